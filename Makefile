@@ -1,0 +1,46 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run run-emulator test lint typecheck bench openapi clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Run the proxy on embedded defaults, wired to a local emulator.
+run: setup
+	$(BIN)/python -m service.demo
+
+## Run the Netflix API v1 emulator alone.
+run-emulator: setup
+	$(BIN)/python -m emulator
+
+## The whole suite: lint, types, and every test (a private redis-server is started by the tests).
+test: setup
+	$(BIN)/ruff check service emulator tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check service emulator tests bench
+	$(BIN)/ruff format --check service emulator tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python -m bench
+
+openapi: setup
+	$(BIN)/python -m service.openapi_export > openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
