@@ -1,4 +1,4 @@
-"""Assembles one emulator instance: state, resource routes and middleware. Nothing runs at import."""
+"""Assembles one emulator instance: state, routes and middleware. Nothing runs at import."""
 
 from __future__ import annotations
 

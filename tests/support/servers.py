@@ -41,7 +41,7 @@ def redis_server() -> Iterator[str]:
         raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", workdir],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -58,7 +58,7 @@ def redis_server() -> Iterator[str]:
 def python_server(module_args: Sequence[str], port: int,
                   env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """Run `python -m ...` in a child process until the port answers; stop it afterwards."""
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", *module_args],
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -72,3 +72,6 @@ def python_server(module_args: Sequence[str], port: int,
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(10)
+        if process.stderr is not None:
+            process.stderr.close()
