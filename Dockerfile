@@ -1,0 +1,26 @@
+# One image for the proxy (default command) and the emulator (`python -m emulator`).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Locked dependencies first: this layer is rebuilt only when the lock file changes.
+COPY requirements.lock ./
+RUN pip install --no-deps -r requirements.lock
+
+# Then the source, installed without touching the dependencies resolved above.
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY emulator ./emulator
+RUN pip install --no-deps . && rm -rf build *.egg-info
+
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin proxy
+USER proxy
+
+EXPOSE 8080
+CMD ["uvicorn", "--factory", "service.app:create_app", "--host", "0.0.0.0", "--port", "8080", \
+     "--proxy-headers", "--no-server-header"]

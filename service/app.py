@@ -1,0 +1,127 @@
+"""Assembly of the proxy: settings, lifespan-held clients, routers, error handlers, front tier.
+
+Nothing happens at import. Run with `uvicorn --factory service.app:create_app`; tests pass an
+`upstream_transport` (e.g. `httpx.ASGITransport` over the emulator) and a `redis` client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from service.deps import Runtime
+from service.errors import install_error_handlers
+from service.front import FrontCache, FrontLayer
+from service.netflix.client import NetflixClient
+from service.responses import OrjsonResponse
+from service.routers import admin, auth, catalog, health, queues, users
+from service.schemas.titles import IndexTitle
+from service.settings import Settings
+from service.store.budget import TokenBucketThrottle
+from service.store.cache import ResponseCache
+from service.store.etags import EtagStore
+from service.store.redis import RedisLike, close, connect
+from service.store.sessions import RequestTokenStore, SessionStore
+
+API_TITLE = "netflix-proxy"
+API_VERSION = "1.0.0"
+API_DESCRIPTION = """\
+A JSON REST proxy in front of the Netflix public API v1 (XML, OAuth 1.0a).
+
+* **Catalog** endpoints need no session and are cached: every answer carries `X-Cache`
+  (HIT, MISS, STALE, BYPASS) and `Age`.
+* **Sign-in** (`/v1/auth/...`) turns the upstream OAuth dance, or an imported access token pair,
+  into an opaque session token; send it as `Authorization: Bearer <session_token>` on the user
+  and queue endpoints.
+* Every error is an RFC 9457 `application/problem+json` document.
+"""
+MAX_UPSTREAM_CONNECTIONS = 100
+
+
+def create_app(settings: Settings | None = None, *,
+               upstream_transport: httpx.AsyncBaseTransport | None = None,
+               redis: RedisLike | None = None) -> FastAPI:
+    """Build one proxy app; its lifespan opens (and closes) the upstream and Redis clients."""
+    settings = settings if settings is not None else Settings()
+    front = FrontCache(ttl_s=settings.front_cache_ttl_s, max_entries=settings.front_cache_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        http = httpx.AsyncClient(
+            transport=upstream_transport,
+            timeout=httpx.Timeout(settings.upstream_timeout_s,
+                                  connect=settings.upstream_connect_timeout_s),
+            limits=httpx.Limits(max_connections=MAX_UPSTREAM_CONNECTIONS,
+                                max_keepalive_connections=MAX_UPSTREAM_CONNECTIONS // 5),
+            follow_redirects=False,
+        )
+        store = redis if redis is not None else connect(settings)
+        try:
+            app.state.runtime = _runtime(settings, http, store, front)
+            yield
+        finally:
+            app.state.runtime = None
+            await http.aclose()
+            if redis is None:
+                await close(store)
+
+    app = FastAPI(
+        title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION,
+        lifespan=lifespan, default_response_class=OrjsonResponse,
+        openapi_tags=[
+            {"name": "catalog", "description": "Titles and people; no session needed; cached."},
+            {"name": "auth", "description": "Sign-in and sessions."},
+            {"name": "users", "description": "The signed-in subscriber: profile, feeds, title "
+                                             "states, rental history, ratings, "
+                                             "recommendations."},
+            {"name": "queues", "description": "The subscriber's disc and instant queues."},
+            {"name": "admin", "description": "Operator endpoints (admin token)."},
+            {"name": "health", "description": "Probes."},
+        ],
+    )
+    app.state.runtime = None
+    install_error_handlers(app)
+    for module in (health, catalog, auth, users, queues, admin):
+        app.include_router(module.router)
+    app.add_middleware(FrontLayer, cache=front)
+    _declare_index_schema(app)
+    return app
+
+
+def _runtime(settings: Settings, http: httpx.AsyncClient, store: RedisLike,
+             front: FrontCache) -> Runtime:
+    client = NetflixClient(
+        http, base_url=settings.upstream_base_url, consumer_key=settings.consumer_key,
+        consumer_secret=settings.consumer_secret.get_secret_value(), ref_base=settings.ref_base,
+        throttle=TokenBucketThrottle(store, settings),
+    )
+    return Runtime(
+        settings=settings, http=http, redis=store, client=client,
+        cache=ResponseCache(store, settings), front=front,
+        sessions=SessionStore(store, settings), request_tokens=RequestTokenStore(store, settings),
+        etags=EtagStore(store, settings),
+    )
+
+
+def _declare_index_schema(app: FastAPI) -> None:
+    """Add `IndexTitle` to the OpenAPI components: the NDJSON stream's lines refer to it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        extra = IndexTitle.model_json_schema(ref_template="#/components/schemas/{model}",
+                                             mode="serialization")
+        for name, definition in extra.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault("IndexTitle", extra)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

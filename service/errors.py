@@ -1,0 +1,316 @@
+"""The service's error tree, and the one place where errors become HTTP responses.
+
+Every failure a client can see is one of these classes, answered as an RFC 9457
+`application/problem+json` document whose `type` is `PROBLEM_BASE` + the class slug::
+
+    ServiceError                 500 internal-error    (base; also any unexpected exception)
+    ├── InvalidSession           401 invalid-session   missing, unknown or expired bearer token
+    ├── Forbidden                403 forbidden         admin endpoint without the admin token
+    ├── NotFound                 404 not-found         unknown title, person, entry or route
+    ├── Conflict                 409 conflict          the queue is busy, or changed under us
+    │   ├── AlreadyInQueue       409 already-in-queue  upstream 412 with sub_code 710
+    │   └── StaleEtag            409 stale-etag        upstream 412 otherwise (retried inside)
+    ├── InvalidInput             422 invalid-input     bad parameters, refs or bodies
+    ├── RateLimited              429 rate-limited      upstream budget spent (sets Retry-After)
+    ├── BadUpstream              502 bad-upstream      upstream error or unreadable answer
+    ├── StoreUnavailable         503 store-unavailable Redis down while it is required
+    └── UpstreamTimeout          504 upstream-timeout  upstream too slow or unreachable
+
+`upstream_status` / `upstream_sub_code` carry Netflix's `status_code` / `sub_code` when the
+error came from upstream; they appear in the document as `status_code` and `sub_code`.
+Details are written for clients: never put secrets, tokens or signatures in them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+PROBLEM_BASE = "https://netflix-proxy.example/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+_log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """Base of every error the service answers with; unexpected exceptions map to it too."""
+
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str, *, upstream_status: int | None = None,
+                 upstream_sub_code: int | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.upstream_status = upstream_status
+        self.upstream_sub_code = upstream_sub_code
+        self.headers: dict[str, str] = dict(headers or {})
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}({self.detail!r}, "
+                f"upstream_status={self.upstream_status!r}, "
+                f"upstream_sub_code={self.upstream_sub_code!r})")
+
+
+class InvalidSession(ServiceError):  # noqa: N818 - names are the public contract
+    """The bearer token is missing, malformed, unknown, expired or revoked."""
+
+    status = 401
+    slug = "invalid-session"
+    title = "Invalid session"
+
+    def __init__(self, detail: str, *, upstream_status: int | None = None,
+                 upstream_sub_code: int | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail, upstream_status=upstream_status,
+                         upstream_sub_code=upstream_sub_code,
+                         headers={"WWW-Authenticate": "Bearer", **(headers or {})})
+
+
+class Forbidden(ServiceError):  # noqa: N818 - names are the public contract
+    """The caller may not use this endpoint (admin endpoints without the admin token)."""
+
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(ServiceError):  # noqa: N818 - names are the public contract
+    """The resource does not exist (upstream or here)."""
+
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(ServiceError):  # noqa: N818 - names are the public contract
+    """The request collides with concurrent state; retrying later may succeed."""
+
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class AlreadyInQueue(Conflict):
+    """The title is already in the queue (upstream 412, sub_code 710)."""
+
+    slug = "already-in-queue"
+    title = "Already in queue"
+
+
+class StaleEtag(Conflict):
+    """The queue changed since its etag was read; the queue use case re-reads and retries."""
+
+    slug = "stale-etag"
+    title = "Queue changed"
+
+
+class InvalidInput(ServiceError):  # noqa: N818 - names are the public contract
+    """A parameter, ref or body is invalid."""
+
+    status = 422
+    slug = "invalid-input"
+    title = "Invalid input"
+
+
+class RateLimited(ServiceError):  # noqa: N818 - names are the public contract
+    """The upstream budget is spent; `retry_after` says when to try again (seconds)."""
+
+    status = 429
+    slug = "rate-limited"
+    title = "Rate limited"
+
+    def __init__(self, detail: str, *, retry_after: float,
+                 upstream_status: int | None = None, upstream_sub_code: int | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        self.retry_after = max(0.0, float(retry_after))
+        super().__init__(detail, upstream_status=upstream_status,
+                         upstream_sub_code=upstream_sub_code,
+                         headers={**(headers or {}),
+                                  "Retry-After": str(max(1, math.ceil(self.retry_after)))})
+
+
+class BadUpstream(ServiceError):  # noqa: N818 - names are the public contract
+    """The upstream failed or answered something unreadable."""
+
+    status = 502
+    slug = "bad-upstream"
+    title = "Bad upstream response"
+
+
+class StoreUnavailable(ServiceError):  # noqa: N818 - names are the public contract
+    """Redis is unreachable while the operation needs it (sessions, queue writes)."""
+
+    status = 503
+    slug = "store-unavailable"
+    title = "Store unavailable"
+
+
+class UpstreamTimeout(ServiceError):  # noqa: N818 - names are the public contract
+    """The upstream did not answer in time, or could not be reached."""
+
+    status = 504
+    slug = "upstream-timeout"
+    title = "Upstream timeout"
+
+
+class FieldError(BaseModel):
+    """One invalid input: where it was and what is wrong (never the value itself)."""
+
+    loc: list[str | int] = Field(description="Path of the input, e.g. ['query', 'term'].")
+    msg: str = Field(description="What is wrong with it.")
+    type: str = Field(description="Machine-readable error type.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, the body of every error answer."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "type": PROBLEM_BASE + "not-found", "title": "Not found", "status": 404,
+        "detail": "Title movies/1 not found", "status_code": 404, "sub_code": None}})
+
+    type: str = Field(description="URI naming the kind of problem.")
+    title: str = Field(description="Short, constant summary of the kind of problem.")
+    status: int = Field(description="HTTP status of this answer.")
+    detail: str = Field(description="What went wrong with this request.")
+    status_code: int | None = Field(None, description="Upstream HTTP status, if upstream failed.")
+    sub_code: int | None = Field(None, description="Upstream Netflix sub_code, if any.")
+    errors: list[FieldError] | None = Field(None, description="Invalid inputs (422 only).")
+
+
+def _problem_body(status: int, slug: str, title: str, detail: str, **extra: Any) -> bytes:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status,
+                            "detail": detail}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return orjson.dumps(body)
+
+
+def problem_response(exc: ServiceError) -> Response:
+    """The problem+json answer for a service error, with its headers (e.g. Retry-After)."""
+    body = _problem_body(exc.status, exc.slug, exc.title, exc.detail,
+                         status_code=exc.upstream_status, sub_code=exc.upstream_sub_code)
+    return Response(body, status_code=exc.status, headers=exc.headers,
+                    media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _validation_response(exc: RequestValidationError) -> Response:
+    errors = [{"loc": [part for part in err.get("loc", ()) if isinstance(part, (str, int))],
+               "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+              for err in exc.errors()]
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors) or "request"
+    body = _problem_body(InvalidInput.status, InvalidInput.slug, InvalidInput.title,
+                         f"Invalid input: {fields}", errors=errors)
+    return Response(body, status_code=InvalidInput.status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+_HTTP_SLUGS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"), 401: (InvalidSession.slug, InvalidSession.title),
+    403: (Forbidden.slug, Forbidden.title), 404: (NotFound.slug, NotFound.title),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+def _http_response(exc: StarletteHTTPException) -> Response:
+    if exc.status_code < 400:  # e.g. 304 raised by a handler: no body allowed
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "No such resource"
+    body = _problem_body(exc.status_code, slug, title, detail)
+    return Response(body, status_code=exc.status_code, headers=exc.headers,
+                    media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def _on_service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    if exc.status >= 500:
+        _log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status, exc.detail)
+    return problem_response(exc)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return _validation_response(exc)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    return _http_response(exc)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    _log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(ServiceError("The proxy failed unexpectedly"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error to problem+json on `app`, and declare `Problem` in its OpenAPI.
+
+    Covers `ServiceError` and subclasses, request validation (422), Starlette HTTP errors
+    such as unknown routes (404) and wrong methods (405), and anything unexpected (500,
+    without internals in the answer).
+    """
+    app.add_exception_handler(ServiceError, _on_service_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+    _declare_problem_schema(app)
+
+
+def _declare_problem_schema(app: FastAPI) -> None:
+    """Add `Problem` to the OpenAPI components, since `PROBLEM_RESPONSES` refer to it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_ALL_ERRORS: tuple[type[ServiceError], ...] = (
+    InvalidSession, Forbidden, NotFound, Conflict, InvalidInput, RateLimited, BadUpstream,
+    StoreUnavailable, UpstreamTimeout,
+)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries (problem+json) for the given statuses, all when none."""
+    wanted = set(statuses) or {cls.status for cls in _ALL_ERRORS}
+    unknown = wanted - {cls.status for cls in _ALL_ERRORS}
+    if unknown:
+        raise ValueError(f"no service error has status {sorted(unknown)}")
+    responses: dict[int | str, dict[str, Any]] = {}
+    for cls in _ALL_ERRORS:
+        if cls.status in wanted:
+            responses[cls.status] = {
+                "description": cls.title,
+                "content": {PROBLEM_MEDIA_TYPE: {
+                    "schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+    return responses
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = problem_responses()

@@ -1,0 +1,172 @@
+"""Helpers every normalizer shares: scalars, epochs, links, categories, HTML, pages."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from service.errors import BadUpstream
+from service.netflix.document import Doc
+from service.schemas.titles import MaturityRating
+
+SCHEMAS = "http://schemas.netflix.com/"
+_TAG_RE = re.compile(r"<[^>]*>")
+_BREAK_RE = re.compile(r"<\s*(?:br|p)\b[^>]*>", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s+")
+_MATURITY_SYSTEMS = {"mpaa_ratings": "mpaa", "tv_ratings": "tv"}
+
+
+def to_int(value: str | None) -> int | None:
+    """An integer from upstream text (`"25"`, `"25.0"`); None when absent or not a number."""
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+
+
+def to_float(value: str | None) -> float | None:
+    """A decimal from upstream text; None when absent or not a number."""
+    if value is None:
+        return None
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
+def to_bool(value: str | None) -> bool | None:
+    """`true`/`false` (any case, or 1/0) from upstream text."""
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    return None
+
+
+def epoch(value: str | None) -> datetime | None:
+    """Unix epoch seconds as an aware UTC datetime; None when absent or invalid."""
+    seconds = to_float(value)
+    if seconds is None or seconds < 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of Netflix's HTML snippets: tags stripped, entities decoded, spaces collapsed."""
+    spaced = _BREAK_RE.sub(" ", markup)
+    return _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub("", spaced))).strip()
+
+
+def rel_is(rel: str | None, suffix: str) -> bool:
+    """True when a link `rel` names `suffix` under the schemas host (`catalog/title`)."""
+    if rel is None:
+        return False
+    rel = rel.strip()
+    return rel == suffix or rel.endswith("/" + suffix)
+
+
+def links(doc: Doc, suffix: str) -> list[Doc]:
+    """The `link` children whose rel ends with `suffix`."""
+    return [link for link in doc.children("link") if rel_is(link.attr("rel"), suffix)]
+
+
+def first_link(doc: Doc, suffix: str) -> Doc | None:
+    """The first `link` child whose rel ends with `suffix`."""
+    found = links(doc, suffix)
+    return found[0] if found else None
+
+
+def scheme_is(scheme: str | None, suffix: str) -> bool:
+    """True when a category scheme ends with `/categories/{suffix}` or `/{suffix}` on any host."""
+    if scheme is None:
+        return False
+    return scheme.strip().rstrip("/").endswith("/" + suffix)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A `category` element, read once."""
+
+    scheme: str
+    label: str
+    term: str
+    content: str
+
+
+def categories(doc: Doc) -> list[Category]:
+    """Every `category` child with its label (falling back to term) and content."""
+    found: list[Category] = []
+    for node in doc.children("category"):
+        label = (node.attr("label") or node.attr("term") or node.text()).strip()
+        term = (node.attr("term") or label).strip()
+        found.append(Category(node.attr("scheme") or "", label, term, node.text().strip()))
+    return found
+
+
+# Delivery formats: the usual scheme, and the 2008-era `/catalog/titles/format(s)` ones.
+FORMAT_SCHEMES = ("title_formats", "titles/format", "titles/formats")
+
+
+def labels(items: Iterable[Category], *schemes: str) -> list[str]:
+    """Labels of categories in any of `schemes`, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for item in items:
+        if any(scheme_is(item.scheme, s) for s in schemes) and item.label:
+            seen.setdefault(item.label, None)
+    return list(seen)
+
+
+def maturity(items: Iterable[Category]) -> MaturityRating | None:
+    """The first MPAA or TV rating among categories."""
+    for item in items:
+        for suffix, system in _MATURITY_SYSTEMS.items():
+            if scheme_is(item.scheme, suffix) and item.label:
+                return MaturityRating(system=system, value=item.label)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """The header of a Netflix collection."""
+
+    total: int
+    start_index: int
+    page_size: int
+
+    def next_index(self, count: int) -> int | None:
+        """start_index of the following page, or None when this one is the last."""
+        following = self.start_index + count
+        return following if count > 0 and following < self.total else None
+
+
+def page_info(doc: Doc, count: int) -> PageInfo:
+    """Read `number_of_results`, `start_index`, `results_per_page` (defaults from `count`)."""
+    total = to_int(doc.child_text("number_of_results"))
+    start = to_int(doc.child_text("start_index"))
+    size = to_int(doc.child_text("results_per_page"))
+    return PageInfo(
+        total=max(total if total is not None else count, 0),
+        start_index=max(start or 0, 0),
+        page_size=max(size if size is not None else count, 0),
+    )
+
+
+def expect_root(doc: Doc, *tags: str) -> None:
+    """`BadUpstream` unless the document's root is one of `tags`."""
+    if doc.tag not in tags:
+        raise BadUpstream(f"expected a {' or '.join(tags)} document, got {doc.tag!r}")

@@ -1,0 +1,90 @@
+"""The parts a title can inline (or serve as sub-resources): formats, screens, languages, awards."""
+
+from __future__ import annotations
+
+from service.netflix.document import Doc
+from service.netflix.normalize.common import (
+    FORMAT_SCHEMES,
+    categories,
+    epoch,
+    first_link,
+    labels,
+    scheme_is,
+    to_int,
+)
+from service.netflix.normalize.people import person_id, person_url
+from service.schemas.people import PersonRef
+from service.schemas.titles import Availability, Award, LanguageAudio, ScreenFormat
+
+
+def availability(container: Doc) -> list[Availability]:
+    """A `delivery_formats` element: one entry per `availability`."""
+    found: list[Availability] = []
+    for node in container.children("availability"):
+        formats = labels(categories(node), *FORMAT_SCHEMES) or [""]
+        found.append(Availability(format=formats[0],
+                                  available_from=epoch(node.attr("available_from")),
+                                  available_until=epoch(node.attr("available_until"))))
+    return found
+
+
+def screen_formats(container: Doc) -> list[ScreenFormat]:
+    """A `screen_formats` element: per `screen_format`, its delivery and picture format."""
+    found: list[ScreenFormat] = []
+    for node in container.children("screen_format"):
+        cats = categories(node)
+        formats = labels(cats, *FORMAT_SCHEMES)
+        pictures = labels(cats, "screen_formats") or [
+            c.label for c in cats if not labels([c], *FORMAT_SCHEMES)]
+        found.extend(ScreenFormat(format=formats[0] if formats else None, screen_format=p)
+                     for p in pictures)
+    return found
+
+
+def languages(container: Doc) -> list[LanguageAudio]:
+    """A `languages_and_audio` element: per `language_audio_format`, languages and audio."""
+    found: list[LanguageAudio] = []
+    for group in container.children():
+        cats = categories(group)
+        formats = labels(cats, *FORMAT_SCHEMES)
+        audio = labels(cats, "audio_formats", "audio")
+        for node in group.children("category"):
+            if not scheme_is(node.attr("scheme"), "languages"):
+                continue
+            nested = [c.label for c in categories(node) if c.label not in audio]
+            found.append(LanguageAudio(format=formats[0] if formats else None,
+                                       language=node.attr("label") or node.attr("term") or "",
+                                       audio=[*audio, *nested]))
+    return found
+
+
+def _award_name(scheme: str) -> str | None:
+    """`.../categories/award_types/academy_awards` -> `Academy Awards`."""
+    marker = "/award_types/"
+    if marker not in scheme:
+        return None
+    slug = scheme.rstrip("/").rsplit(marker, 1)[1]
+    return slug.replace("_", " ").title() or None
+
+
+def awards(container: Doc, *, ref_base: str) -> list[Award]:
+    """An `awards` element: `award_winner` and `award_nominee` entries (year attribute)."""
+    found: list[Award] = []
+    for node in container.children():
+        if node.tag not in {"award_winner", "award_nominee"}:
+            continue
+        cats = categories(node)
+        typed = next((c for c in cats if _award_name(c.scheme)), None)
+        person = None
+        link = first_link(node, "catalog/person")
+        pid = person_id(link.attr("href")) if link is not None else None
+        if link is not None and pid is not None:
+            person = PersonRef(id=pid, ref=person_url(ref_base, pid), name=link.attr("title") or "")
+        found.append(Award(
+            name=(_award_name(typed.scheme) if typed else None) or "",
+            year=to_int(node.attr("year") or node.child_text("year")),
+            category=typed.label if typed else (cats[0].label if cats else None),
+            won=node.tag == "award_winner",
+            person=person,
+        ))
+    return found

@@ -1,0 +1,115 @@
+"""Queues: listings with their etag, single entries, and queue write results."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.errors import BadUpstream
+from service.netflix.document import Doc
+from service.netflix.normalize.common import (
+    FORMAT_SCHEMES,
+    categories,
+    epoch,
+    expect_root,
+    labels,
+    page_info,
+    to_int,
+)
+from service.netflix.normalize.titles import title
+from service.schemas.queues import QueueEntry, QueuePage, QueueState, QueueType
+
+_ENTRY_PATH = re.compile(r"/queues/(?P<queue>disc|instant)/(?P<state>available|saved)(?:/|$)")
+
+
+def _entry_location(doc: Doc) -> tuple[QueueType | None, QueueState | None]:
+    match = _ENTRY_PATH.search(doc.child_text("id") or "")
+    if match is None:
+        return None, None
+    return QueueType(match["queue"]), QueueState(match["state"])
+
+
+def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> QueueEntry:
+    """One `queue_item`: the title plus its place in the queue."""
+    found_queue, state = _entry_location(doc)
+    cats = categories(doc)
+    availability = next((c for c in cats if c.scheme.rstrip("/").endswith("queue_availability")),
+                        None)
+    formats = labels(cats, *FORMAT_SCHEMES)
+    if state is None:
+        saved = availability is not None and availability.label.lower() == "saved"
+        state = QueueState.SAVED if saved else QueueState.AVAILABLE
+    resolved = found_queue or queue
+    if resolved is None:
+        resolved = QueueType.INSTANT if formats[:1] == ["instant"] else QueueType.DISC
+    position = to_int(doc.child_text("position"))
+    return QueueEntry(
+        queue=resolved,
+        state=state,
+        position=position if position and position > 0 else None,
+        format=formats[0] if formats else None,
+        availability=availability.label.replace("_", " ") if availability else None,
+        updated_at=epoch(doc.child_text("updated")),
+        title=title(doc, ref_base=ref_base),
+    )
+
+
+def queue_page(doc: Doc, *, ref_base: str, queue: QueueType | None = None,
+               etag_header: str | None = None) -> tuple[QueuePage, str]:
+    """A `queue` listing and its etag (from the document, else from the ETag header)."""
+    expect_root(doc, "queue")
+    items = [queue_entry(node, ref_base=ref_base, queue=queue)
+             for node in doc.children("queue_item")]
+    info = page_info(doc, len(items))
+    etag = doc.child_text("etag") or _unquote(etag_header)
+    if etag is None:
+        raise BadUpstream("the upstream queue carries no etag")
+    page = QueuePage(items=items, total=info.total, start_index=info.start_index,
+                     page_size=info.page_size, next=info.next_index(len(items)))
+    return page, etag
+
+
+def queue_item_document(doc: Doc, *, ref_base: str, queue: QueueType) -> QueueEntry:
+    """A single entry: a `queue_item` root, or a `queue` holding exactly one."""
+    if doc.tag == "queue_item":
+        return queue_entry(doc, ref_base=ref_base, queue=queue)
+    expect_root(doc, "queue")
+    items = doc.children("queue_item")
+    if not items:
+        raise BadUpstream("the upstream queue entry document is empty")
+    return queue_entry(items[0], ref_base=ref_base, queue=queue)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """A `status` document answering a write: code, message, new etag, created items."""
+
+    status_code: int | None
+    sub_code: int | None
+    message: str
+    etag: str | None
+    created: list[Doc]
+
+
+def write_result(doc: Doc, *, etag_header: str | None = None) -> WriteResult:
+    """Read a `status` document (queue add/move/delete, rating writes) and its resources."""
+    expect_root(doc, "status")
+    created: list[Doc] = []
+    for holder in [*doc.children("resources_created"), *doc.children("resources_updated")]:
+        created.extend(holder.children())
+    return WriteResult(
+        status_code=to_int(doc.child_text("status_code")),
+        sub_code=to_int(doc.child_text("sub_code")),
+        message=doc.child_text("message") or "",
+        etag=doc.child_text("etag") or _unquote(etag_header),
+        created=created,
+    )
+
+
+def _unquote(etag: str | None) -> str | None:
+    if not etag:
+        return None
+    value = etag.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    return value.strip('"') or None

@@ -1,0 +1,258 @@
+"""Catalog titles: any `catalog_title`-like element (also queue items, recommendations,
+similars and rental items), with its expanded links read in place; pages; autocomplete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from service.errors import BadUpstream
+from service.netflix.document import Doc
+from service.netflix.normalize.common import (
+    FORMAT_SCHEMES,
+    categories,
+    expect_root,
+    first_link,
+    html_to_text,
+    labels,
+    maturity,
+    page_info,
+    rel_is,
+    to_float,
+    to_int,
+)
+from service.netflix.normalize.parts import availability, awards, languages, screen_formats
+from service.netflix.normalize.people import person_refs
+from service.netflix.refs import TitleRef
+from service.schemas.people import PersonRef
+from service.schemas.titles import (
+    Suggestions,
+    Title,
+    TitleLink,
+    TitlePage,
+)
+
+T = TypeVar("T")
+_LINK_ATTRS = frozenset({"href", "rel", "title"})
+
+
+def expansion(link: Doc | None) -> list[Doc] | None:
+    """What an expanded link wraps; None when the link is absent or was not expanded."""
+    if link is None:
+        return None
+    inner = [c for c in link.children() if c.tag not in _LINK_ATTRS]
+    return inner or None
+
+
+def title_ref_of(doc: Doc) -> TitleRef:
+    """The catalog ref of a title-like element: its `id`, else its `catalog/title` link."""
+    ref = TitleRef.from_upstream(doc.child_text("id") or "")
+    if ref is None:
+        link = first_link(doc, "catalog/title") or first_link(doc, "id")
+        ref = TitleRef.from_upstream(link.attr("href") or "") if link is not None else None
+    if ref is None:
+        raise BadUpstream(f"a {doc.tag} without a catalog title reference")
+    return ref
+
+
+def _names(doc: Doc) -> tuple[str, str]:
+    node = doc.child("title")
+    if node is None:
+        return "", ""
+    regular = node.attr("regular") or node.text().strip()
+    short = node.attr("short") or regular
+    return regular or short, short
+
+
+def _box_art(doc: Doc) -> dict[str, str]:
+    art: dict[str, str] = {}
+    for node in doc.children("box_art"):
+        for size in ("small", "medium", "large"):
+            url = node.attr(size)
+            if url:
+                art[size] = url
+        for link in node.children("link"):
+            href, rel = link.attr("href"), link.attr("rel") or ""
+            if href:
+                art[rel.rstrip("/").rsplit("/", 1)[-1] or "default"] = href
+    for link in doc.children("link"):
+        rel = link.attr("rel") or ""
+        if "/box_art/" in rel and link.attr("href"):
+            art[rel.rstrip("/").rsplit("/", 1)[-1]] = link.attr("href") or ""
+    return art
+
+
+def title_links(nodes: list[Doc] | None, *, ref_base: str) -> list[TitleLink] | None:
+    """Titles listed in an expanded link: `link`s or title-like elements, possibly wrapped."""
+    if nodes is None:
+        return None
+    found: list[TitleLink] = []
+    for node in nodes:
+        if node.tag == "link":
+            ref = TitleRef.from_upstream(node.attr("href") or "")
+            if ref is not None:
+                found.append(TitleLink(id=ref.short, ref=ref.url(ref_base),
+                                       title=node.attr("title")))
+            continue
+        if node.child("id") is None and first_link(node, "catalog/title") is None:
+            found.extend(title_links(node.children(), ref_base=ref_base) or [])
+            continue
+        try:
+            ref = title_ref_of(node)
+        except BadUpstream:
+            continue
+        regular, _short = _names(node)
+        found.append(TitleLink(id=ref.short, ref=ref.url(ref_base), title=regular or None))
+    return found
+
+
+def _synopsis(doc: Doc) -> str | None:
+    direct = doc.child("synopsis")
+    if direct is not None:
+        return direct.text().strip()
+    inner = expansion(first_link(doc, "catalog/titles/synopsis"))
+    if inner is None:
+        return None
+    return " ".join(n.text().strip() for n in inner if n.tag == "synopsis").strip()
+
+
+def _people(doc: Doc, rel: str, *, ref_base: str) -> list[PersonRef] | None:
+    inner = expansion(first_link(doc, rel))
+    if inner is None:
+        return None
+    found: list[PersonRef] = []
+    for node in inner:
+        found.extend(person_refs(node, ref_base=ref_base) if node.tag == "people"
+                     else person_refs(_Wrapper(node), ref_base=ref_base))
+    return found
+
+
+class _Wrapper(Doc):
+    """Presents one element as the only child of a container."""
+
+    def __init__(self, only: Doc) -> None:
+        self.tag = "wrapper"
+        self._only = only
+
+    def attr(self, name: str) -> str | None:
+        return None
+
+    def text(self) -> str:
+        return ""
+
+    def children(self, tag: str | None = None) -> list[Doc]:
+        return [self._only] if tag is None or self._only.tag == tag else []
+
+
+def _inner(doc: Doc, rel: str, tag: str) -> list[Doc] | None:
+    inner = expansion(first_link(doc, rel))
+    if inner is None:
+        return None
+    return [n for n in inner if n.tag == tag]
+
+
+def _part(doc: Doc, rel: str, tag: str, read: Callable[[Doc], list[T]]) -> list[T] | None:
+    """Read one expanded part; None when its link was not expanded, [] when it is empty."""
+    inner = _inner(doc, rel, tag)
+    if inner is None:
+        return None
+    return read(inner[0]) if inner else []
+
+
+def title(doc: Doc, *, ref_base: str) -> Title:
+    """Any catalog_title-like element as a `Title`; unexpanded parts stay null."""
+    ref = title_ref_of(doc)
+    regular, short = _names(doc)
+    cats = categories(doc)
+    synopsis = _synopsis(doc)
+    available = _part(doc, "catalog/titles/format_availability", "delivery_formats",
+                      availability)
+    series_link = first_link(doc, "catalog/titles.series")
+    series_ref = TitleRef.from_upstream(series_link.attr("href") or "") if series_link else None
+    web = first_link(doc, "alternate")
+    formats = labels(cats, *FORMAT_SCHEMES)
+    for entry in available or []:
+        if entry.format and entry.format not in formats:
+            formats.append(entry.format)
+    return Title(
+        id=ref.short,
+        ref=ref.url(ref_base),
+        kind=ref.title_kind,
+        title=regular,
+        short_title=short,
+        release_year=to_int(doc.child_text("release_year")),
+        runtime_s=to_int(doc.child_text("runtime")),
+        average_rating=to_float(doc.child_text("average_rating")),
+        predicted_rating=to_float(doc.child_text("predicted_rating")),
+        box_art=_box_art(doc),
+        genres=labels(cats, "genres"),
+        maturity_rating=maturity(cats),
+        formats=formats,
+        web_page=web.attr("href") if web is not None else None,
+        season_number=to_int(doc.child_text("season_number")),
+        series=TitleLink(id=series_ref.short, ref=series_ref.url(ref_base),
+                         title=series_link.attr("title") if series_link else None)
+        if series_ref is not None and series_ref != ref else None,
+        synopsis_html=synopsis,
+        synopsis_text=html_to_text(synopsis) if synopsis is not None else None,
+        cast=_people(doc, "catalog/people.cast", ref_base=ref_base),
+        directors=_people(doc, "catalog/people.directors", ref_base=ref_base),
+        availability=available,
+        screen_formats=_part(doc, "catalog/titles/screen_formats", "screen_formats",
+                             screen_formats),
+        languages=_part(doc, "catalog/titles/languages_and_audio", "languages_and_audio",
+                        languages),
+        awards=_part(doc, "catalog/titles/awards", "awards",
+                     lambda node: awards(node, ref_base=ref_base)),
+        similars=_listed(doc, "catalog/titles.similars", ref_base),
+        seasons=_listed(doc, "catalog/titles.seasons", ref_base),
+        episodes=_listed(doc, "catalog/titles.programs", ref_base),
+        discs=_listed(doc, "catalog/titles.discs", ref_base),
+    )
+
+
+def _listed(doc: Doc, rel: str, ref_base: str) -> list[TitleLink] | None:
+    for link in doc.children("link"):
+        if rel_is(link.attr("rel"), rel):
+            return title_links(expansion(link), ref_base=ref_base)
+    return None
+
+
+def title_document(doc: Doc, *, ref_base: str) -> Title:
+    """`/catalog/titles/{kind}/{id}`: a `catalog_title` root."""
+    expect_root(doc, "catalog_title")
+    return title(doc, ref_base=ref_base)
+
+
+def title_page(doc: Doc, *, ref_base: str, root: str = "catalog_titles",
+               item: str = "catalog_title") -> TitlePage:
+    """A page of titles: search (`catalog_titles`), `similars`, `recommendations`."""
+    expect_root(doc, root)
+    items = [title(node, ref_base=ref_base) for node in doc.children(item)]
+    info = page_info(doc, len(items))
+    return TitlePage(items=items, total=info.total, start_index=info.start_index,
+                     page_size=info.page_size, next=info.next_index(len(items)))
+
+
+def similars_page(doc: Doc, *, ref_base: str) -> TitlePage:
+    """`{title}/similars`: a `similars` root holding `similars_item`s."""
+    return title_page(doc, ref_base=ref_base, root="similars", item="similars_item")
+
+
+def recommendations_page(doc: Doc, *, ref_base: str) -> TitlePage:
+    """`/users/{id}/recommendations`: titles with a `predicted_rating` each."""
+    return title_page(doc, ref_base=ref_base, root="recommendations", item="recommendation")
+
+
+def autocomplete(doc: Doc) -> Suggestions:
+    """`/catalog/titles/autocomplete`: the short titles, in upstream order."""
+    expect_root(doc, "autocomplete")
+    found: list[str] = []
+    for item in doc.children("autocomplete_item"):
+        node = item.child("title")
+        if node is None:
+            continue
+        text = (node.attr("short") or node.attr("regular") or node.text()).strip()
+        if text:
+            found.append(text)
+    return Suggestions(items=found)

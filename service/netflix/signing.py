@@ -1,0 +1,123 @@
+"""OAuth 1.0a HMAC-SHA1 request signing as an `httpx.Auth`; the only module that imports authlib.
+
+authlib's high-level clients refuse plain-http hosts other than localhost
+(`InsecureTransportError`), which would break a proxy configured with `http://emulator:8081`.
+Whether plain http is acceptable is the configuration's decision, not the signer's, so this
+module builds the signature from authlib's RFC 5849 primitives (base string, HMAC-SHA1) and
+never consults `AUTHLIB_INSECURE_TRANSPORT`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote
+
+import httpx
+from authlib.oauth1.rfc5849.signature import (
+    construct_base_string,
+    hmac_sha1_signature,
+)
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+Params = Sequence[tuple[str, str]]
+
+
+def _escape(value: str) -> str:
+    """RFC 5849 §3.6 percent-encoding (unreserved characters kept)."""
+    return quote(value, safe="~")
+
+
+def base_string(method: str, url: str, params: Params) -> str:
+    """The RFC 5849 §3.4.1 signature base string (query, body and oauth_* params together).
+
+    All values are given decoded. authlib percent-decodes `oauth_*` values before encoding
+    them, so they are encoded once here to survive that round trip (callback URLs with `%`).
+    """
+    prepared = [(k, _escape(v) if k.startswith("oauth_") else v) for k, v in params]
+    return str(construct_base_string(method, url, prepared))
+
+
+def hmac_sha1(text: str, consumer_secret: str, token_secret: str | None) -> str:
+    """The RFC 5849 §3.4.2 HMAC-SHA1 signature, base64-encoded."""
+    return str(hmac_sha1_signature(text, consumer_secret, token_secret or ""))
+
+
+def default_nonce() -> str:
+    """A fresh, unguessable nonce."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What signs a request: the consumer pair, plus the request or access token if any."""
+
+    consumer_key: str
+    consumer_secret: str = field(repr=False)
+    token: str | None = None
+    token_secret: str | None = field(default=None, repr=False)
+    callback: str | None = None
+    verifier: str | None = None
+
+
+def oauth_params(credentials: Credentials, *, timestamp: int, nonce: str) -> list[tuple[str, str]]:
+    """The protocol parameters of one request, without the signature."""
+    params = [
+        ("oauth_consumer_key", credentials.consumer_key),
+        ("oauth_nonce", nonce),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", str(timestamp)),
+        ("oauth_version", "1.0"),
+    ]
+    if credentials.token is not None:
+        params.append(("oauth_token", credentials.token))
+    if credentials.callback is not None:
+        params.append(("oauth_callback", credentials.callback))
+    if credentials.verifier is not None:
+        params.append(("oauth_verifier", credentials.verifier))
+    return params
+
+
+def sign(credentials: Credentials, method: str, url: str, extra: Params = (), *,
+         timestamp: int, nonce: str) -> list[tuple[str, str]]:
+    """The protocol parameters including `oauth_signature` for one request.
+
+    `url` may carry a query; `extra` holds form-encoded body parameters (which RFC 5849 signs).
+    """
+    protocol = oauth_params(credentials, timestamp=timestamp, nonce=nonce)
+    query = parse_qsl(httpx.URL(url).query.decode("ascii"), keep_blank_values=True)
+    text = base_string(method, url, [*query, *extra, *protocol])
+    signature = hmac_sha1(text, credentials.consumer_secret, credentials.token_secret)
+    return [*protocol, ("oauth_signature", signature)]
+
+
+def authorization_header(params: Params) -> str:
+    """Render protocol parameters as an `Authorization: OAuth ...` value (no realm)."""
+    return "OAuth " + ", ".join(f'{_escape(k)}="{_escape(v)}"' for k, v in params)
+
+
+class OAuth1Signer(httpx.Auth):
+    """Signs every request it sees with HMAC-SHA1, consumer-only or with a token."""
+
+    requires_request_body = True
+
+    def __init__(self, credentials: Credentials, *,
+                 clock: Callable[[], float] = time.time,
+                 nonce: Callable[[], str] = default_nonce) -> None:
+        self._credentials = credentials
+        self._clock = clock
+        self._nonce = nonce
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the Authorization header; form-encoded body fields are part of the signature."""
+        extra: list[tuple[str, str]] = []
+        content_type = request.headers.get("Content-Type", "")
+        if content_type.split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
+            extra = parse_qsl(request.content.decode("utf-8"), keep_blank_values=True)
+        params = sign(self._credentials, request.method, str(request.url), extra,
+                      timestamp=int(self._clock()), nonce=self._nonce())
+        request.headers["Authorization"] = authorization_header(params)
+        yield request

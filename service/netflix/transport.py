@@ -1,0 +1,165 @@
+"""The one path every upstream call takes: throttle, sign, send, cap the body, parse, translate.
+
+`Upstream` owns no connection pool: the app's pooled `httpx.AsyncClient` is passed in. httpx
+exceptions and upstream status codes are turned into `service.errors` classes here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+import httpx
+
+from service.errors import BadUpstream, UpstreamTimeout
+from service.netflix.document import Doc
+from service.netflix.errors import raise_for_status, read_status, status_from_doc
+from service.netflix.netflix_json import parse_json
+from service.netflix.signing import Credentials, OAuth1Signer
+from service.netflix.xml import parse_xml
+
+Params = Sequence[tuple[str, str]]
+
+
+class Throttle(Protocol):
+    """Waits for upstream budget before a call; may raise `RateLimited` instead."""
+
+    async def __call__(self, *, consumer_key: str, access_token: str | None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A subscriber's long-lived Netflix access token."""
+
+    token: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A successful upstream answer: parsed document and response headers."""
+
+    doc: Doc
+    headers: Mapping[str, str]
+    status_code: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One upstream request, described before it is signed."""
+
+    method: str
+    path: str
+    params: Params = ()
+    form: Params = ()
+    token: str | None = None
+    token_secret: str | None = None
+    callback: str | None = None
+    verifier: str | None = None
+    user_call: bool = False
+    subject: str = "resource"
+    negotiate: bool = True
+    # Whether `token` is a subscriber's access token (budgeted per token) or a request token.
+    access: bool = True
+
+
+class Upstream:
+    """Signs and sends calls to one Netflix-compatible base URL."""
+
+    def __init__(self, http: httpx.AsyncClient, *, base_url: str, consumer_key: str,
+                 consumer_secret: str, throttle: Throttle | None = None,
+                 prefer_json: bool = False, max_body_bytes: int = 20_000_000,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._consumer_key = consumer_key
+        self._consumer_secret = consumer_secret
+        self._throttle = throttle
+        self._prefer_json = prefer_json
+        self._max_body = max_body_bytes
+        self._clock = clock
+
+    @asynccontextmanager
+    async def open(self, call: Call, *, headers: Mapping[str, str] | None = None
+                   ) -> AsyncIterator[httpx.Response]:
+        """Send a call and yield the streaming response once its status is known to be good."""
+        if self._throttle is not None:
+            await self._throttle(consumer_key=self._consumer_key,
+                                 access_token=call.token if call.access else None)
+        params = list(call.params)
+        if call.negotiate and self._prefer_json:
+            params.append(("output", "json"))
+        credentials = Credentials(self._consumer_key, self._consumer_secret, token=call.token,
+                                  token_secret=call.token_secret, callback=call.callback,
+                                  verifier=call.verifier)
+        request = self._http.build_request(
+            call.method, self._base + call.path, params=tuple(params),
+            data=dict(call.form) if call.form else None, headers=headers)
+        try:
+            response = await self._http.send(request, stream=True,
+                                             auth=OAuth1Signer(credentials, clock=self._clock))
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
+        except httpx.HTTPError as exc:
+            raise BadUpstream(f"Netflix could not be reached: {type(exc).__name__}") from exc
+        try:
+            if response.status_code >= 400:
+                body = await self._read(response, limit=65_536, truncate=True)
+                raise_for_status(read_status(response.status_code, response.headers, body),
+                                 user_call=call.user_call, subject=call.subject)
+            yield response
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
+        except httpx.HTTPError as exc:
+            raise BadUpstream(f"the Netflix answer broke off: {type(exc).__name__}") from exc
+        finally:
+            await response.aclose()
+
+    async def _read(self, response: httpx.Response, *, limit: int,
+                    truncate: bool = False) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                if truncate:
+                    chunks.append(chunk[: len(chunk) - (size - limit)])
+                    break
+                raise BadUpstream(f"the Netflix answer exceeds {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def raw(self, call: Call) -> tuple[bytes, Mapping[str, str]]:
+        """A successful answer's body, unparsed (OAuth endpoints answer form-encoded text)."""
+        async with self.open(call) as response:
+            try:
+                body = await self._read(response, limit=self._max_body)
+            except httpx.TimeoutException as exc:
+                raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
+            return body, response.headers
+
+    async def document(self, call: Call) -> Answer:
+        """A successful answer parsed as XML or Netflix JSON, whichever the upstream sent."""
+        async with self.open(call) as response:
+            body = await self._read(response, limit=self._max_body)
+            doc = self.parse(response.headers.get("content-type", ""), body)
+            headers, status_code = response.headers, response.status_code
+        if doc.tag == "status":
+            status = status_from_doc(status_code, doc)
+            if status.status_code is not None and status.status_code >= 400:
+                raise_for_status(replace(status, http_status=status.status_code),
+                                 user_call=call.user_call, subject=call.subject)
+        return Answer(doc, headers, status_code)
+
+    def parse(self, content_type: str, body: bytes) -> Doc:
+        """Parse by content type; a body that is neither XML nor JSON is a bad answer."""
+        kind = content_type.lower()
+        stripped = body.lstrip()
+        if "json" in kind or (not kind and stripped.startswith(b"{")):
+            return parse_json(body, max_bytes=self._max_body)
+        if "xml" in kind or stripped.startswith(b"<"):
+            return parse_xml(body, max_bytes=self._max_body)
+        raise BadUpstream(f"Netflix answered an unexpected content type {content_type!r}")

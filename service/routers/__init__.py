@@ -1,0 +1,1 @@
+"""One APIRouter per resource group; handlers stay thin and delegate to use cases."""

@@ -1,0 +1,72 @@
+"""Operator endpoints, behind a bearer admin token; absent (404) when no token is configured."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.deps import CacheDep, FrontDep, SettingsDep
+from service.errors import PROBLEM_RESPONSES, Forbidden, NotFound
+from service.store import keys
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
+
+
+_admin_scheme = HTTPBearer(auto_error=False, scheme_name="admin",
+                           description="The operator token set in NFX_ADMIN_TOKEN.")
+
+
+async def require_admin(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_scheme)],
+) -> None:
+    """Let the request through only with the configured admin token (compared in constant time)."""
+    if settings.admin_token is None:
+        raise NotFound("admin endpoints are disabled (NFX_ADMIN_TOKEN is not set)")
+    given = credentials.credentials.encode() if credentials is not None else b""
+    expected = settings.admin_token.get_secret_value().encode()
+    if not hmac.compare_digest(given, expected):
+        raise Forbidden("an admin bearer token is required for this endpoint")
+
+
+class PurgeRequest(BaseModel):
+    """Which cached answers to drop."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prefix: str | None = Field(
+        None, max_length=100, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$",
+        description="A cache group such as `titles`, `titles.search`, `people` or "
+                    "`people.get`; omitted: every cached catalog answer.",
+        examples=["titles.search"])
+
+
+class PurgeResult(BaseModel):
+    """How many cached answers were dropped."""
+
+    model_config = ConfigDict(frozen=True)
+
+    purged: int = Field(description="Entries removed from the shared cache.")
+    purged_local: int = Field(description="Entries removed from this replica's front tier "
+                                          "(other replicas' front entries expire within "
+                                          "seconds).")
+
+
+@router.post(
+    "/cache/purge", operation_id="admin-purge_cache", response_model=PurgeResult,
+    summary="Purge cached catalog answers",
+    description="Drops cached catalog answers, all of them or one group, so the next reads go "
+                "upstream. Needs `Authorization: Bearer <NFX_ADMIN_TOKEN>`; 403 otherwise, 404 "
+                "when no admin token is configured.",
+    dependencies=[Depends(require_admin)],
+)
+async def purge_cache(cache: CacheDep, front: FrontDep,
+                      body: PurgeRequest | None = None) -> PurgeResult:
+    """Purge the shared cache and this replica's front tier."""
+    group = body.prefix if body is not None else None
+    purged = await cache.purge(group)
+    return PurgeResult(purged=purged, purged_local=front.clear(keys.catalog_prefix(group)))

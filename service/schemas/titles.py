@@ -1,0 +1,138 @@
+"""Catalog titles: search results, title details with inlined parts, autocomplete, index."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from pydantic import Field
+
+from service.schemas.common import Page, Schema
+from service.schemas.people import PersonRef
+
+
+class TitleKind(enum.StrEnum):
+    """What a catalog title is; seasons live under a series (`series/1/seasons/2`)."""
+
+    MOVIE = "movie"
+    SERIES = "series"
+    SEASON = "season"
+    PROGRAM = "program"
+    DISC = "disc"
+
+
+class TitlePart(enum.StrEnum):
+    """Linked parts of a title that can be inlined in the same answer (`expand`)."""
+
+    SYNOPSIS = "synopsis"
+    CAST = "cast"
+    DIRECTORS = "directors"
+    FORMATS = "formats"
+    SCREEN_FORMATS = "screen_formats"
+    LANGUAGES = "languages"
+    AWARDS = "awards"
+
+
+class MaturityRating(Schema):
+    """A rating from one rating system: `mpaa` (PG-13, R...) or `tv` (TV-MA...)."""
+
+    system: str = Field(description="mpaa or tv")
+    value: str
+
+
+class Availability(Schema):
+    """When a title is offered in one format (instant, DVD, Blu-ray)."""
+
+    format: str
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+
+
+class LanguageAudio(Schema):
+    """One spoken language of a title format and its audio tracks."""
+
+    format: str | None = None
+    language: str
+    audio: list[str] = Field(default_factory=list)
+
+
+class ScreenFormat(Schema):
+    """A picture format offered for one delivery format (e.g. DVD, Widescreen 2.35:1)."""
+
+    format: str | None = None
+    screen_format: str
+
+
+class Award(Schema):
+    """An award nomination or win."""
+
+    name: str
+    year: int | None = None
+    category: str | None = None
+    won: bool
+    person: PersonRef | None = None
+
+
+class TitleLink(Schema):
+    """A reference to another title (similars, seasons, episodes, discs, parent series)."""
+
+    id: str
+    ref: str
+    title: str | None = None
+
+
+class Title(Schema):
+    """A catalog title; parts not asked for (cast, synopsis...) are null, never empty lists."""
+
+    id: str = Field(description="Short stable id, e.g. movies/60010110.")
+    ref: str = Field(description="Full Netflix title URL, usable as title_ref.")
+    kind: TitleKind
+    title: str
+    short_title: str
+    release_year: int | None = None
+    runtime_s: int | None = None
+    average_rating: float | None = None
+    predicted_rating: float | None = None
+    box_art: dict[str, str] = Field(default_factory=dict, description="Image URL by size.")
+    genres: list[str] = Field(default_factory=list)
+    maturity_rating: MaturityRating | None = None
+    formats: list[str] = Field(default_factory=list)
+    web_page: str | None = None
+    season_number: int | None = None
+    series: TitleLink | None = None
+    synopsis_html: str | None = None
+    synopsis_text: str | None = None
+    cast: list[PersonRef] | None = None
+    directors: list[PersonRef] | None = None
+    availability: list[Availability] | None = None
+    screen_formats: list[ScreenFormat] | None = None
+    languages: list[LanguageAudio] | None = None
+    awards: list[Award] | None = None
+    similars: list[TitleLink] | None = None
+    seasons: list[TitleLink] | None = None
+    episodes: list[TitleLink] | None = None
+    discs: list[TitleLink] | None = None
+
+
+class TitlePage(Page[Title]):
+    """A page of titles (search, similars, recommendations)."""
+
+
+class Suggestions(Schema):
+    """Autocomplete suggestions: short titles, best first."""
+
+    items: list[str]
+
+
+class IndexTitle(Schema):
+    """One entry of the full catalog index, streamed."""
+
+    id: str
+    ref: str
+    kind: TitleKind
+    title: str
+    release_year: int | None = None
+    genres: list[str] = Field(default_factory=list)
+    maturity_rating: MaturityRating | None = None
+    availability: list[Availability] = Field(default_factory=list)
+    cast: list[PersonRef] = Field(default_factory=list)

@@ -1,0 +1,45 @@
+"""The subscriber: profile, feeds and per-title states."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from service.schemas.common import Schema
+from service.schemas.queues import QueueType
+
+
+class User(Schema):
+    """A subscriber's profile."""
+
+    user_id: str
+    first_name: str
+    last_name: str
+    nickname: str | None = None
+    can_instant_watch: bool
+    preferred_formats: list[str] = Field(default_factory=list)
+    max_maturity_level: int | None = None
+
+
+class Feed(Schema):
+    """An RSS/Atom feed the subscriber can read without signing (the URL carries its token)."""
+
+    name: str
+    rel: str
+    url: str
+
+
+class TitleStateItem(Schema):
+    """What the subscriber can do with one format of a title (Play, Add, In Queue, At Home...)."""
+
+    queue: QueueType | None = None
+    format: str | None = None
+    preferred: bool = False
+    states: list[str] = Field(default_factory=list)
+
+
+class TitleState(Schema):
+    """The subscriber's relation to one title, per format."""
+
+    id: str
+    ref: str
+    items: list[TitleStateItem] = Field(default_factory=list)

@@ -1,0 +1,8 @@
+"""Everything the service keeps in Redis (or the embedded store).
+
+`keys` builds every key; `redis` makes the client; `cache` holds catalog responses;
+`sessions` sessions and pending sign-ins; `crypto` encrypts secrets at rest; `etags` and
+`locks` serve queue writes; `budget` spreads the upstream call budget over all replicas.
+"""
+
+from __future__ import annotations

@@ -1,0 +1,350 @@
+"""The shared response cache of catalog reads, with fill coalescing and stale-if-error.
+
+An entry is the response body plus the time it was fetched. It is fresh for the caller's TTL;
+after that it stays in Redis for `cache_stale_s` more (Redis expiry = ttl + stale window),
+served only when the upstream fails (status STALE).
+
+A miss takes a fill lock (`SET NX PX`, keyed next to the entry). Its holder calls upstream
+and stores the body; everyone else, in any process or replica, polls for that body with short
+jittered sleeps instead of calling upstream, so N identical misses make one upstream call. If
+the holder fails it leaves its error for the waiters (they raise the same error, or answer
+STALE), and if it is too slow the waiters give up waiting and fetch for themselves.
+
+Redis down never fails a read: the fetch is called directly (status BYPASS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+import struct
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+
+from service.errors import InvalidInput, RateLimited, ServiceError, StoreUnavailable
+from service.settings import Settings
+from service.store import keys
+from service.store.redis import STORE_DOWN, RedisLike, as_bytes
+
+CacheStatus = Literal["HIT", "MISS", "STALE", "BYPASS"]
+Fetch = Callable[[], Awaitable[bytes]]
+
+_HEADER = struct.Struct(">Q")  # fetch time, in milliseconds since the epoch
+_FAILURE_TTL_MS = 5000
+_FIRST_POLL_S = 0.005
+_MAX_POLL_S = 0.05
+_PURGE_BATCH = 500
+# Take the fill lock, or name its current holder ("" means taken).
+_ACQUIRE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return '' end
+return redis.call('GET', KEYS[1]) or ''
+"""
+# Release the fill lock only if we still hold it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheResult:
+    """A body and where it came from; `age_s` is whole seconds since it was fetched."""
+
+    body: bytes
+    status: CacheStatus
+    age_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    body: bytes
+    fetched_at: float
+
+    def age(self, now: float) -> float:
+        return max(0.0, now - self.fetched_at)
+
+
+def _encode(fetched_at: float, body: bytes) -> bytes:
+    return _HEADER.pack(max(0, round(fetched_at * 1000))) + body
+
+
+def _decode(raw: bytes | None) -> _Entry | None:
+    if raw is None or len(raw) < _HEADER.size:
+        return None
+    (millis,) = _HEADER.unpack_from(raw)
+    return _Entry(raw[_HEADER.size:], millis / 1000)
+
+
+def upstream_failed(exc: BaseException) -> bool:
+    """The default stale-if-error rule: serve stale for upstream outages, not for 4xx answers."""
+    return isinstance(exc, ServiceError) and (exc.status >= 500 or isinstance(exc, RateLimited))
+
+
+def _failure_note(holder: str, exc: BaseException) -> bytes:
+    if isinstance(exc, ServiceError):
+        note: dict[str, Any] = {"slug": exc.slug, "detail": exc.detail,
+                                "upstream_status": exc.upstream_status,
+                                "upstream_sub_code": exc.upstream_sub_code,
+                                "retry_after": getattr(exc, "retry_after", None)}
+    else:
+        note = {"slug": ServiceError.slug, "detail": "the upstream fetch failed"}
+    return orjson.dumps({"holder": holder, **note})
+
+
+def _error_classes(base: type[ServiceError] = ServiceError) -> dict[str, type[ServiceError]]:
+    found = {base.slug: base}
+    for sub in base.__subclasses__():
+        found.update(_error_classes(sub))
+    return found
+
+
+def _failure_error(note: dict[str, Any]) -> ServiceError:
+    """The error a failed fill left for its waiters, rebuilt as the same class."""
+    cls = _error_classes().get(str(note.get("slug")), ServiceError)
+    detail = str(note.get("detail") or "the upstream fetch failed")
+    status = note.get("upstream_status")
+    sub_code = note.get("upstream_sub_code")
+    upstream_status = status if isinstance(status, int) else None
+    upstream_sub_code = sub_code if isinstance(sub_code, int) else None
+    if issubclass(cls, RateLimited):
+        retry_after = note.get("retry_after")
+        return cls(detail, retry_after=float(retry_after or 1), upstream_status=upstream_status,
+                   upstream_sub_code=upstream_sub_code)
+    return cls(detail, upstream_status=upstream_status, upstream_sub_code=upstream_sub_code)
+
+
+class _StoreDownError(Exception):
+    """Internal: Redis failed during a read; the caller bypasses the cache."""
+
+
+class ResponseCache:
+    """`get_or_fetch` for cached catalog reads, and `purge` for the admin endpoint."""
+
+    def __init__(self, redis: RedisLike, settings: Settings, *,
+                 lock_ttl_s: float | None = None, wait_s: float | None = None,
+                 stale_if: Callable[[BaseException], bool] = upstream_failed,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._redis = redis
+        self._stale_s = settings.cache_stale_s
+        # The fill lock must outlive one fetch: budget wait plus the upstream timeout.
+        default_lock = settings.budget_max_wait_s + settings.upstream_timeout_s + 2.0
+        self._lock_ttl_ms = max(1, round((lock_ttl_s or default_lock) * 1000))
+        self._wait_s = self._lock_ttl_ms / 1000 if wait_s is None else wait_s
+        self._stale_if = stale_if
+        self._clock = clock
+
+    async def get_or_fetch(self, key: str, ttl_s: float, fetch: Fetch) -> CacheResult:
+        """The body for `key`: fresh from the cache, else fetched once for all callers."""
+        if ttl_s <= 0:
+            raise ValueError("ttl_s must be positive")
+        keys.fill_lock(key)  # refuses keys not built by store.keys
+        try:
+            entry = _decode(as_bytes(await self._redis.get(key)))
+        except STORE_DOWN:
+            return await self._bypass(fetch, None)
+        if entry is not None and entry.age(self._clock()) < ttl_s:
+            return self._result(entry, "HIT")
+        try:
+            return await self._fill(key, ttl_s, fetch, entry)
+        except _StoreDownError:
+            return await self._bypass(fetch, entry)
+
+    async def purge(self, prefix: str | None = None) -> int:
+        """Delete the cached entries of a resource group (`keys.catalog_prefix`), or all.
+
+        Scans every primary of a cluster. Returns how many entries were deleted.
+        """
+        try:
+            pattern = keys.catalog_pattern(prefix)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        deleted = 0
+        batch: list[bytes] = []
+        try:
+            async for key in self._redis.scan_iter(match=pattern, count=_PURGE_BATCH):
+                if keys.is_cache_entry(key):
+                    batch.append(key)
+                if len(batch) >= _PURGE_BATCH:
+                    deleted += await self._redis.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += await self._redis.unlink(*batch)
+        except STORE_DOWN as exc:
+            raise StoreUnavailable("the cache store is unreachable; nothing purged") from exc
+        return deleted
+
+    def _result(self, entry: _Entry, status: CacheStatus) -> CacheResult:
+        return CacheResult(entry.body, status, int(entry.age(self._clock())))
+
+    async def _bypass(self, fetch: Fetch, stale: _Entry | None) -> CacheResult:
+        try:
+            body = await fetch()
+        except Exception as exc:
+            if stale is not None and self._stale_if(exc):
+                return self._result(stale, "STALE")
+            raise
+        return CacheResult(body, "BYPASS", 0)
+
+    async def _call(self, coro: Awaitable[Any]) -> Any:
+        try:
+            return await coro
+        except STORE_DOWN as exc:
+            raise _StoreDownError from exc
+
+    async def _fill(self, key: str, ttl_s: float, fetch: Fetch,
+                    stale: _Entry | None) -> CacheResult:
+        lock_key = keys.fill_lock(key)
+        failure_key = keys.fill_failure(key)
+        token = secrets.token_hex(8)
+        acquire = self._redis.register_script(_ACQUIRE)
+        deadline = time.monotonic() + self._wait_s
+        delay = _FIRST_POLL_S
+        while True:
+            holder = as_bytes(await self._call(
+                acquire(keys=[lock_key], args=[token, self._lock_ttl_ms]))) or b""
+            if not holder:
+                return await self._fetch_as_holder(key, lock_key, failure_key, token, ttl_s,
+                                                   fetch, stale)
+            # Someone else is filling: wait for their body, or for their failure.
+            while True:
+                await asyncio.sleep(random.uniform(delay / 2, delay))  # noqa: S311
+                delay = min(delay * 2, _MAX_POLL_S)
+                raw, note, lock_value = await self._call(
+                    self._redis.mget(key, failure_key, lock_key))
+                entry = _decode(as_bytes(raw))
+                if entry is not None and entry.age(self._clock()) < ttl_s:
+                    return self._result(entry, "HIT")
+                stale = entry or stale
+                failure = _parse_note(as_bytes(note))
+                if failure is not None and failure.get("holder") == holder.decode():
+                    error = _failure_error(failure)
+                    if stale is not None and self._stale_if(error):
+                        return self._result(stale, "STALE")
+                    raise error
+                if time.monotonic() >= deadline:
+                    _log.warning("cache fill of %s is slow; fetching without waiting", key)
+                    return await self._fetch_and_store(key, ttl_s, fetch, stale)
+                if as_bytes(lock_value) != holder:
+                    break  # the holder let go without a body: try to take over
+
+    async def _fetch_as_holder(self, key: str, lock_key: str, failure_key: str, token: str,
+                               ttl_s: float, fetch: Fetch, stale: _Entry | None) -> CacheResult:
+        try:
+            # Another holder may have stored a body between our read and our lock.
+            entry = _decode(as_bytes(await self._call(self._redis.get(key))))
+            if entry is not None and entry.age(self._clock()) < ttl_s:
+                return self._result(entry, "HIT")
+            stale = entry or stale
+            try:
+                body = await fetch()
+            except Exception as exc:
+                await self._leave_failure(failure_key, token, exc)
+                if stale is not None and self._stale_if(exc):
+                    return self._result(stale, "STALE")
+                raise
+            return await self._store(key, ttl_s, body)
+        finally:
+            await self._release(lock_key, token)
+
+    async def _fetch_and_store(self, key: str, ttl_s: float, fetch: Fetch,
+                               stale: _Entry | None) -> CacheResult:
+        try:
+            body = await fetch()
+        except Exception as exc:
+            if stale is not None and self._stale_if(exc):
+                return self._result(stale, "STALE")
+            raise
+        return await self._store(key, ttl_s, body)
+
+    async def _store(self, key: str, ttl_s: float, body: bytes) -> CacheResult:
+        expiry_ms = max(1, round((ttl_s + self._stale_s) * 1000))
+        try:
+            await self._redis.set(key, _encode(self._clock(), body), px=expiry_ms)
+        except STORE_DOWN:
+            _log.warning("cache store unreachable; %s not stored", key)
+        return CacheResult(body, "MISS", 0)
+
+    async def _leave_failure(self, failure_key: str, token: str, exc: BaseException) -> None:
+        with contextlib.suppress(*STORE_DOWN):
+            await self._redis.set(failure_key, _failure_note(token, exc), px=_FAILURE_TTL_MS)
+
+    async def _release(self, lock_key: str, token: str) -> None:
+        try:
+            await self._redis.register_script(_RELEASE)(keys=[lock_key], args=[token])
+        except STORE_DOWN:
+            _log.warning("cache store unreachable; fill lock %s left to expire", lock_key)
+
+
+def _parse_note(raw: bytes | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        note = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return note if isinstance(note, dict) else None
+
+
+class FrontCache:
+    """The in-process tier in front of Redis: a small LRU of bodies with a short TTL.
+
+    Each replica holds its own, so its TTL (`front_cache_ttl_s`) bounds how far replicas can
+    drift from the shared cache; it answers the hottest anonymous reads without a Redis trip.
+    """
+
+    def __init__(self, size: int, ttl_s: float, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], float] = time.time) -> None:
+        if size < 0 or ttl_s < 0:
+            raise ValueError("size and ttl_s must not be negative")
+        self._size = size
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._wall_clock = wall_clock
+        # key -> (body, fetched_at wall time, expires_at on `clock`)
+        self._entries: OrderedDict[str, tuple[bytes, float, float]] = OrderedDict()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FrontCache:
+        """The front tier sized and timed by `front_cache_size` / `front_cache_ttl_s`."""
+        return cls(settings.front_cache_size, settings.front_cache_ttl_s)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str) -> tuple[bytes, float] | None:
+        """(body, fetched_at as epoch seconds) while fresh here, else None."""
+        item = self._entries.get(key)
+        if item is None:
+            return None
+        if item[2] <= self._clock():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return item[0], item[1]
+
+    def put(self, key: str, body: bytes, fetched_at: float | None = None) -> None:
+        """Keep a body (fetched upstream at `fetched_at`, default now) for `ttl_s`."""
+        if self._size == 0 or self._ttl_s == 0:
+            return
+        fetched = self._wall_clock() if fetched_at is None else fetched_at
+        self._entries[key] = (body, fetched, self._clock() + self._ttl_s)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def clear(self, prefix: str | None = None) -> int:
+        """Forget every entry, or those whose key starts with `prefix`; returns how many."""
+        doomed = [key for key in self._entries if prefix is None or key.startswith(prefix)]
+        for key in doomed:
+            del self._entries[key]
+        return len(doomed)

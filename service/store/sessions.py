@@ -1,0 +1,155 @@
+"""Proxy sessions and pending sign-ins, kept in Redis without anything usable in clear.
+
+A session is reached by an opaque bearer token (`secrets.token_urlsafe(32)`) that only the
+client holds: Redis stores its SHA-256 as the key, and the user id and Netflix access-token
+pair encrypted (see `store.crypto`) and bound to that key. A pending sign-in keeps the
+request-token secret the same way, and can be taken only once.
+Both need Redis: when it is unreachable they raise `StoreUnavailable` (503).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import orjson
+
+from service.errors import InvalidInput, StoreUnavailable
+from service.netflix.client import AccessToken
+from service.settings import Settings
+from service.store import keys
+from service.store.crypto import TokenCipher, UndecryptableError
+from service.store.redis import STORE_DOWN, RedisLike, as_bytes
+
+_BEARER = re.compile(r"[A-Za-z0-9_-]{32,128}")
+_MAX_FIELD = 4096
+_log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A signed-in caller: whose session it is and the Netflix token to act with."""
+
+    session_id: str
+    user_id: str
+    token: AccessToken
+
+
+async def _guard(action: str, call: Callable[[], Awaitable[_T]]) -> _T:
+    try:
+        return await call()
+    except STORE_DOWN as exc:
+        raise StoreUnavailable(f"the session store is unreachable ({action}); retry shortly") \
+            from exc
+
+
+def _text_field(name: str, value: str) -> str:
+    if not value or len(value) > _MAX_FIELD:
+        raise InvalidInput(f"{name} must be 1 to {_MAX_FIELD} characters")
+    return value
+
+
+def _load(data: bytes) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class SessionStore:
+    """Creates, resolves and revokes sessions; lifetime `session_ttl_s` from creation."""
+
+    def __init__(self, redis: RedisLike, settings: Settings,
+                 cipher: TokenCipher | None = None) -> None:
+        self._redis = redis
+        self._ttl_s = settings.session_ttl_s
+        self._cipher = cipher or TokenCipher.from_settings(settings)
+
+    async def create(self, user_id: str, token: AccessToken) -> str:
+        """Store a new session and return its bearer token (shown to the client once)."""
+        _text_field("user id", user_id)
+        _text_field("access token", token.token)
+        _text_field("access token secret", token.secret)
+        bearer = secrets.token_urlsafe(32)
+        key = keys.session(bearer)
+        payload = orjson.dumps({"user_id": user_id, "token": token.token,
+                                "secret": token.secret})
+        blob = self._cipher.encrypt(payload, context=key)
+        created = await _guard("create",
+                               lambda: self._redis.set(key, blob, ex=self._ttl_s, nx=True))
+        if not created:  # 256 random bits never collide; refuse rather than share a session
+            raise StoreUnavailable("could not create a session; retry")
+        return bearer
+
+    async def resolve(self, bearer: str) -> Session | None:
+        """The live session of a bearer token; None when malformed, unknown or expired."""
+        if not _BEARER.fullmatch(bearer):
+            return None
+        key = keys.session(bearer)
+        blob = as_bytes(await _guard("resolve", lambda: self._redis.get(key)))
+        if blob is None:
+            return None
+        try:
+            data = _load(self._cipher.decrypt(blob, context=key))
+        except UndecryptableError:
+            # Encrypted with a key no longer configured (or tampered with): unusable.
+            _log.warning("dropping an undecryptable session %s", keys.session_id(bearer)[:12])
+            await _guard("resolve", lambda: self._redis.delete(key))
+            return None
+        if data is None or not all(isinstance(data.get(name), str)
+                                   for name in ("user_id", "token", "secret")):
+            return None
+        return Session(session_id=keys.session_id(bearer), user_id=data["user_id"],
+                       token=AccessToken(data["token"], data["secret"]))
+
+    async def revoke(self, bearer: str) -> bool:
+        """End a session at once; True when there was one."""
+        if not _BEARER.fullmatch(bearer):
+            return False
+        deleted: int = await _guard("revoke", lambda: self._redis.delete(keys.session(bearer)))
+        return deleted > 0
+
+
+class RequestTokenStore:
+    """Pending sign-ins: the request-token secret and where to send the client afterwards."""
+
+    def __init__(self, redis: RedisLike, settings: Settings,
+                 cipher: TokenCipher | None = None) -> None:
+        self._redis = redis
+        self._cipher = cipher or TokenCipher.from_settings(settings)
+
+    async def put(self, token: str, secret: str, ttl_s: float,
+                  return_to: str | None = None) -> None:
+        """Remember a request token's secret for `ttl_s` seconds (replacing any earlier one)."""
+        _text_field("request token", token)
+        _text_field("request token secret", secret)
+        if ttl_s <= 0:
+            raise ValueError("ttl_s must be positive")
+        key = keys.request_token(token)
+        blob = self._cipher.encrypt(orjson.dumps({"secret": secret, "return_to": return_to}),
+                                    context=key)
+        await _guard("sign-in start",
+                     lambda: self._redis.set(key, blob, px=max(1, round(ttl_s * 1000))))
+
+    async def pop(self, token: str) -> tuple[str, str | None] | None:
+        """Take a request token's (secret, return_to) once; None if unknown, used or expired."""
+        if not token or len(token) > _MAX_FIELD:
+            return None
+        key = keys.request_token(token)
+        blob = as_bytes(await _guard("sign-in callback", lambda: self._redis.getdel(key)))
+        if blob is None:
+            return None
+        try:
+            data = _load(self._cipher.decrypt(blob, context=key))
+        except UndecryptableError:
+            return None
+        if data is None or not isinstance(data.get("secret"), str):
+            return None
+        return_to = data.get("return_to")
+        return data["secret"], return_to if isinstance(return_to, str) else None

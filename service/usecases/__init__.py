@@ -1,0 +1,1 @@
+"""Orchestration between routers, the store and the upstream client."""

@@ -1,0 +1,159 @@
+"""How the client fails: emulator faults, rate limits, throttling and transport errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from emulator import EmulatorConfig, create_emulator
+from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, FaultConfig
+from service.errors import BadUpstream, RateLimited, ServiceError, UpstreamTimeout
+from service.netflix.client import AccessToken, NetflixClient
+
+REF_BASE = "http://api-public.netflix.com"
+
+
+def _client(http: httpx.AsyncClient, **options: object) -> NetflixClient:
+    return NetflixClient(http, base_url="https://netflix.test", consumer_key=DEMO_CONSUMER_KEY,
+                         consumer_secret=DEMO_CONSUMER_SECRET, ref_base=REF_BASE,
+                         **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def faulty() -> AsyncIterator[Callable[..., NetflixClient]]:
+    clients: list[httpx.AsyncClient] = []
+
+    def make(faults: FaultConfig, **options: object) -> NetflixClient:
+        app = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False, faults=faults))
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+        clients.append(http)
+        return _client(http, **options)
+
+    yield make
+    for http in clients:
+        await http.aclose()
+
+
+@pytest.mark.parametrize("prefer_json", [False, True], ids=["xml", "json"])
+@pytest.mark.parametrize("faults", [FaultConfig(malformed_rate=1.0),
+                                    FaultConfig(truncated_rate=1.0),
+                                    FaultConfig(error_rate=1.0),
+                                    FaultConfig(gateway_error_rate=1.0)],
+                         ids=["malformed", "truncated", "error", "gateway"])
+async def test_upstream_faults_are_bad_upstream(faulty: Callable[..., NetflixClient],
+                                                faults: FaultConfig, prefer_json: bool) -> None:
+    client = faulty(faults, prefer_json=prefer_json)
+    with pytest.raises(BadUpstream):
+        await client.search_titles("the")
+
+
+async def test_truncated_catalog_index_is_a_bad_upstream(
+        faulty: Callable[..., NetflixClient]) -> None:
+    client = faulty(FaultConfig(truncated_rate=1.0))
+    with pytest.raises(BadUpstream):
+        async for _ in client.stream_catalog_index():
+            pass
+
+
+async def test_over_limit_403_becomes_rate_limited() -> None:
+    app: Starlette = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=True,
+                                                    per_second_limit=2))
+    user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
+        client = _client(http)
+        with pytest.raises(RateLimited) as caught:
+            for _ in range(10):
+                await client.get_user(AccessToken(token, secret), user_id)
+    assert caught.value.retry_after >= 1
+    assert caught.value.headers["Retry-After"]
+
+
+async def test_throttle_is_asked_before_every_call_and_can_refuse() -> None:
+    asked: list[tuple[str, str | None]] = []
+
+    async def throttle(*, consumer_key: str, access_token: str | None) -> None:
+        asked.append((consumer_key, access_token))
+        if len(asked) > 1:
+            raise RateLimited("budget spent", retry_after=0.5)
+
+    app = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False))
+    user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
+        client = _client(http, throttle=throttle)
+        await client.get_user(AccessToken(token, secret), user_id)
+        with pytest.raises(RateLimited):
+            await client.search_titles("the")
+    assert asked == [(DEMO_CONSUMER_KEY, token), (DEMO_CONSUMER_KEY, None)]
+
+
+def _mock(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(("failure", "expected"), [
+    (httpx.ReadTimeout("slow"), UpstreamTimeout),
+    (httpx.ConnectTimeout("slow"), UpstreamTimeout),
+    (httpx.ConnectError("refused"), BadUpstream),
+    (httpx.RemoteProtocolError("dropped"), BadUpstream),
+])
+async def test_transport_failures_never_escape_as_httpx_errors(
+        failure: httpx.HTTPError, expected: type[ServiceError]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    async with _mock(handler) as http:
+        with pytest.raises(expected):
+            await _client(http).autocomplete("th")
+
+
+async def test_oversized_answers_are_refused() -> None:
+    body = b"<autocomplete>" + b"<autocomplete_item/>" * 1000 + b"</autocomplete>"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": "application/xml"})
+
+    async with _mock(handler) as http:
+        with pytest.raises(BadUpstream, match="exceeds"):
+            await _client(http, max_body_bytes=1000).autocomplete("th")
+        assert await _client(http, max_body_bytes=len(body)).autocomplete("th") == []
+
+
+async def test_unexpected_content_and_status_documents_in_200s() -> None:
+    answers = iter([
+        httpx.Response(200, content=b"<html>hello</html>", headers={"content-type": "text/html"}),
+        httpx.Response(200, text="plain words", headers={"content-type": "text/plain"}),
+        httpx.Response(200, content=b"<status><status_code>500</status_code><message>x"
+                                    b"</message></status>",
+                       headers={"content-type": "application/xml"}),
+    ])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers)
+
+    async with _mock(handler) as http:
+        client = _client(http)
+        for _ in range(3):
+            with pytest.raises(BadUpstream):
+                await client.autocomplete("th")
+
+
+async def test_requests_are_signed_for_plain_http_hosts_and_use_the_configured_base() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"<autocomplete/>",
+                              headers={"content-type": "application/xml"})
+
+    async with _mock(handler) as http:
+        client = NetflixClient(http, base_url="http://emulator:8081/", consumer_key="k",
+                               consumer_secret="s", ref_base=REF_BASE, prefer_json=True)
+        await client.autocomplete("star wars")
+    (request,) = seen
+    assert str(request.url).startswith("http://emulator:8081/catalog/titles/autocomplete?")
+    assert request.url.params["term"] == "star wars"
+    assert request.url.params["output"] == "json"
+    assert request.headers["Authorization"].startswith('OAuth oauth_consumer_key="k"')

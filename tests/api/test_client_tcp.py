@@ -1,0 +1,67 @@
+"""NetflixClient over real HTTP to an emulator process: gzip index, drops, timeouts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
+from service.errors import BadUpstream, UpstreamTimeout
+from service.netflix.client import NetflixClient
+from tests.support.servers import free_port, python_server
+
+pytestmark = pytest.mark.integration
+
+
+def _serve(*flags: str) -> Iterator[str]:
+    port = free_port()
+    args = ["emulator", "--port", str(port), "--catalog-size", "300", "--no-rate-limits",
+            *flags]
+    with python_server(args, port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def healthy() -> Iterator[str]:
+    yield from _serve()
+
+
+@pytest.fixture(scope="module")
+def dropping() -> Iterator[str]:
+    yield from _serve("--fault-drop-rate", "1.0")
+
+
+@pytest.fixture(scope="module")
+def slow() -> Iterator[str]:
+    yield from _serve("--fault-latency-ms", "1500")
+
+
+def _client(http: httpx.AsyncClient, base_url: str) -> NetflixClient:
+    return NetflixClient(http, base_url=base_url, consumer_key=DEMO_CONSUMER_KEY,
+                         consumer_secret=DEMO_CONSUMER_SECRET,
+                         ref_base="http://api-public.netflix.com")
+
+
+async def test_plain_http_catalog_calls_and_gzip_index(healthy: str) -> None:
+    async with httpx.AsyncClient() as http:
+        client = _client(http, healthy)
+        page = await client.search_titles("the", max_results=5)
+        assert page.items
+        count = 0
+        async for _ in client.stream_catalog_index():
+            count += 1
+        assert count == 300
+
+
+async def test_dropped_connections_are_bad_upstream(dropping: str) -> None:
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(BadUpstream):
+            await _client(http, dropping).search_titles("the")
+
+
+async def test_slow_upstream_is_a_timeout(slow: str) -> None:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(0.3)) as http:
+        with pytest.raises(UpstreamTimeout):
+            await _client(http, slow).autocomplete("th")

@@ -1,0 +1,66 @@
+"""The committed OpenAPI document is current, and /docs documents every endpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from service.app import create_app
+from service.openapi_export import openapi_document, render
+from service.settings import Settings
+
+COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, operation) for path, item in document["paths"].items()
+            for method, operation in item.items() if method in HTTP_METHODS]
+
+
+def test_committed_openapi_document_is_current() -> None:
+    assert COMMITTED.exists(), "openapi/openapi.json is missing: run `make openapi`"
+    assert json.loads(COMMITTED.read_text()) == json.loads(render()), (
+        "openapi/openapi.json is stale: run `make openapi` and commit the result")
+
+
+def test_every_route_is_one_documented_operation() -> None:
+    document = openapi_document()
+    operations = _operations(document)
+    ids = [operation["operationId"] for _, _, operation in operations]
+    assert len(ids) == len(set(ids))
+    for path, method, operation in operations:
+        tag = operation["tags"][0]
+        assert operation["operationId"].startswith(f"{tag}-"), (path, method)
+        assert operation.get("summary"), (path, method)
+        assert operation.get("description"), (path, method)
+    for required in ("/v1/titles", "/v1/titles/autocomplete", "/v1/titles/{kind}/{title_id}",
+                     "/v1/titles/series/{series_id}/seasons/{season_id}",
+                     "/v1/titles/{kind}/{title_id}/similar", "/v1/people",
+                     "/v1/people/{person_id}", "/v1/catalog/index", "/v1/auth/start",
+                     "/v1/auth/callback", "/v1/auth/import", "/v1/auth/me",
+                     "/v1/auth/sign-out", "/v1/admin/cache/purge", "/healthz", "/readyz"):
+        assert required in document["paths"], required
+
+
+def test_errors_are_declared_as_problem_documents() -> None:
+    document = openapi_document()
+    for path, method, operation in _operations(document):
+        if path.startswith("/v1/"):
+            for code in ("422", "502"):
+                assert code in operation["responses"], (path, method, code)
+    assert "IndexTitle" in document["components"]["schemas"]
+
+
+async def test_docs_page_and_schema_are_served() -> None:
+    app = create_app(Settings.model_construct())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://proxy.test") as client:
+        docs = await client.get("/docs")
+        served = await client.get("/openapi.json")
+    assert docs.status_code == 200
+    assert "/openapi.json" in docs.text
+    assert served.json() == openapi_document()

@@ -1,0 +1,184 @@
+"""The proxy and the emulator as real processes over TCP, with a real redis-server.
+
+Two proxy replicas share one Redis here, as in production: sessions made on one work on the
+other, and identical concurrent misses across both make one upstream fill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from redis import Redis
+
+from tests.support.servers import free_port, python_server
+
+pytestmark = pytest.mark.integration
+
+ADMIN_TOKEN = "integration-admin-token"
+JURASSIC_PARK = "/v1/titles/movies/60020435"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """URLs of the running processes."""
+
+    emulator: str
+    proxy_a: str
+    proxy_b: str
+
+
+def _emulator(stack: ExitStack, port: int) -> str:
+    stack.enter_context(python_server(
+        ["emulator", "--host", "127.0.0.1", "--port", str(port)], port,
+        env={"NFX_EMULATOR_CATALOG_SIZE": "300", "NFX_EMULATOR_RATE_LIMITS": "false"}))
+    return f"http://127.0.0.1:{port}"
+
+
+def _proxy(stack: ExitStack, upstream: str, redis_url: str | None,
+           **extra: str) -> str:
+    port = free_port()
+    env = {
+        "NFX_UPSTREAM_BASE_URL": upstream,
+        "NFX_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "NFX_TOKEN_ENCRYPTION_KEY": extra.pop("key", ""),
+        "NFX_ADMIN_TOKEN": ADMIN_TOKEN,
+        **extra,
+    }
+    if redis_url is not None:
+        env["NFX_REDIS_URL"] = redis_url
+    stack.enter_context(python_server(
+        ["uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log"], port, env=env))
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def stack(redis_url: str) -> Iterator[Stack]:
+    Redis.from_url(redis_url).flushdb()
+    key = Fernet.generate_key().decode()
+    with ExitStack() as processes:
+        emulator = _emulator(processes, free_port())
+        yield Stack(emulator, _proxy(processes, emulator, redis_url, key=key),
+                    _proxy(processes, emulator, redis_url, key=key))
+
+
+def test_readiness_and_catalog_cache_over_tcp(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.proxy_a, timeout=10) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json() == {"status": "ready", "redis": True, "upstream": True}
+        first = client.get("/v1/titles", params={"term": "Jurassic Park tcp"})
+        second = client.get("/v1/titles", params={"term": "jurassic park TCP"})
+    assert first.status_code == 200, first.text
+    assert first.headers["x-cache"] == "MISS"
+    assert second.headers["x-cache"] == "HIT"
+    with httpx.Client(base_url=stack.proxy_b, timeout=10) as other:
+        shared = other.get("/v1/titles", params={"term": "Jurassic Park tcp"})
+    assert shared.headers["x-cache"] == "HIT"  # from Redis: this replica never fetched it
+    assert shared.content == first.content
+
+
+def test_concurrent_misses_on_two_replicas_fill_once(stack: Stack) -> None:
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=10) as client:
+            return await asyncio.gather(*(
+                client.get(f"{base}/v1/people", params={"term": "Spielberg"})
+                for base in [stack.proxy_a, stack.proxy_b] * 8))
+
+    answers = asyncio.run(burst())
+    assert {a.status_code for a in answers} == {200}
+    assert [a.headers["x-cache"] for a in answers].count("MISS") == 1
+    assert len({a.content for a in answers}) == 1
+
+
+def test_sign_in_on_one_replica_works_on_the_other(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.proxy_a, timeout=10) as proxy, \
+            httpx.Client(base_url=stack.emulator, timeout=10) as browser:
+        login_url = proxy.post("/v1/auth/start", json={}).json()["login_url"]
+        assert login_url.startswith(stack.emulator)
+        page = browser.get(login_url)
+        assert page.status_code == 200, page.text
+        form = dict(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">',
+                               page.text))
+        user_id = re.findall(r'name="user_id" value="([^"]*)"', page.text)[0]
+        approved = browser.post(urlsplit(login_url).path, data={
+            **{k: unescape(v) for k, v in form.items()}, "user_id": unescape(user_id),
+            "decision": "allow"})
+        assert approved.status_code == 303, approved.text
+        callback = approved.headers["location"]
+        assert callback.startswith(f"{stack.proxy_a}/v1/auth/callback?")
+        grant = proxy.get(callback)
+        assert grant.status_code == 200, grant.text
+    session = grant.json()["session_token"]
+    with httpx.Client(base_url=stack.proxy_b, timeout=10) as other:
+        me = other.get("/v1/auth/me", headers={"Authorization": f"Bearer {session}"})
+        assert me.status_code == 200, me.text
+        assert me.json()["user_id"] == unescape(user_id)
+        assert other.post("/v1/auth/sign-out",
+                          headers={"Authorization": f"Bearer {session}"}).status_code == 204
+    with httpx.Client(base_url=stack.proxy_a, timeout=10) as proxy:
+        gone = proxy.get("/v1/auth/me", headers={"Authorization": f"Bearer {session}"})
+        assert gone.status_code == 401
+        assert gone.headers["content-type"].startswith("application/problem+json")
+
+
+def test_purge_over_tcp_needs_the_admin_token(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.proxy_a, timeout=10) as client:
+        client.get(JURASSIC_PARK)
+        assert client.post("/v1/admin/cache/purge").status_code == 403
+        purged = client.post("/v1/admin/cache/purge",
+                             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert purged.status_code == 200, purged.text
+        assert purged.json()["purged"] >= 1
+    with httpx.Client(base_url=stack.proxy_b, timeout=10) as other:
+        assert other.get(JURASSIC_PARK).headers["x-cache"] == "MISS"
+
+
+def test_stale_when_the_emulator_stops(redis_url: str) -> None:
+    key = Fernet.generate_key().decode()
+    with ExitStack() as processes:
+        emulator_port = free_port()
+        emulator_stack = processes.enter_context(ExitStack())
+        emulator = _emulator(emulator_stack, emulator_port)
+        proxy = _proxy(processes, emulator, redis_url, key=key, NFX_CACHE_TTL_TITLE_S="0.5",
+                       NFX_FRONT_CACHE_TTL_S="0", NFX_UPSTREAM_TIMEOUT_S="2",
+                       NFX_UPSTREAM_CONNECT_TIMEOUT_S="0.5")
+        with httpx.Client(base_url=proxy, timeout=10) as client:
+            fresh = client.get("/v1/titles/movies/60021740")
+            assert fresh.headers["x-cache"] == "MISS", fresh.text
+            emulator_stack.close()  # the upstream is gone
+            time.sleep(1.1)  # past freshness
+            stale = client.get("/v1/titles/movies/60021740")
+            assert stale.status_code == 200, stale.text
+            assert stale.headers["x-cache"] == "STALE"
+            assert stale.json() == fresh.json()
+            missing = client.get("/v1/titles/movies/60000870")
+            assert missing.status_code in (502, 504)
+            assert client.get("/readyz").status_code == 503
+
+
+def test_bypass_when_redis_is_unreachable(stack: Stack) -> None:
+    with ExitStack() as processes:
+        dead = f"redis://127.0.0.1:{free_port()}/0"
+        proxy = _proxy(processes, stack.emulator, dead, key=Fernet.generate_key().decode(),
+                       NFX_REDIS_TIMEOUT_S="0.2")
+        with httpx.Client(base_url=proxy, timeout=10) as client:
+            answer = client.get("/v1/titles", params={"term": "Jurassic Park"})
+            assert answer.status_code == 200, answer.text
+            assert answer.headers["x-cache"] == "BYPASS"
+            session = client.post("/v1/auth/import", json={
+                "access_token": "x", "access_token_secret": "y"})
+            assert session.status_code in (401, 503)
+            ready = client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["redis"] is False

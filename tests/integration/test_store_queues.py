@@ -1,0 +1,187 @@
+"""Queue etags and the queue write lock, within one process and across processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import textwrap
+import time
+
+import pytest
+
+from service.errors import Conflict, StoreUnavailable
+from service.store import keys
+from service.store.etags import EtagStore
+from service.store.locks import QueueLock
+from service.store.redis import RedisLike, connect
+from tests.support.store_backends import (
+    TEST_FERNET_KEY,
+    flush,
+    settings_for,
+    store_url,
+)
+
+pytestmark = pytest.mark.integration
+
+USER = "T1userUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU-"
+
+
+async def test_etags_per_user_and_queue(store: RedisLike) -> None:
+    etags = EtagStore(store, settings_for(None))
+    assert await etags.get(USER, "disc") is None
+    await etags.set(USER, "disc", "819873819117")
+    await etags.set(USER, "instant", "248942715592")
+    await etags.set("someone-else", "disc", "1")
+    assert await etags.get(USER, "disc") == "819873819117"
+    assert await etags.get(USER, "instant") == "248942715592"
+    await etags.forget(USER, "disc")
+    assert await etags.get(USER, "disc") is None
+    assert await etags.get("someone-else", "disc") == "1"
+
+
+async def test_bad_etags_and_queues_are_refused(store: RedisLike) -> None:
+    etags = EtagStore(store, settings_for(None))
+    with pytest.raises(ValueError, match="etag"):
+        await etags.set(USER, "disc", "")
+    with pytest.raises(ValueError, match="queue names"):
+        await etags.get(USER, "disc}{x")
+
+
+async def test_etags_need_the_store(down_store: RedisLike) -> None:
+    with pytest.raises(StoreUnavailable):
+        await EtagStore(down_store, settings_for(None)).get(USER, "disc")
+
+
+async def test_lock_excludes_concurrent_writers(store: RedisLike) -> None:
+    lock = QueueLock(store, settings_for(None))
+    inside: list[int] = []
+    most = 0
+
+    async def writer() -> None:
+        nonlocal most
+        async with lock(USER, "disc"):
+            inside.append(1)
+            most = max(most, len(inside))
+            await asyncio.sleep(0.01)
+            inside.pop()
+
+    await asyncio.gather(*(writer() for _ in range(10)))
+    assert most == 1
+
+
+async def test_locks_of_other_queues_do_not_wait(store: RedisLike) -> None:
+    lock = QueueLock(store, settings_for(None), wait_s=0.1)
+    async with lock(USER, "disc"), lock(USER, "instant"), lock("other-user", "disc"):
+        pass
+
+
+async def test_busy_queue_gives_conflict_after_the_wait(store: RedisLike) -> None:
+    lock = QueueLock(store, settings_for(None), wait_s=0.2)
+    async with lock(USER, "disc"):
+        started = time.monotonic()
+        with pytest.raises(Conflict, match="the queue is busy, retry"):
+            async with lock(USER, "disc"):
+                pass
+        assert 0.15 < time.monotonic() - started < 1.0
+
+
+async def test_lock_expires_if_its_holder_vanishes(store: RedisLike) -> None:
+    lock = QueueLock(store, settings_for(None, queue_lock_ttl_s=0.2), wait_s=1.0)
+    await store.set(keys.queue_lock(USER, "disc"), b"a dead holder", px=200)
+    async with lock(USER, "disc") as lease:
+        assert await lease.held()
+
+
+async def test_only_the_owner_releases(store: RedisLike) -> None:
+    lock = QueueLock(store, settings_for(None, queue_lock_ttl_s=0.2))
+    key = keys.queue_lock(USER, "disc")
+    async with lock(USER, "disc") as lease:
+        await asyncio.sleep(0.3)  # our lease expires...
+        assert not await lease.held()
+        await store.set(key, b"the next holder", px=5000)  # ...and someone else takes it
+        assert not await lease.extend()
+    assert await store.get(key) == b"the next holder"
+
+
+async def test_lease_can_be_extended(store: RedisLike) -> None:
+    lock = QueueLock(store, settings_for(None, queue_lock_ttl_s=0.3))
+    async with lock(USER, "disc") as lease:
+        await asyncio.sleep(0.2)
+        assert await lease.extend()
+        await asyncio.sleep(0.2)
+        assert await lease.held()
+    assert await store.exists(keys.queue_lock(USER, "disc")) == 0
+
+
+async def test_lock_needs_the_store(down_store: RedisLike) -> None:
+    with pytest.raises(StoreUnavailable):
+        async with QueueLock(down_store, settings_for(None))(USER, "disc"):
+            pass
+
+
+_CHILD = textwrap.dedent("""
+    import asyncio, json, sys
+    from service.settings import Settings
+    from service.store import keys
+    from service.store.locks import QueueLock
+    from service.store.redis import connect
+
+    URL, CLUSTER, USER = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+
+    async def main() -> None:
+        settings = Settings(redis_url=URL, redis_cluster=CLUSTER,
+                            token_encryption_key=sys.argv[4])
+        redis = connect(settings)
+        lock = QueueLock(redis, settings)
+        # Same slot as the lock, so the checks below work in a cluster too.
+        tag = keys.queue_etag(USER, "disc")
+        counter, inside = tag + ":counter", tag + ":inside"
+        await redis.incr(tag + ":ready")
+        while not await redis.exists(tag + ":go"):
+            await asyncio.sleep(0.005)
+        overlaps = 0
+        for _ in range(10):
+            async with lock(USER, "disc"):
+                if await redis.incr(inside) != 1:
+                    overlaps += 1
+                value = int(await redis.get(counter) or 0)  # read-modify-write, unprotected
+                await asyncio.sleep(0.002)
+                await redis.set(counter, value + 1)
+                await redis.decr(inside)
+        print(json.dumps({"overlaps": overlaps}))
+        await redis.aclose()
+
+    asyncio.run(main())
+""")
+
+
+@pytest.mark.parametrize("backend", ["redis", "cluster"])
+async def test_lock_excludes_writers_in_other_processes(
+        backend: str, request: pytest.FixtureRequest) -> None:
+    url = store_url(backend, request)
+    assert url is not None
+    redis = connect(settings_for(url, cluster=backend == "cluster"))
+    await flush(redis)
+    tag = keys.queue_etag(USER, "disc")
+    processes = [await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _CHILD, url, "1" if backend == "cluster" else "0", USER,
+        TEST_FERNET_KEY, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        for _ in range(4)]
+    try:
+        deadline = time.monotonic() + 30
+        while int(await redis.get(tag + ":ready") or 0) < len(processes):
+            assert time.monotonic() < deadline, "children did not start"
+            await asyncio.sleep(0.02)
+        await redis.set(tag + ":go", b"1")
+        outputs = await asyncio.wait_for(
+            asyncio.gather(*(p.communicate() for p in processes)), 60)
+        assert all(p.returncode == 0 for p in processes), [err for _, err in outputs]
+        assert [json.loads(out)["overlaps"] for out, _ in outputs] == [0, 0, 0, 0]
+        assert int(await redis.get(tag + ":counter") or 0) == 4 * 10  # no lost update
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        await redis.aclose()

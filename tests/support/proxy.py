@@ -1,0 +1,100 @@
+"""The proxy app wired in-process to a fresh emulator, with a real Redis, for API tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+
+from emulator import EmulatorConfig, create_emulator
+from service.app import create_app
+from service.settings import Settings
+
+UPSTREAM_BASE = "https://netflix.test"
+PROXY_BASE = "http://proxy.test"
+CATALOG_SIZE = 300
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Wraps the emulator's transport: counts upstream calls, and can play a dead upstream."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+        self.down = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.down:
+            raise httpx.ConnectError("upstream unreachable", request=request)
+        return await self.inner.handle_async_request(request)
+
+    def calls_to(self, path: str) -> int:
+        """How many upstream requests went to exactly this path."""
+        return sum(1 for request in self.requests if request.url.path == path)
+
+
+@dataclass
+class Proxy:
+    """A running proxy app, its client, and the emulator behind it."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    emulator: Starlette
+    upstream: CountingTransport
+    redis: Redis
+    settings: Settings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def emulator_client(self) -> httpx.AsyncClient:
+        """A client talking straight to the emulator (as a subscriber's browser would)."""
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.emulator),
+                                 base_url=UPSTREAM_BASE)
+
+    def demo_tokens(self) -> list[tuple[str, str, str]]:
+        """(user_id, access_token, access_token_secret) of the emulator's seeded subscribers."""
+        tokens: list[tuple[str, str, str]] = self.emulator.state.context.oauth.demo_tokens()
+        return tokens
+
+    async def sign_in(self, user_index: int = 0) -> tuple[str, str]:
+        """Import a demo token pair; returns (session_token, user_id)."""
+        _, token, secret = self.demo_tokens()[user_index]
+        answer = await self.client.post("/v1/auth/import", json={
+            "access_token": token, "access_token_secret": secret})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        return str(body["session_token"]), str(body["user_id"])
+
+
+def path_and_query(url: str) -> str:
+    """The part of a URL a client sends on its request line."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@asynccontextmanager
+async def running_proxy(redis_url: str, *, redis: Redis | None = None,
+                        emulator_config: EmulatorConfig | None = None,
+                        **overrides: Any) -> AsyncIterator[Proxy]:
+    """A proxy over a fresh in-process emulator and a flushed Redis; lifespan run around it."""
+    emulator = create_emulator(
+        emulator_config or EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False))
+    upstream = CountingTransport(httpx.ASGITransport(app=emulator))
+    store = redis if redis is not None else Redis.from_url(redis_url)
+    if redis is None:
+        await store.flushdb()
+    settings = Settings(upstream_base_url=UPSTREAM_BASE, public_url=PROXY_BASE, **overrides)
+    app = create_app(settings, upstream_transport=upstream, redis=store)
+    try:
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url=PROXY_BASE) as client:
+            yield Proxy(app, client, emulator, upstream, store, settings)
+    finally:
+        await store.aclose()

@@ -1,0 +1,40 @@
+"""The deployment files stay valid and keep their promises (offline checks, no Docker engine)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_compose_file_matches_the_compose_spec() -> None:
+    checker = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    if checker is None:
+        pytest.skip("check-jsonschema is not installed (a dev dependency: `make setup`)")
+    result = subprocess.run(
+        [checker, "--builtin-schema", "vendor.compose-spec", str(ROOT / "docker-compose.yml")],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_services_wait_for_healthy_dependencies() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    for service in ("redis:", "emulator:", "proxy:"):
+        assert service in text
+    assert text.count("healthcheck:") == 3
+    assert text.count("condition: service_healthy") == 2
+
+
+def test_dockerfile_installs_locked_dependencies_before_the_source_and_drops_root() -> None:
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    lock = next(i for i, line in enumerate(lines) if "-r requirements.lock" in line)
+    source = next(i for i, line in enumerate(lines) if line.startswith("COPY service"))
+    assert lock < source
+    user = next(i for i, line in enumerate(lines) if line.startswith("USER "))
+    assert lines[user] != "USER root"
+    assert any("service.app:create_app" in line and "--factory" in line for line in lines)

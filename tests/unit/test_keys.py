@@ -1,0 +1,131 @@
+"""Redis keys: one function per kind, normalized, versioned, hash-tagged, no secrets."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import pytest
+from redis.crc import key_slot
+
+from service.store import keys
+
+TAG = re.compile(r"\{([^}]*)\}")
+
+
+class Queue(enum.Enum):
+    DISC = "disc"
+
+
+def slot(key: str) -> int:
+    return int(key_slot(key.encode()))
+
+
+def test_catalog_keys_ignore_parameter_order_and_term_spelling() -> None:
+    first = keys.catalog("titles.search", term="The  Matrix\t", start_index=0, page_size=25)
+    second = keys.catalog("titles.search", page_size=25, start_index=0, term="the matrix")
+    assert first == second
+    assert first.startswith("nfx:v1:{cat:titles.search:")
+
+
+def test_catalog_keys_differ_when_anything_that_matters_differs() -> None:
+    base: dict[str, keys.ParamValue] = {"term": "matrix", "start_index": 0, "page_size": 25}
+    variants = {
+        keys.catalog("titles.search", **base),
+        keys.catalog("titles.search", **{**base, "start_index": 25}),
+        keys.catalog("titles.search", **{**base, "page_size": 10}),
+        keys.catalog("titles.search", **{**base, "term": "matrix reloaded"}),
+        keys.catalog("people.search", **base),
+        keys.catalog("titles.search", **base, include="cast"),
+    }
+    assert len(variants) == 6
+
+
+def test_none_is_the_same_as_absent_and_values_cannot_forge_others() -> None:
+    assert keys.catalog("titles.get", ref="movies/1", include=None) == \
+        keys.catalog("titles.get", ref="movies/1")
+    # A value containing the separator must not collide with two parameters.
+    assert keys.catalog("titles.get", a="1&b=2") != keys.catalog("titles.get", a="1", b="2")
+
+
+def test_only_the_term_is_case_folded() -> None:
+    assert keys.catalog("titles.get", ref="movies/1") != keys.catalog("titles.get",
+                                                                       ref="MOVIES/1")
+    assert keys.canonical_params({"term": "ÉTÉ  Straße"}) == "term=11:été strasse"
+
+
+def test_values_of_any_simple_type_are_accepted() -> None:
+    assert keys.catalog("titles.get", flag=True, queue=Queue.DISC, count=3) == \
+        keys.catalog("titles.get", flag="true", queue="disc", count="3")
+
+
+@pytest.mark.parametrize("resource", ["", "Titles", "titles search", "titles*", "a..b", "{x}"])
+def test_bad_resource_names_are_refused(resource: str) -> None:
+    with pytest.raises(ValueError, match="resource names"):
+        keys.catalog(resource, term="x")
+
+
+def test_bad_parameter_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="parameter names"):
+        keys.canonical_params({"Term": "x"})
+
+
+def test_cache_companions_share_the_entry_slot() -> None:
+    entry = keys.catalog("titles.search", term="matrix")
+    assert slot(keys.fill_lock(entry)) == slot(entry) == slot(keys.fill_failure(entry))
+    assert keys.is_cache_entry(entry) and keys.is_cache_entry(entry.encode())
+    assert not keys.is_cache_entry(keys.fill_lock(entry))
+    assert not keys.is_cache_entry(keys.fill_failure(entry))
+    with pytest.raises(ValueError, match="not a response-cache key"):
+        keys.fill_lock("nfx:v1:{ses:abc}")
+
+
+def test_cache_entries_spread_over_slots() -> None:
+    slots = {slot(keys.catalog("titles.search", term=f"term {i}")) for i in range(50)}
+    assert len(slots) > 40
+
+
+def test_catalog_prefixes_and_patterns() -> None:
+    entry = keys.catalog("titles.search", term="x")
+    assert entry.startswith(keys.catalog_prefix("titles"))
+    assert entry.startswith(keys.catalog_prefix("titles.search"))
+    assert entry.startswith(keys.catalog_prefix())
+    assert not entry.startswith(keys.catalog_prefix("people"))
+    assert keys.catalog_pattern("titles") == "nfx:v1:{cat:titles[.:]*"
+    assert keys.catalog_pattern() == "nfx:v1:{cat:*"
+
+
+def test_queue_etag_and_lock_share_a_slot_per_user_and_queue() -> None:
+    user = "T1abcdefghijklmnopqrstuvwxyz0123456789ABCDEF-"
+    assert slot(keys.queue_etag(user, "disc")) == slot(keys.queue_lock(user, Queue.DISC))
+    assert keys.queue_etag(user, "disc") != keys.queue_etag(user, "instant")
+    assert keys.queue_etag(user, "disc") != keys.queue_etag(user + "x", "disc")
+    assert user not in keys.queue_etag(user, "disc")
+    with pytest.raises(ValueError, match="user id"):
+        keys.queue_lock("", "disc")
+
+
+def test_budget_buckets_live_in_the_consumer_slot() -> None:
+    consumer, user = keys.budget("consumer-key", "access-token")
+    assert user is not None
+    assert slot(consumer) == slot(user)
+    assert "access-token" not in user and "consumer-key" not in consumer
+    assert keys.budget("consumer-key", None) == (consumer, None)
+    assert keys.budget("consumer-key", "another")[1] != user
+
+
+def test_session_and_request_token_keys_hold_only_hashes() -> None:
+    bearer = "Yk3mQ0cF2pW7vJ9sT4xZ1aB6nD8eH5gK0lM2oP4rS6u"
+    key = keys.session(bearer)
+    assert bearer not in key
+    assert keys.session_id(bearer) in key and len(keys.session_id(bearer)) == 64
+    assert "request-token" not in keys.request_token("request-token")
+
+
+def test_every_key_is_versioned_and_tagged() -> None:
+    every = [keys.catalog("titles.get", ref="movies/1"), keys.session("b" * 43),
+             keys.request_token("r"), keys.queue_etag("u", "disc"), keys.queue_lock("u", "disc"),
+             *[k for k in keys.budget("c", "t") if k]]
+    for key in every:
+        assert key.startswith("nfx:v1:")
+        assert TAG.search(key) is not None

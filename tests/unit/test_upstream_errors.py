@@ -1,0 +1,133 @@
+"""Upstream error answers (status documents, Netflix JSON, gateway text) -> service errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.errors import (
+    AlreadyInQueue,
+    BadUpstream,
+    Conflict,
+    InvalidInput,
+    InvalidSession,
+    NotFound,
+    RateLimited,
+    ServiceError,
+    StaleEtag,
+    UpstreamTimeout,
+)
+from service.netflix.errors import raise_for_status, read_status
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
+XML = {"content-type": "application/xml;charset=UTF-8"}
+JSON = {"content-type": "application/json;charset=UTF-8"}
+
+
+def _xml(code: int, message: str, sub_code: int | None = None) -> bytes:
+    sub = f"<sub_code>{sub_code}</sub_code>" if sub_code is not None else ""
+    return (f'<?xml version="1.0" standalone="yes"?>\n<status><status_code>{code}</status_code>'
+            f"{sub}<message>{message}</message></status>").encode()
+
+
+def _raised(status: int, headers: dict[str, str], body: bytes, *,
+            user_call: bool = True) -> ServiceError:
+    with pytest.raises(ServiceError) as caught:
+        raise_for_status(read_status(status, headers, body), user_call=user_call,
+                         subject="title")
+    return caught.value
+
+
+@pytest.mark.parametrize(("status", "sub", "expected"), [
+    (404, None, NotFound),
+    (404, 610, NotFound),
+    (412, 710, AlreadyInQueue),
+    (412, None, StaleEtag),
+    (400, 130, NotFound),
+    (400, 620, Conflict),
+    (400, 650, Conflict),
+    (400, 690, Conflict),
+    (400, 120, InvalidInput),
+    (400, None, InvalidInput),
+    (500, None, BadUpstream),
+    (503, None, BadUpstream),
+    (504, None, UpstreamTimeout),
+])
+def test_status_documents_map_to_service_errors(status: int, sub: int | None,
+                                                expected: type[ServiceError]) -> None:
+    error = _raised(status, XML, _xml(status, "some message", sub))
+    assert type(error) is expected
+    assert error.upstream_status == status
+    assert error.upstream_sub_code == sub
+
+
+def test_stale_etag_is_a_conflict_and_already_in_queue_is_not_stale() -> None:
+    assert isinstance(_raised(412, XML, _xml(412, "Precondition failed")), Conflict)
+    assert not isinstance(_raised(412, XML, _xml(412, "x", 710)), StaleEtag)
+
+
+def test_not_in_queue_and_title_not_found_say_so() -> None:
+    assert "not in the queue" in _raised(404, XML, _xml(404, "Title is not in Queue", 610)).detail
+    assert _raised(404, XML, _xml(404, "Resource not found")).detail == "title not found"
+
+
+def test_401_on_a_user_call_is_an_invalid_session() -> None:
+    error = _raised(401, XML, _xml(401, "Access Token Validation Failed"))
+    assert isinstance(error, InvalidSession)
+    assert "access token was rejected" in error.detail
+
+
+def test_401_or_403_on_a_consumer_call_is_a_misconfigured_proxy() -> None:
+    assert type(_raised(401, XML, _xml(401, "Invalid Signature"), user_call=False)) is BadUpstream
+    assert type(_raised(403, XML, _xml(403, "Forbidden"), user_call=False)) is BadUpstream
+
+
+@pytest.mark.parametrize(("headers", "body", "retry_after"), [
+    ({"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_QPS"},
+     b"Account Over Queries Per Second Limit", 1.0),
+    (XML, _xml(403, "Service is over queries per second limit"), 1.0),
+    ({"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_RATE"},
+     b"Account Over Rate Limit", 3600.0),
+])
+def test_over_limit_403_is_rate_limited(headers: dict[str, str], body: bytes,
+                                        retry_after: float) -> None:
+    error = _raised(403, headers, body)
+    assert isinstance(error, RateLimited)
+    assert error.retry_after == retry_after
+    assert "Retry-After" in error.headers
+
+
+def test_json_status_documents_are_understood() -> None:
+    body = b'{"status": {"status_code": "412", "sub_code": "710", "message": "Title is already"}}'
+    assert isinstance(_raised(412, JSON, body), AlreadyInQueue)
+
+
+def test_gateway_timestamp_401_is_not_blamed_on_the_subscriber() -> None:
+    headers = {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_401_TIMESTAMP_IS_INVALID"}
+    error = _raised(401, headers, b"Timestamp Is Invalid", user_call=True)
+    assert type(error) is BadUpstream
+    assert "Timestamp Is Invalid" in error.detail
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>Bad gateway</body>", b"\x00\xff{",
+                                  b"<status><message>cut"])
+def test_unreadable_error_bodies_still_map_by_http_status(body: bytes) -> None:
+    assert type(_raised(502, {"content-type": "text/html"}, body)) is BadUpstream
+    assert isinstance(_raised(404, XML, body), NotFound)
+
+
+def test_recorded_error_samples_map_as_documented() -> None:
+    if not SAMPLES.is_dir():
+        pytest.skip("recorded samples are not present")
+    not_in_queue = (SAMPLES / "status" / "json-404-title-not-in-queue-sub610-dholdren.json")
+    error = _raised(404, JSON, not_in_queue.read_bytes())
+    assert isinstance(error, NotFound)
+    assert error.upstream_sub_code == 610
+    text = (SAMPLES / "status" / "text-401-timestamp-is-invalid-mashery-cheald.txt").read_bytes()
+    headers = {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_401_TIMESTAMP_IS_INVALID"}
+    assert type(_raised(401, headers, text)) is BadUpstream
+    deprecated = SAMPLES / "status" / "json-api-host-deprecated-pyflix2-issue8.json"
+    status = read_status(404, JSON, deprecated.read_bytes())
+    assert status.status_code is None
+    assert "deprecated" in status.message
