@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run run-emulator test lint typecheck bench openapi clean
+.PHONY: setup redis-server run run-emulator test lint typecheck bench openapi clean
 
 setup: $(STAMP)
 
@@ -23,8 +23,14 @@ run: setup
 run-emulator: setup
 	$(BIN)/python -m emulator
 
+## The tests start private redis-servers; install the binary when it is missing (Debian, as root).
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "redis-server is missing: installing it with apt-get"; \
+	  apt-get update -qq && apt-get install -y -qq redis-server; }
+
 ## The whole suite: lint, types, and every test (a private redis-server is started by the tests).
-test: setup
+test: setup redis-server
 	$(BIN)/ruff check service emulator tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from types import FrameType
 
 import uvicorn
 
@@ -139,6 +141,10 @@ def banner(proxy_url: str, emulator_url: str, subscribers: list[tuple[str, str, 
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the emulator and the proxy until interrupted."""
     args = _parse(argv)
@@ -157,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(banner(proxy_url, emulator_url, subscribers), flush=True)
         server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=args.port,
                                                log_level="info", access_log=True))
+        # uvicorn re-raises the signal that stopped it under the previous handler; making
+        # SIGTERM an interrupt too lets the emulator child be stopped on the way out.
+        signal.signal(signal.SIGTERM, _interrupt)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way out
             server.run()
 

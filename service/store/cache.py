@@ -22,7 +22,6 @@ import random
 import secrets
 import struct
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -292,59 +291,3 @@ def _parse_note(raw: bytes | None) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     return note if isinstance(note, dict) else None
-
-
-class FrontCache:
-    """The in-process tier in front of Redis: a small LRU of bodies with a short TTL.
-
-    Each replica holds its own, so its TTL (`front_cache_ttl_s`) bounds how far replicas can
-    drift from the shared cache; it answers the hottest anonymous reads without a Redis trip.
-    """
-
-    def __init__(self, size: int, ttl_s: float, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], float] = time.time) -> None:
-        if size < 0 or ttl_s < 0:
-            raise ValueError("size and ttl_s must not be negative")
-        self._size = size
-        self._ttl_s = ttl_s
-        self._clock = clock
-        self._wall_clock = wall_clock
-        # key -> (body, fetched_at wall time, expires_at on `clock`)
-        self._entries: OrderedDict[str, tuple[bytes, float, float]] = OrderedDict()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> FrontCache:
-        """The front tier sized and timed by `front_cache_size` / `front_cache_ttl_s`."""
-        return cls(settings.front_cache_size, settings.front_cache_ttl_s)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: str) -> tuple[bytes, float] | None:
-        """(body, fetched_at as epoch seconds) while fresh here, else None."""
-        item = self._entries.get(key)
-        if item is None:
-            return None
-        if item[2] <= self._clock():
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return item[0], item[1]
-
-    def put(self, key: str, body: bytes, fetched_at: float | None = None) -> None:
-        """Keep a body (fetched upstream at `fetched_at`, default now) for `ttl_s`."""
-        if self._size == 0 or self._ttl_s == 0:
-            return
-        fetched = self._wall_clock() if fetched_at is None else fetched_at
-        self._entries[key] = (body, fetched, self._clock() + self._ttl_s)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-
-    def clear(self, prefix: str | None = None) -> int:
-        """Forget every entry, or those whose key starts with `prefix`; returns how many."""
-        doomed = [key for key in self._entries if prefix is None or key.startswith(prefix)]
-        for key in doomed:
-            del self._entries[key]
-        return len(doomed)

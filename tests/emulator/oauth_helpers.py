@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import xmltodict
+from lxml import etree
 from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, Client
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -81,9 +81,10 @@ def emulator(clock: ManualClock | None = None, **overrides: Any) -> Starlette:
 
 def status_of(response: httpx.Response) -> tuple[int, str]:
     """(status_code, message) of a Netflix status document, checking the HTTP code mirrors it."""
-    document = xmltodict.parse(response.content)["status"]
-    assert int(document["status_code"]) == response.status_code
-    return int(document["status_code"]), str(document["message"])
+    document = etree.fromstring(response.content)
+    assert document.tag == "status"
+    assert int(document.findtext("status_code", "")) == response.status_code
+    return response.status_code, document.findtext("message", "")
 
 
 def sign(method: str, url: str, *, token: str | None = None, secret: str | None = None,

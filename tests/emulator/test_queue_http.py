@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator
 
 import httpx
 import pytest
@@ -17,24 +16,6 @@ from emulator.catalog.model import INSTANT
 from tests.support.oauth import asgi_client, signer
 
 BASE = "http://api-public.netflix.com"
-
-
-class _MultipartSigner(httpx.Auth):
-    """Signs with the OAuth header only, keeping the multipart body (it is never signed).
-
-    authlib's httpx auth drops bodies that are not urlencoded, so multipart callers (the PHP
-    library among them) need this small wrapper in tests.
-    """
-
-    requires_request_body = True
-
-    def __init__(self, inner: httpx.Auth) -> None:
-        self.inner = inner
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        signed = next(self.inner.sync_auth_flow(request))
-        request.headers["Authorization"] = signed.headers["Authorization"]
-        yield request
 
 
 def _subscriber(app: Starlette, user_id: str) -> Subscriber:
@@ -188,12 +169,10 @@ async def test_etag_in_if_match_header_and_multipart_body(user_client: httpx.Asy
                                                           emulator_app: Starlette) -> None:
     title = _fresh_titles(emulator_app, _subscriber(emulator_app, demo_user_id))[0]
     etag = await _etag(user_client, demo_user_id)
-    _, token, secret = emulator_app.state.context.oauth.demo_tokens()[0]
     response = await user_client.post(f"/users/{demo_user_id}/queues/disc",
                                       files={"title_ref": (None, title.ref),
                                              "position": (None, "1")},
-                                      headers={"If-Match": f'"{etag}"'},
-                                      auth=_MultipartSigner(signer(token, secret)))
+                                      headers={"If-Match": f'"{etag}"'})
     assert response.status_code == 201, response.text
     assert (await _positions(user_client, demo_user_id))[0] == str(title.id)
 

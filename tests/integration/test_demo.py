@@ -27,7 +27,9 @@ def _closed(port: int, timeout: float = 10.0) -> bool:
     return False
 
 
-def test_demo_serves_the_proxy_wired_to_the_emulator_and_stops_on_ctrl_c() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_demo_serves_the_proxy_wired_to_the_emulator_and_stops_both(
+        stop_signal: signal.Signals) -> None:
     proxy_port, emulator_port = free_port(), free_port()
     demo = subprocess.Popen(
         [sys.executable, "-m", "service.demo", "--port", str(proxy_port),
@@ -43,7 +45,7 @@ def test_demo_serves_the_proxy_wired_to_the_emulator_and_stops_on_ctrl_c() -> No
             assert "movies/60020435" in [item["id"] for item in found.json()["items"]]
             assert client.get("/readyz").json()["upstream"] is True
     finally:
-        demo.send_signal(signal.SIGINT)
+        demo.send_signal(stop_signal)
         try:
             output = demo.communicate(timeout=20)[0].decode()
         except subprocess.TimeoutExpired:

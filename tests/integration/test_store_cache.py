@@ -15,7 +15,7 @@ from redis.asyncio.cluster import RedisCluster
 from service.errors import BadUpstream, InvalidInput, NotFound, RateLimited
 from service.settings import Settings
 from service.store import keys
-from service.store.cache import FrontCache, ResponseCache
+from service.store.cache import ResponseCache
 from service.store.redis import RedisLike, connect, embedded
 from tests.support.store_backends import (
     TEST_FERNET_KEY,
@@ -295,39 +295,6 @@ async def test_concurrent_misses_across_processes_make_one_fetch(
                 process.kill()
                 await process.wait()
         await redis.aclose()
-
-
-def test_front_cache_keeps_fresh_bodies_and_their_fetch_time() -> None:
-    now = [100.0]
-    front = FrontCache(2, 2.0, clock=lambda: now[0], wall_clock=lambda: 5000.0)
-    front.put("a", b"A", fetched_at=4990.0)
-    front.put("b", b"B")
-    assert front.get("a") == (b"A", 4990.0)
-    assert front.get("b") == (b"B", 5000.0)
-    now[0] += 2.0
-    assert front.get("a") is None
-    assert len(front) == 1  # the expired entry was dropped
-
-
-def test_front_cache_evicts_the_least_recently_used() -> None:
-    front = FrontCache(2, 60.0)
-    front.put("a", b"A")
-    front.put("b", b"B")
-    assert front.get("a") is not None  # "b" is now the oldest
-    front.put("c", b"C")
-    assert front.get("b") is None
-    assert front.get("a") is not None and front.get("c") is not None
-
-
-def test_front_cache_clear_by_prefix_and_disabled() -> None:
-    front = FrontCache(10, 60.0)
-    front.put(keys.catalog("titles.get", ref="movies/1"), b"1")
-    front.put(keys.catalog("people.get", person_id=1), b"2")
-    assert front.clear(keys.catalog_prefix("titles")) == 1
-    assert front.clear() == 1
-    disabled = FrontCache(10, 0.0)
-    disabled.put("a", b"A")
-    assert disabled.get("a") is None
 
 
 async def test_embedded_stores_are_separate() -> None:

@@ -11,6 +11,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -54,24 +56,42 @@ def redis_server() -> Iterator[str]:
             process.wait(10)
 
 
+@dataclass
+class ServerProcess:
+    """A child server and the file its stderr goes to (a file, so a chatty child never blocks)."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        """Everything the child wrote to stderr so far."""
+        return self.log_path.read_text(errors="replace")
+
+
 @contextlib.contextmanager
 def python_server(module_args: Sequence[str], port: int,
-                  env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+                  env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
     """Run `python -m ...` in a child process until the port answers; stop it afterwards."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", *module_args],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port, process=process)
-        yield process
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory() as workdir:
+        log_path = Path(workdir) / "stderr.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", *module_args],
+                env={**os.environ, **(env or {})},
+                stdout=subprocess.DEVNULL, stderr=log,
+            )
+        server = ServerProcess(process, log_path)
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        if process.stderr is not None:
-            process.stderr.close()
+            try:
+                wait_for_port(port, process=process)
+            except (RuntimeError, TimeoutError) as exc:
+                command = " ".join(module_args)
+                raise RuntimeError(f"{command} did not start:\n{server.log()}") from exc
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
