@@ -32,6 +32,7 @@ redis-server:
 ## The whole suite: lint, types, and every test (a private redis-server is started by the tests).
 test: setup redis-server
 	$(BIN)/ruff check service emulator tests bench
+	$(BIN)/ruff format --check service emulator tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 

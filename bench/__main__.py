@@ -53,10 +53,18 @@ async def asgi_get(app: FastAPI, path: str, query: bytes) -> tuple[int, dict[byt
     status = 0
     headers: dict[bytes, bytes] = {}
     scope: dict[str, Any] = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query,
-        "root_path": "", "headers": [(b"host", b"proxy.bench")],
-        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8080),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"proxy.bench")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8080),
     }
 
     async def receive() -> Message:
@@ -72,9 +80,12 @@ async def asgi_get(app: FastAPI, path: str, query: bytes) -> tuple[int, dict[byt
     return status, headers
 
 
-async def measure(name: str, requests: int,
-                  call: Callable[[int], Awaitable[tuple[int, dict[bytes, bytes]]]],
-                  expect_cache: bytes | None) -> Row:
+async def measure(
+    name: str,
+    requests: int,
+    call: Callable[[int], Awaitable[tuple[int, dict[bytes, bytes]]]],
+    expect_cache: bytes | None,
+) -> Row:
     """Run `requests` sequential calls; check each answer; time the loop."""
     started = time.perf_counter()
     for number in range(requests):
@@ -93,26 +104,30 @@ async def _app(stack: AsyncExitStack, settings: Settings, redis_url: str | None)
         redis = Redis.from_url(redis_url)
         await redis.flushdb()
         stack.push_async_callback(redis.aclose)
-    app = create_app(settings, upstream_transport=httpx.ASGITransport(app=emulator),
-                     redis=redis)
+    app = create_app(settings, upstream_transport=httpx.ASGITransport(app=emulator), redis=redis)
     await stack.enter_async_context(app.router.lifespan_context(app))
     return app
 
 
 async def run(requests: int, redis_url: str | None) -> list[Row]:
     """Measure the three variants in this process."""
-    common: dict[str, Any] = {"upstream_base_url": UPSTREAM, "budget_consumer_per_s": 1e9,
-                              "budget_user_per_s": 1e9}
+    common: dict[str, Any] = {
+        "upstream_base_url": UPSTREAM,
+        "budget_consumer_per_s": 1e9,
+        "budget_user_per_s": 1e9,
+    }
     async with AsyncExitStack() as stack:
         front = await _app(stack, Settings(**common), redis_url)
-        route = await _app(stack, Settings(**common, front_cache_ttl_s=0,
-                                           cache_ttl_title_s=86400), redis_url)
+        route = await _app(
+            stack, Settings(**common, front_cache_ttl_s=0, cache_ttl_title_s=86400), redis_url
+        )
         for app in (front, route):  # warm both tiers
             await asgi_get(app, TITLE_PATH, TITLE_QUERY)
 
         async def hit(app: FastAPI) -> Callable[[int], Awaitable[tuple[int, dict[bytes, bytes]]]]:
             async def call(_: int) -> tuple[int, dict[bytes, bytes]]:
                 return await asgi_get(app, TITLE_PATH, TITLE_QUERY)
+
             return call
 
         async def uncached(number: int) -> tuple[int, dict[bytes, bytes]]:
@@ -129,18 +144,26 @@ def report(rows: Sequence[Row]) -> str:
     """The table printed by the benchmark: throughput relative to the first row."""
     baseline = rows[0].per_second
     lines = [f"{'variant':<24}{'requests':>10}{'req/s':>12}{'vs baseline':>14}"]
-    lines += [f"{row.name:<24}{row.requests:>10}{row.per_second:>12.0f}"
-              f"{row.per_second / baseline:>13.2f}x" for row in rows]
+    lines += [
+        f"{row.name:<24}{row.requests:>10}{row.per_second:>12.0f}"
+        f"{row.per_second / baseline:>13.2f}x"
+        for row in rows
+    ]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse arguments, measure, print."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000,
-                        help="requests per cached variant (uncached runs 1/20 of it)")
-    parser.add_argument("--redis-url", default=None,
-                        help="real Redis for the shared tier (default: embedded store)")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=3000,
+        help="requests per cached variant (uncached runs 1/20 of it)",
+    )
+    parser.add_argument(
+        "--redis-url", default=None, help="real Redis for the shared tier (default: embedded store)"
+    )
     args = parser.parse_args(argv)
     if args.requests < 1:
         parser.error("--requests must be at least 1")

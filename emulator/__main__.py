@@ -45,39 +45,59 @@ _FAULT_HELP = {
     "gateway_error_rate": "share of requests refused by the gateway (text/plain 401)",
     "seed": "seed of the fault draws (default: unseeded)",
 }
-_NON_NEGATIVE = {"catalog_size", "timestamp_tolerance_s", "request_token_ttl_s",
-                 "per_second_limit", "per_day_limit", "queue_max_size"}
+_NON_NEGATIVE = {
+    "catalog_size",
+    "timestamp_tolerance_s",
+    "request_token_ttl_s",
+    "per_second_limit",
+    "per_day_limit",
+    "queue_max_size",
+}
 
 
 def _flag(name: str) -> str:
     return "--" + name.removesuffix("_s").replace("_", "-")
 
 
-def _add(parser: argparse.ArgumentParser | argparse._ArgumentGroup, flag: str, dest: str,
-         default: Any, help_text: str) -> None:
+def _add(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    flag: str,
+    dest: str,
+    default: Any,
+    help_text: str,
+) -> None:
     if isinstance(default, bool):
-        parser.add_argument(flag, dest=dest, default=default, help=help_text,
-                            action=argparse.BooleanOptionalAction)
+        parser.add_argument(
+            flag, dest=dest, default=default, help=help_text, action=argparse.BooleanOptionalAction
+        )
         return
     kind = type(default) if default is not None else int
-    parser.add_argument(flag, dest=dest, default=default, type=kind, help=help_text,
-                        metavar=kind.__name__.upper())
+    parser.add_argument(
+        flag, dest=dest, default=default, type=kind, help=help_text, metavar=kind.__name__.upper()
+    )
 
 
 def build_parser(defaults: EmulatorConfig) -> argparse.ArgumentParser:
     """Flags for every setting, defaulting to `defaults` (the environment)."""
     parser = argparse.ArgumentParser(
-        prog="python -m emulator", description="Serve the Netflix API v1 emulator.",
-        epilog="Every flag defaults to its NFX_EMULATOR_* variable "
-               "(faults: NFX_EMULATOR_FAULT_*).")
+        prog="python -m emulator",
+        description="Serve the Netflix API v1 emulator.",
+        epilog="Every flag defaults to its NFX_EMULATOR_* variable (faults: NFX_EMULATOR_FAULT_*).",
+    )
     for name, help_text in _HELP.items():
         _add(parser, _flag(name), name, getattr(defaults, name), help_text)
     faults = parser.add_argument_group("fault injection")
     for name, help_text in _FAULT_HELP.items():
-        _add(faults, "--fault-" + name.replace("_", "-"), "fault_" + name,
-             getattr(defaults.faults, name), help_text)
-    parser.add_argument("--log-level", default="info",
-                        choices=["critical", "error", "warning", "info", "debug"])
+        _add(
+            faults,
+            "--fault-" + name.replace("_", "-"),
+            "fault_" + name,
+            getattr(defaults.faults, name),
+            help_text,
+        )
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -90,24 +110,31 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
             raise ValueError(f"{_flag(name)} must be >= 0, got {values[name]}")
     if not 0 <= values["port"] <= 65535:
         raise ValueError(f"--port must be within 0..65535, got {values['port']}")
-    faults = FaultConfig(**{f.name: getattr(args, "fault_" + f.name)
-                            for f in dataclasses.fields(FaultConfig)})
+    faults = FaultConfig(
+        **{f.name: getattr(args, "fault_" + f.name) for f in dataclasses.fields(FaultConfig)}
+    )
     return EmulatorConfig(**values, faults=faults)
 
 
-def announce(config: EmulatorConfig, demo_tokens: Sequence[tuple[str, str, str]],
-             out: TextIO) -> None:
+def announce(
+    config: EmulatorConfig, demo_tokens: Sequence[tuple[str, str, str]], out: TextIO
+) -> None:
     """Tell the operator where to point clients and which demo credentials open the emulator."""
-    secret = (config.consumer_secret if config.consumer_secret == DEMO_CONSUMER_SECRET
-              else "(custom, not shown)")
+    secret = (
+        config.consumer_secret
+        if config.consumer_secret == DEMO_CONSUMER_SECRET
+        else "(custom, not shown)"
+    )
     lines = [
         f"Netflix API v1 emulator listening on http://{config.host}:{config.port}",
         f"  ids and links use {config.public_base}",
         f"  consumer key: {config.consumer_key}",
         f"  consumer secret: {secret}",
         "  demo subscribers (user_id  access_token  access_token_secret):",
-        *(f"    {user_id}  {token}  {token_secret}"
-          for user_id, token, token_secret in demo_tokens),
+        *(
+            f"    {user_id}  {token}  {token_secret}"
+            for user_id, token, token_secret in demo_tokens
+        ),
     ]
     if not config.rate_limits:
         lines.append("  rate limits: off")
@@ -132,8 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     announce(config, app.state.context.oauth.demo_tokens(), sys.stderr)
-    uvicorn.run(app, host=config.host, port=config.port, log_level=args.log_level,
-                access_log=args.access_log)
+    uvicorn.run(
+        app,
+        host=config.host,
+        port=config.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
     return 0
 
 

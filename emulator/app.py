@@ -18,20 +18,24 @@ from emulator.oauth import routes as oauth_routes
 from emulator.oauth.provider import OAuthProvider
 
 
-def create_emulator(config: EmulatorConfig | None = None, *,
-                    clock: Callable[[], float] = time.time) -> Starlette:
+def create_emulator(
+    config: EmulatorConfig | None = None, *, clock: Callable[[], float] = time.time
+) -> Starlette:
     """Build an emulator app; each call owns fresh, independent state."""
     config = config or EmulatorConfig()
-    catalog = build_catalog(seed=config.seed, size=config.catalog_size,
-                            public_base=config.public_base)
+    catalog = build_catalog(
+        seed=config.seed, size=config.catalog_size, public_base=config.public_base
+    )
     accounts = Accounts.seeded(catalog, config, clock)
     oauth = OAuthProvider(config, clock, accounts)
     context = EmulatorContext(config, clock, catalog, accounts, oauth)
-    app = Starlette(routes=[
-        *oauth_routes.routes(context),
-        *catalog_routes.routes(context),
-        *account_routes.routes(context),
-    ])
+    app = Starlette(
+        routes=[
+            *oauth_routes.routes(context),
+            *catalog_routes.routes(context),
+            *account_routes.routes(context),
+        ]
+    )
     app.state.context = context
     install_middleware(app, context)
     return app

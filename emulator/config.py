@@ -26,8 +26,14 @@ class FaultConfig:
     @property
     def enabled(self) -> bool:
         """True when any fault can fire."""
-        return bool(self.latency_ms or self.error_rate or self.malformed_rate
-                    or self.truncated_rate or self.drop_rate or self.gateway_error_rate)
+        return bool(
+            self.latency_ms
+            or self.error_rate
+            or self.malformed_rate
+            or self.truncated_rate
+            or self.drop_rate
+            or self.gateway_error_rate
+        )
 
 
 @dataclass(frozen=True, slots=True)

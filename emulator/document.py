@@ -37,8 +37,9 @@ class Node:
         return self
 
 
-def el(tag: str, text: object = None, /, *children: Node, cdata: bool = False,
-       **attrs: object) -> Node:
+def el(
+    tag: str, text: object = None, /, *children: Node, cdata: bool = False, **attrs: object
+) -> Node:
     """Build a node; attribute values are stringified, None values dropped."""
     return Node(
         tag,

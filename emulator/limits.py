@@ -50,8 +50,9 @@ class RateLimiter:
         with self._lock:
             if day != self._current_day:
                 # A new day: every daily count restarts, so stale callers can be dropped.
-                self._usage = {k: u for k, u in self._usage.items() if u.recent
-                               and now - u.recent[-1] < 1.0}
+                self._usage = {
+                    k: u for k, u in self._usage.items() if u.recent and now - u.recent[-1] < 1.0
+                }
                 self._current_day = day
             usage = self._usage.setdefault(caller, _Usage())
             while usage.recent and now - usage.recent[0] >= 1.0:
@@ -61,7 +62,6 @@ class RateLimiter:
             if len(usage.recent) >= self._per_second:
                 raise NetflixError(403, QPS_MESSAGE, headers={"X-Mashery-Error-Code": QPS_CODE})
             if usage.day_count >= self._per_day:
-                raise NetflixError(403, DAILY_MESSAGE,
-                                   headers={"X-Mashery-Error-Code": DAILY_CODE})
+                raise NetflixError(403, DAILY_MESSAGE, headers={"X-Mashery-Error-Code": DAILY_CODE})
             usage.recent.append(now)
             usage.day_count += 1

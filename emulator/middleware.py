@@ -71,8 +71,7 @@ class NetflixMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
-                          keep_blank_values=True)
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         try:
             scope = _override_method(scope, query)
             _check_version(query)
@@ -91,8 +90,11 @@ class NetflixMiddleware:
         if fault is Fault.DROP:
             await _drop_connection(receive, send)
         elif fault is Fault.GATEWAY:
-            response = Response(GATEWAY_BODY, GATEWAY_STATUS, headers={
-                "content-type": "text/plain", "x-mashery-error-code": GATEWAY_ERROR_CODE})
+            response = Response(
+                GATEWAY_BODY,
+                GATEWAY_STATUS,
+                headers={"content-type": "text/plain", "x-mashery-error-code": GATEWAY_ERROR_CODE},
+            )
             await response(scope, receive, send)
         elif fault is Fault.ERROR:
             error = NetflixError(500, "Internal Server Error")
@@ -132,12 +134,14 @@ async def _drop_connection(receive: Receive, send: Send) -> None:
         for _ in range(3):
             await asyncio.sleep(0)
         return
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-length", b"1024")]})
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]}
+    )
 
 
-async def _rewrite_body(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
-                        rewrite: Callable[[bytes], bytes]) -> None:
+async def _rewrite_body(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, rewrite: Callable[[bytes], bytes]
+) -> None:
     """Buffer the real response, damage its body, and send it with a matching length."""
     start: Message = {}
     chunks: list[bytes] = []

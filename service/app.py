@@ -42,9 +42,12 @@ A JSON REST proxy in front of the Netflix public API v1 (XML, OAuth 1.0a).
 MAX_UPSTREAM_CONNECTIONS = 100
 
 
-def create_app(settings: Settings | None = None, *,
-               upstream_transport: httpx.AsyncBaseTransport | None = None,
-               redis: RedisLike | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
+    redis: RedisLike | None = None,
+) -> FastAPI:
     """Build one proxy app; its lifespan opens (and closes) the upstream and Redis clients."""
     settings = settings if settings is not None else Settings()
     front = FrontCache(ttl_s=settings.front_cache_ttl_s, max_entries=settings.front_cache_size)
@@ -53,10 +56,13 @@ def create_app(settings: Settings | None = None, *,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         http = httpx.AsyncClient(
             transport=upstream_transport,
-            timeout=httpx.Timeout(settings.upstream_timeout_s,
-                                  connect=settings.upstream_connect_timeout_s),
-            limits=httpx.Limits(max_connections=MAX_UPSTREAM_CONNECTIONS,
-                                max_keepalive_connections=MAX_UPSTREAM_CONNECTIONS // 5),
+            timeout=httpx.Timeout(
+                settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s
+            ),
+            limits=httpx.Limits(
+                max_connections=MAX_UPSTREAM_CONNECTIONS,
+                max_keepalive_connections=MAX_UPSTREAM_CONNECTIONS // 5,
+            ),
             follow_redirects=False,
         )
         store = redis if redis is not None else connect(settings)
@@ -70,14 +76,20 @@ def create_app(settings: Settings | None = None, *,
                 await close(store)
 
     app = FastAPI(
-        title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION,
-        lifespan=lifespan, default_response_class=OrjsonResponse,
+        title=API_TITLE,
+        version=API_VERSION,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=OrjsonResponse,
         openapi_tags=[
             {"name": "catalog", "description": "Titles and people; no session needed; cached."},
             {"name": "auth", "description": "Sign-in and sessions."},
-            {"name": "users", "description": "The signed-in subscriber: profile, feeds, title "
-                                             "states, rental history, ratings, "
-                                             "recommendations."},
+            {
+                "name": "users",
+                "description": "The signed-in subscriber: profile, feeds, title "
+                "states, rental history, ratings, "
+                "recommendations.",
+            },
             {"name": "queues", "description": "The subscriber's disc and instant queues."},
             {"name": "admin", "description": "Operator endpoints (admin token)."},
             {"name": "health", "description": "Probes."},
@@ -92,17 +104,26 @@ def create_app(settings: Settings | None = None, *,
     return app
 
 
-def _runtime(settings: Settings, http: httpx.AsyncClient, store: RedisLike,
-             front: FrontCache) -> Runtime:
+def _runtime(
+    settings: Settings, http: httpx.AsyncClient, store: RedisLike, front: FrontCache
+) -> Runtime:
     client = NetflixClient(
-        http, base_url=settings.upstream_base_url, consumer_key=settings.consumer_key,
-        consumer_secret=settings.consumer_secret.get_secret_value(), ref_base=settings.ref_base,
+        http,
+        base_url=settings.upstream_base_url,
+        consumer_key=settings.consumer_key,
+        consumer_secret=settings.consumer_secret.get_secret_value(),
+        ref_base=settings.ref_base,
         throttle=TokenBucketThrottle(store, settings),
     )
     return Runtime(
-        settings=settings, http=http, redis=store, client=client,
-        cache=ResponseCache(store, settings), front=front,
-        sessions=SessionStore(store, settings), request_tokens=RequestTokenStore(store, settings),
+        settings=settings,
+        http=http,
+        redis=store,
+        client=client,
+        cache=ResponseCache(store, settings),
+        front=front,
+        sessions=SessionStore(store, settings),
+        request_tokens=RequestTokenStore(store, settings),
         etags=EtagStore(store, settings),
     )
 
@@ -116,8 +137,9 @@ def _declare_index_schema(app: FastAPI) -> None:
             return app.openapi_schema
         schema = build()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        extra = IndexTitle.model_json_schema(ref_template="#/components/schemas/{model}",
-                                             mode="serialization")
+        extra = IndexTitle.model_json_schema(
+            ref_template="#/components/schemas/{model}", mode="serialization"
+        )
         for name, definition in extra.pop("$defs", {}).items():
             components.setdefault(name, definition)
         components.setdefault("IndexTitle", extra)

@@ -32,12 +32,18 @@ EMULATOR_START_TIMEOUT_S = 60.0
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m service.demo",
-        description="Run the proxy on embedded defaults, wired to a local Netflix API emulator.")
+        description="Run the proxy on embedded defaults, wired to a local Netflix API emulator.",
+    )
     parser.add_argument("--port", type=int, default=8080, help="proxy port (default 8080)")
-    parser.add_argument("--emulator-port", type=int, default=8081,
-                        help="emulator port (default 8081)")
-    parser.add_argument("--catalog-size", type=int, default=None,
-                        help="titles the emulator generates (default: the emulator's)")
+    parser.add_argument(
+        "--emulator-port", type=int, default=8081, help="emulator port (default 8081)"
+    )
+    parser.add_argument(
+        "--catalog-size",
+        type=int,
+        default=None,
+        help="titles the emulator generates (default: the emulator's)",
+    )
     return parser.parse_args(argv)
 
 
@@ -61,15 +67,27 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float
 
 
 @contextlib.contextmanager
-def running_emulator(port: int, catalog_size: int | None,
-                     per_second_limit: int) -> Iterator[list[tuple[str, str, str]]]:
+def running_emulator(
+    port: int, catalog_size: int | None, per_second_limit: int
+) -> Iterator[list[tuple[str, str, str]]]:
     """The emulator in a child process for as long as the block runs; yields its demo tokens.
 
     The emulator announces its demo subscribers on stderr before it listens; that output goes
     to a temporary file, read once the port answers (and shown if the emulator fails).
     """
-    command = [sys.executable, "-m", "emulator", "--host", HOST, "--port", str(port),
-               "--per-second-limit", str(per_second_limit), "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "emulator",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--per-second-limit",
+        str(per_second_limit),
+        "--log-level",
+        "warning",
+    ]
     if catalog_size is not None:
         command += ["--catalog-size", str(catalog_size)]
     if _answers(port):
@@ -128,12 +146,12 @@ def banner(proxy_url: str, emulator_url: str, subscribers: list[tuple[str, str, 
         "  try:",
         f"    curl -s '{proxy_url}/v1/titles?term=Jurassic%20Park&page_size=3'",
         f"    S=$(curl -s -X POST {proxy_url}/v1/auth/import -H 'content-type: application/json'"
-        f" -d '{{\"access_token\":\"{token}\",\"access_token_secret\":\"{secret}\"}}'"
+        f' -d \'{{"access_token":"{token}","access_token_secret":"{secret}"}}\''
         " | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"session_token\"])')",
         f"    curl -s -X POST {proxy_url}/v1/me/queues/disc/entries"
-        " -H \"Authorization: Bearer $S\""
+        ' -H "Authorization: Bearer $S"'
         " -H 'content-type: application/json'"
-        " -d '{\"title\":\"movies/60020435\",\"position\":1}'",
+        ' -d \'{"title":"movies/60020435","position":1}\'',
         "",
         "  Ctrl-C stops both.",
         "",
@@ -150,8 +168,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     emulator_url = f"http://{HOST}:{args.emulator_port}"
     proxy_url = f"http://{HOST}:{args.port}"
-    settings = Settings(upstream_base_url=emulator_url, public_url=proxy_url, redis_url=None,
-                        redis_cluster=False)
+    settings = Settings(
+        upstream_base_url=emulator_url, public_url=proxy_url, redis_url=None, redis_cluster=False
+    )
     # The emulator counts its per-second limit per consumer key as well as per access token;
     # the proxy's own budget already holds each access token to NFX_BUDGET_USER_PER_S, so the
     # emulator is given the consumer-wide budget.
@@ -161,8 +180,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     with running_emulator(args.emulator_port, args.catalog_size, limit) as subscribers:
         app = create_app(settings)
         print(banner(proxy_url, emulator_url, subscribers), flush=True)
-        server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=args.port,
-                                               log_level="info", access_log=True))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=HOST, port=args.port, log_level="info", access_log=True)
+        )
         # uvicorn re-raises the signal that stopped it under the previous handler; making
         # SIGTERM an interrupt too lets the emulator child be stopped on the way out.
         signal.signal(signal.SIGTERM, _interrupt)

@@ -48,9 +48,14 @@ class ServiceError(Exception):
     slug: str = "internal-error"
     title: str = "Internal error"
 
-    def __init__(self, detail: str, *, upstream_status: int | None = None,
-                 upstream_sub_code: int | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        upstream_status: int | None = None,
+        upstream_sub_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.upstream_status = upstream_status
@@ -58,9 +63,11 @@ class ServiceError(Exception):
         self.headers: dict[str, str] = dict(headers or {})
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}({self.detail!r}, "
-                f"upstream_status={self.upstream_status!r}, "
-                f"upstream_sub_code={self.upstream_sub_code!r})")
+        return (
+            f"{type(self).__name__}({self.detail!r}, "
+            f"upstream_status={self.upstream_status!r}, "
+            f"upstream_sub_code={self.upstream_sub_code!r})"
+        )
 
 
 class InvalidSession(ServiceError):  # noqa: N818 - names are the public contract
@@ -70,12 +77,20 @@ class InvalidSession(ServiceError):  # noqa: N818 - names are the public contrac
     slug = "invalid-session"
     title = "Invalid session"
 
-    def __init__(self, detail: str, *, upstream_status: int | None = None,
-                 upstream_sub_code: int | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(detail, upstream_status=upstream_status,
-                         upstream_sub_code=upstream_sub_code,
-                         headers={"WWW-Authenticate": "Bearer", **(headers or {})})
+    def __init__(
+        self,
+        detail: str,
+        *,
+        upstream_status: int | None = None,
+        upstream_sub_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            detail,
+            upstream_status=upstream_status,
+            upstream_sub_code=upstream_sub_code,
+            headers={"WWW-Authenticate": "Bearer", **(headers or {})},
+        )
 
 
 class Forbidden(ServiceError):  # noqa: N818 - names are the public contract
@@ -131,14 +146,22 @@ class RateLimited(ServiceError):  # noqa: N818 - names are the public contract
     slug = "rate-limited"
     title = "Rate limited"
 
-    def __init__(self, detail: str, *, retry_after: float,
-                 upstream_status: int | None = None, upstream_sub_code: int | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after: float,
+        upstream_status: int | None = None,
+        upstream_sub_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.retry_after = max(0.0, float(retry_after))
-        super().__init__(detail, upstream_status=upstream_status,
-                         upstream_sub_code=upstream_sub_code,
-                         headers={**(headers or {}),
-                                  "Retry-After": str(max(1, math.ceil(self.retry_after)))})
+        super().__init__(
+            detail,
+            upstream_status=upstream_status,
+            upstream_sub_code=upstream_sub_code,
+            headers={**(headers or {}), "Retry-After": str(max(1, math.ceil(self.retry_after)))},
+        )
 
 
 class BadUpstream(ServiceError):  # noqa: N818 - names are the public contract
@@ -176,9 +199,18 @@ class FieldError(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document, the body of every error answer."""
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "type": PROBLEM_BASE + "not-found", "title": "Not found", "status": 404,
-        "detail": "Title movies/1 not found", "status_code": 404, "sub_code": None}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "type": PROBLEM_BASE + "not-found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "Title movies/1 not found",
+                "status_code": 404,
+                "sub_code": None,
+            }
+        }
+    )
 
     type: str = Field(description="URI naming the kind of problem.")
     title: str = Field(description="Short, constant summary of the kind of problem.")
@@ -190,33 +222,56 @@ class Problem(BaseModel):
 
 
 def _problem_body(status: int, slug: str, title: str, detail: str, **extra: Any) -> bytes:
-    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status,
-                            "detail": detail}
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     body.update({key: value for key, value in extra.items() if value is not None})
     return orjson.dumps(body)
 
 
 def problem_response(exc: ServiceError) -> Response:
     """The problem+json answer for a service error, with its headers (e.g. Retry-After)."""
-    body = _problem_body(exc.status, exc.slug, exc.title, exc.detail,
-                         status_code=exc.upstream_status, sub_code=exc.upstream_sub_code)
-    return Response(body, status_code=exc.status, headers=exc.headers,
-                    media_type=PROBLEM_MEDIA_TYPE)
+    body = _problem_body(
+        exc.status,
+        exc.slug,
+        exc.title,
+        exc.detail,
+        status_code=exc.upstream_status,
+        sub_code=exc.upstream_sub_code,
+    )
+    return Response(
+        body, status_code=exc.status, headers=exc.headers, media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 def _validation_response(exc: RequestValidationError) -> Response:
-    errors = [{"loc": [part for part in err.get("loc", ()) if isinstance(part, (str, int))],
-               "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
-              for err in exc.errors()]
+    errors = [
+        {
+            "loc": [part for part in err.get("loc", ()) if isinstance(part, (str, int))],
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        }
+        for err in exc.errors()
+    ]
     fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors) or "request"
-    body = _problem_body(InvalidInput.status, InvalidInput.slug, InvalidInput.title,
-                         f"Invalid input: {fields}", errors=errors)
+    body = _problem_body(
+        InvalidInput.status,
+        InvalidInput.slug,
+        InvalidInput.title,
+        f"Invalid input: {fields}",
+        errors=errors,
+    )
     return Response(body, status_code=InvalidInput.status, media_type=PROBLEM_MEDIA_TYPE)
 
 
 _HTTP_SLUGS: dict[int, tuple[str, str]] = {
-    400: ("bad-request", "Bad request"), 401: (InvalidSession.slug, InvalidSession.title),
-    403: (Forbidden.slug, Forbidden.title), 404: (NotFound.slug, NotFound.title),
+    400: ("bad-request", "Bad request"),
+    401: (InvalidSession.slug, InvalidSession.title),
+    403: (Forbidden.slug, Forbidden.title),
+    404: (NotFound.slug, NotFound.title),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
     413: ("payload-too-large", "Payload too large"),
@@ -232,8 +287,9 @@ def _http_response(exc: StarletteHTTPException) -> Response:
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No such resource"
     body = _problem_body(exc.status_code, slug, title, detail)
-    return Response(body, status_code=exc.status_code, headers=exc.headers,
-                    media_type=PROBLEM_MEDIA_TYPE)
+    return Response(
+        body, status_code=exc.status_code, headers=exc.headers, media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 async def _on_service_error(request: Request, exc: Exception) -> Response:
@@ -291,8 +347,15 @@ def _declare_problem_schema(app: FastAPI) -> None:
 
 
 _ALL_ERRORS: tuple[type[ServiceError], ...] = (
-    InvalidSession, Forbidden, NotFound, Conflict, InvalidInput, RateLimited, BadUpstream,
-    StoreUnavailable, UpstreamTimeout,
+    InvalidSession,
+    Forbidden,
+    NotFound,
+    Conflict,
+    InvalidInput,
+    RateLimited,
+    BadUpstream,
+    StoreUnavailable,
+    UpstreamTimeout,
 )
 
 
@@ -307,8 +370,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         if cls.status in wanted:
             responses[cls.status] = {
                 "description": cls.title,
-                "content": {PROBLEM_MEDIA_TYPE: {
-                    "schema": {"$ref": "#/components/schemas/Problem"}}},
+                "content": {
+                    PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
             }
     return responses
 

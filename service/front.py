@@ -45,8 +45,9 @@ class FrontEntry:
 class FrontCache:
     """A small per-process LRU of response bodies with a short TTL."""
 
-    def __init__(self, *, ttl_s: float, max_entries: int,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, ttl_s: float, max_entries: int, clock: Callable[[], float] = time.time
+    ) -> None:
         self._ttl_s = ttl_s
         self._max_entries = max_entries
         self._clock = clock
@@ -100,8 +101,12 @@ class FrontCache:
 def front_key(path: str, query_string: bytes) -> str | None:
     """The cache key of a cacheable catalog GET, or None when the front tier must not answer."""
     try:
-        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True,
-                          strict_parsing=False, max_num_fields=20)
+        pairs = parse_qsl(
+            query_string.decode("latin-1"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            max_num_fields=20,
+        )
     except ValueError:
         return None
     params: dict[str, str] = {}
@@ -157,8 +162,10 @@ def _int(params: dict[str, str], name: str, default: int, low: int, high: int) -
 
 
 def _paging(params: dict[str, str]) -> tuple[int, int]:
-    return (_int(params, "start_index", 0, 0, catalog.MAX_START_INDEX),
-            _int(params, "page_size", catalog.DEFAULT_PAGE_SIZE, 1, catalog.MAX_PAGE_SIZE))
+    return (
+        _int(params, "start_index", 0, 0, catalog.MAX_START_INDEX),
+        _int(params, "page_size", catalog.DEFAULT_PAGE_SIZE, 1, catalog.MAX_PAGE_SIZE),
+    )
 
 
 def _include(params: dict[str, str]) -> tuple[TitlePart, ...]:
@@ -184,14 +191,16 @@ class FrontLayer:
             await self.app(scope, receive, send)
             return
         age = self.cache.age_of(entry)
-        await send({
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(entry.body)).encode()),
-                (b"x-cache", b"HIT"),
-                (b"age", str(age).encode()),
-            ],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(entry.body)).encode()),
+                    (b"x-cache", b"HIT"),
+                    (b"age", str(age).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": entry.body})

@@ -29,10 +29,25 @@ DEMO_CONSUMER_KEY = "nfxdemoconsumerkey"
 DEMO_CONSUMER_SECRET = "nfxdemoconsumersecret"  # noqa: S105 - published demo credential
 
 # Values that mean "nobody set this yet"; refused as secrets whenever a real Redis is configured.
-PLACEHOLDER_SECRETS = frozenset({
-    "", "changeme", "change-me", "change_me", "changethis", "secret", "password", "placeholder",
-    "todo", "xxx", "none", "null", "default", "example", "test",
-})
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changethis",
+        "secret",
+        "password",
+        "placeholder",
+        "todo",
+        "xxx",
+        "none",
+        "null",
+        "default",
+        "example",
+        "test",
+    }
+)
 MIN_ADMIN_TOKEN_LENGTH = 16
 
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -62,7 +77,8 @@ def _check_fernet_key(key: str) -> bytes:
         raise ValueError(
             "NFX_TOKEN_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64-encoded bytes); "
             "make one with: python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())'")
+            "print(Fernet.generate_key().decode())'"
+        )
     return raw
 
 
@@ -87,83 +103,112 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_prefix="NFX_", extra="ignore", frozen=True, validate_default=True,
+        env_prefix="NFX_",
+        extra="ignore",
+        frozen=True,
+        validate_default=True,
         hide_input_in_errors=True,  # a refused value may be a secret
     )
 
     upstream_base_url: str = Field(
         "http://127.0.0.1:8081",
-        description="Base URL of the Netflix-compatible upstream (the emulator by default).")
+        description="Base URL of the Netflix-compatible upstream (the emulator by default).",
+    )
     ref_base: str = Field(
         "http://api-public.netflix.com",
         description="Host used to build full title refs from short ids, as the upstream writes "
-                    "them.")
+        "them.",
+    )
     consumer_key: str = Field(
         DEMO_CONSUMER_KEY,
-        description="OAuth 1.0a consumer key (default: the emulator's published demo key).")
+        description="OAuth 1.0a consumer key (default: the emulator's published demo key).",
+    )
     consumer_secret: SecretStr = Field(
         SecretStr(DEMO_CONSUMER_SECRET),
-        description="OAuth 1.0a consumer secret (default: the emulator's published demo secret).")
+        description="OAuth 1.0a consumer secret (default: the emulator's published demo secret).",
+    )
     redis_url: str | None = Field(
         None,
         description="redis:// or rediss:// URL of Redis (or of one Redis Cluster node). Unset: an "
-                    "embedded in-process store, valid for a single process only.")
+        "embedded in-process store, valid for a single process only.",
+    )
     redis_cluster: bool = Field(
-        False, description="Treat `redis_url` as a node of a Redis Cluster.")
+        False, description="Treat `redis_url` as a node of a Redis Cluster."
+    )
     redis_timeout_s: PositiveFloat = Field(
-        1.0, description="Connect and command timeout for Redis; past it the cache is bypassed.")
+        1.0, description="Connect and command timeout for Redis; past it the cache is bypassed."
+    )
     token_encryption_key: SecretStr | None = Field(
         None,
         description="Fernet key encrypting access-token secrets at rest. Several keys may be "
-                    "given comma-separated: the first encrypts, all decrypt (key rotation). "
-                    "Required with a real Redis; unset in embedded mode means an ephemeral key.")
+        "given comma-separated: the first encrypts, all decrypt (key rotation). "
+        "Required with a real Redis; unset in embedded mode means an ephemeral key.",
+    )
     admin_token: SecretStr | None = Field(
-        None,
-        description="Bearer token for admin endpoints (cache purge); unset disables them.")
+        None, description="Bearer token for admin endpoints (cache purge); unset disables them."
+    )
     public_url: str = Field(
         "http://127.0.0.1:8080",
-        description="Public base URL of this proxy, used to build the OAuth callback URL.")
+        description="Public base URL of this proxy, used to build the OAuth callback URL.",
+    )
     allowed_return_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="URL prefixes sign-in may redirect a client to afterwards (JSON list or "
-                    "comma-separated); empty allows none. See `is_allowed_return_url`.")
+        "comma-separated); empty allows none. See `is_allowed_return_url`.",
+    )
     cache_ttl_search_s: PositiveFloat = Field(
-        300, description="Freshness of cached title and people searches, in seconds.")
+        300, description="Freshness of cached title and people searches, in seconds."
+    )
     cache_ttl_title_s: PositiveFloat = Field(
-        3600, description="Freshness of cached title details and similar titles, in seconds.")
+        3600, description="Freshness of cached title details and similar titles, in seconds."
+    )
     cache_ttl_people_s: PositiveFloat = Field(
-        3600, description="Freshness of cached person details, in seconds.")
+        3600, description="Freshness of cached person details, in seconds."
+    )
     cache_ttl_autocomplete_s: PositiveFloat = Field(
-        600, description="Freshness of cached autocomplete answers, in seconds.")
+        600, description="Freshness of cached autocomplete answers, in seconds."
+    )
     cache_stale_s: Annotated[float, Field(ge=0)] = Field(
         86400,
         description="How long past freshness a cached answer is kept to be served (as STALE) "
-                    "when the upstream fails.")
+        "when the upstream fails.",
+    )
     front_cache_ttl_s: Annotated[float, Field(ge=0)] = Field(
-        2.0, description="Lifetime of the in-process front cache entries; 0 disables that tier.")
+        2.0, description="Lifetime of the in-process front cache entries; 0 disables that tier."
+    )
     front_cache_size: Annotated[int, Field(ge=0)] = Field(
-        2048, description="Number of entries in the in-process front cache.")
+        2048, description="Number of entries in the in-process front cache."
+    )
     upstream_timeout_s: PositiveFloat = Field(
-        10.0, description="Total timeout of one upstream call, in seconds.")
+        10.0, description="Total timeout of one upstream call, in seconds."
+    )
     upstream_connect_timeout_s: PositiveFloat = Field(
-        3.0, description="Connect timeout of one upstream call, in seconds.")
+        3.0, description="Connect timeout of one upstream call, in seconds."
+    )
     upstream_max_body_bytes: PositiveInt = Field(
-        20_000_000, description="Largest upstream body read into memory, in bytes.")
+        20_000_000, description="Largest upstream body read into memory, in bytes."
+    )
     budget_user_per_s: PositiveFloat = Field(
-        4.0, description="Upstream calls per second allowed per access token (all replicas).")
+        4.0, description="Upstream calls per second allowed per access token (all replicas)."
+    )
     budget_consumer_per_s: PositiveFloat = Field(
-        50.0, description="Upstream calls per second allowed per consumer key (all replicas).")
+        50.0, description="Upstream calls per second allowed per consumer key (all replicas)."
+    )
     budget_max_wait_s: Annotated[float, Field(ge=0)] = Field(
-        2.0,
-        description="Longest wait for budget before a call; beyond it the client gets 429.")
+        2.0, description="Longest wait for budget before a call; beyond it the client gets 429."
+    )
     queue_lock_ttl_s: PositiveFloat = Field(
-        15.0, description="Lifetime of a queue write lock; also the longest wait to take it.")
+        15.0, description="Lifetime of a queue write lock; also the longest wait to take it."
+    )
     etag_retries: Annotated[int, Field(ge=0)] = Field(
-        3, description="Retries of a queue write after a stale etag.")
+        3, description="Retries of a queue write after a stale etag."
+    )
     session_ttl_s: PositiveInt = Field(
-        2_592_000, description="Lifetime of a proxy session (bearer token), in seconds.")
+        2_592_000, description="Lifetime of a proxy session (bearer token), in seconds."
+    )
     request_token_ttl_s: PositiveInt = Field(
-        900, description="Lifetime of a pending sign-in (request token), in seconds.")
+        900, description="Lifetime of a pending sign-in (request token), in seconds."
+    )
 
     _ephemeral_key: bytes | None = PrivateAttr(default=None)
 
@@ -178,8 +223,9 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         if urlsplit(value.strip()).scheme not in ("redis", "rediss", "unix"):
-            raise ValueError(f"NFX_REDIS_URL must start with redis://, rediss:// or unix://, "
-                             f"got {value!r}")
+            raise ValueError(
+                f"NFX_REDIS_URL must start with redis://, rediss:// or unix://, got {value!r}"
+            )
         return value.strip()
 
     @field_validator("allowed_return_urls", mode="before")
@@ -227,15 +273,19 @@ class Settings(BaseSettings):
         if self.redis_url is None:
             return self
         if self.token_encryption_key is None:
-            raise ValueError("NFX_TOKEN_ENCRYPTION_KEY is required when NFX_REDIS_URL is set "
-                             "(sessions stored in Redis must survive restarts and be shared)")
+            raise ValueError(
+                "NFX_TOKEN_ENCRYPTION_KEY is required when NFX_REDIS_URL is set "
+                "(sessions stored in Redis must survive restarts and be shared)"
+            )
         if _is_placeholder(self.consumer_secret.get_secret_value()):
             raise ValueError("NFX_CONSUMER_SECRET holds a placeholder value; set the real one")
         if self.admin_token is not None:
             admin = self.admin_token.get_secret_value()
             if _is_placeholder(admin) or len(admin.strip()) < MIN_ADMIN_TOKEN_LENGTH:
-                raise ValueError(f"NFX_ADMIN_TOKEN must be a real secret of at least "
-                                 f"{MIN_ADMIN_TOKEN_LENGTH} characters (or unset)")
+                raise ValueError(
+                    f"NFX_ADMIN_TOKEN must be a real secret of at least "
+                    f"{MIN_ADMIN_TOKEN_LENGTH} characters (or unset)"
+                )
         return self
 
     @property
@@ -246,8 +296,10 @@ class Settings(BaseSettings):
     def encryption_keys(self) -> list[bytes]:
         """The Fernet keys, first one encrypting; an ephemeral key (per instance) if unset."""
         if self.token_encryption_key is not None:
-            return [part.strip().encode("ascii")
-                    for part in self.token_encryption_key.get_secret_value().split(",")]
+            return [
+                part.strip().encode("ascii")
+                for part in self.token_encryption_key.get_secret_value().split(",")
+            ]
         if self._ephemeral_key is None:
             self._ephemeral_key = Fernet.generate_key()
         return [self._ephemeral_key]

@@ -21,8 +21,9 @@ from emulator.http import NetflixError
 
 ATOM_MEDIA_TYPE = "application/atom+xml;charset=UTF-8"
 _ATOM_NS = "http://www.w3.org/2005/Atom"
-_ITEM_TAGS = frozenset({"queue_item", "rental_history_item", "at_home_item", "recommendation",
-                        "ratings_item"})
+_ITEM_TAGS = frozenset(
+    {"queue_item", "rental_history_item", "at_home_item", "recommendation", "ratings_item"}
+)
 _DATE_TAGS = ("updated", "shipped_date", "watched_date", "returned_date")
 _FEED_FLAG = "netflix_feed"
 
@@ -69,18 +70,30 @@ def _entry(item: Node, fallback: int) -> Node:
         return next((c for c in item.children if c.tag == tag), None)
 
     def link_href(rel: str) -> str | None:
-        return next((c.attrs.get("href") for c in item.children
-                     if c.tag == "link" and c.attrs.get("rel") == rel), None)
+        return next(
+            (
+                c.attrs.get("href")
+                for c in item.children
+                if c.tag == "link" and c.attrs.get("rel") == rel
+            ),
+            None,
+        )
 
     name = child("title")
     catalog_ref = link_href(f"{SCHEMAS}/catalog/title")
     item_id = child("id")
-    dates = [int(node.text) for node in map(child, _DATE_TAGS)
-             if node is not None and node.text and node.text.isdigit()]
-    entry = el("entry", None,
-               el("title", name.attrs.get("regular", "") if name else ""),
-               el("id", item_id.text if item_id is not None else catalog_ref),
-               el("updated", _rfc3339(dates[0] if dates else fallback)))
+    dates = [
+        int(node.text)
+        for node in map(child, _DATE_TAGS)
+        if node is not None and node.text and node.text.isdigit()
+    ]
+    entry = el(
+        "entry",
+        None,
+        el("title", name.attrs.get("regular", "") if name else ""),
+        el("id", item_id.text if item_id is not None else catalog_ref),
+        el("updated", _rfc3339(dates[0] if dates else fallback)),
+    )
     web = link_href("alternate")
     if web:
         entry.add(el("link", rel="alternate", href=web, type="text/html"))
@@ -89,19 +102,21 @@ def _entry(item: Node, fallback: int) -> Node:
     return entry
 
 
-def atom_response(request: Request, subscriber: Subscriber, document: Node,
-                  now: int) -> Response:
+def atom_response(request: Request, subscriber: Subscriber, document: Node, now: int) -> Response:
     """An Atom rendering of a listing document (one entry per item)."""
     path = request.url.path.split(f"/users/{subscriber.user_id}/", 1)[-1].rstrip("/")
     title = next((t for p, _, t in FEEDS if p == path), "Feed")
     public = str(request.url.replace(query=""))
-    feed = el("feed", None,
-              el("title", f"{title} of {subscriber.first_name} {subscriber.last_name}"),
-              el("id", public),
-              el("updated", _rfc3339(now)),
-              el("link", rel="self", href=str(request.url)),
-              el("author", None, el("name", "Netflix")),
-              xmlns=_ATOM_NS)
+    feed = el(
+        "feed",
+        None,
+        el("title", f"{title} of {subscriber.first_name} {subscriber.last_name}"),
+        el("id", public),
+        el("updated", _rfc3339(now)),
+        el("link", rel="self", href=str(request.url)),
+        el("author", None, el("name", "Netflix")),
+        xmlns=_ATOM_NS,
+    )
     feed.extend(_entry(item, now) for item in document.children if item.tag in _ITEM_TAGS)
     body = '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_fragment(feed)
     return Response(body.encode(), 200, media_type=ATOM_MEDIA_TYPE)

@@ -27,8 +27,11 @@ class Rental:
     @property
     def updated(self) -> int:
         """The latest date on the record, for `updated_min` filtering and ordering."""
-        return max(d for d in (self.shipped_date, self.returned_date, self.watched_date, 0)
-                   if d is not None)
+        return max(
+            d
+            for d in (self.shipped_date, self.returned_date, self.watched_date, 0)
+            if d is not None
+        )
 
     @property
     def estimated_arrival_date(self) -> int | None:

@@ -89,8 +89,17 @@ class Queue:
         if normalize_etag(etag) != self.etag:
             raise NetflixError(412, PRECONDITION_FAILED)
 
-    def add(self, title: Title, title_format: str, position: int | None, *, etag: str | None,
-            now: int, max_size: int, at_home: frozenset[int] = frozenset()) -> WriteResult:
+    def add(
+        self,
+        title: Title,
+        title_format: str,
+        position: int | None,
+        *,
+        etag: str | None,
+        now: int,
+        max_size: int,
+        at_home: frozenset[int] = frozenset(),
+    ) -> WriteResult:
         """Add a title, or move it when it is queued and a new position is given."""
         self.check_etag(etag)
         current = self.position_of(title.id)

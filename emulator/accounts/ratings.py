@@ -74,5 +74,6 @@ class Ratings:
         digest = hashlib.sha1(f"{self.seed}:{title.id}".encode()).digest()  # noqa: S324
         offset = (digest[0] / 255.0 - 0.5) * 1.6
         value = self._predicted[title.id] = round(
-            min(5.0, max(1.0, float(title.average_rating) + offset)), 1)
+            min(5.0, max(1.0, float(title.average_rating) + offset)), 1
+        )
         return value

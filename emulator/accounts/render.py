@@ -59,8 +59,9 @@ def category(scheme: str, term: str, content: str | None = None) -> Node:
 def current_user_document(public_base: str, subscriber: Subscriber) -> Node:
     """What `/users/current` answers: a link to the subscriber, not the record itself."""
     name = f"{subscriber.first_name} {subscriber.last_name}"
-    return el("resource", None,
-              link(user_base(public_base, subscriber.user_id), CURRENT_USER_REL, name))
+    return el(
+        "resource", None, link(user_base(public_base, subscriber.user_id), CURRENT_USER_REL, name)
+    )
 
 
 def user_document(public_base: str, subscriber: Subscriber) -> Node:
@@ -69,17 +70,26 @@ def user_document(public_base: str, subscriber: Subscriber) -> Node:
     formats = f"{public_base}/categories/title_formats"
     maturity = str(subscriber.max_maturity_level)
     return el(
-        "user", None,
+        "user",
+        None,
         el("user_id", subscriber.user_id),
         el("first_name", subscriber.first_name),
         el("last_name", subscriber.last_name),
         el("nickname", subscriber.nickname),
         el("can_instant_watch", "true" if subscriber.can_instant_watch else "false"),
-        el("max_maturity_level", None,
-           el("category", scheme=f"{public_base}/categories/maturity_level",
-              label=maturity, term=maturity)),
-        el("preferred_formats", None,
-           *(category(formats, f) for f in subscriber.preferred_formats)),
+        el(
+            "max_maturity_level",
+            None,
+            el(
+                "category",
+                scheme=f"{public_base}/categories/maturity_level",
+                label=maturity,
+                term=maturity,
+            ),
+        ),
+        el(
+            "preferred_formats", None, *(category(formats, f) for f in subscriber.preferred_formats)
+        ),
         *(link(f"{base}/{path}", f"{SCHEMAS}/{rel}", title) for path, rel, title in _USER_LINKS),
     )
 
@@ -87,27 +97,40 @@ def user_document(public_base: str, subscriber: Subscriber) -> Node:
 def feeds_document(public_base: str, subscriber: Subscriber, consumer_key: str) -> Node:
     """`/users/{id}/feeds`: one link per Atom feed, each carrying the subscriber's feed token."""
     base = user_base(public_base, subscriber.user_id)
-    query = urlencode({"feed_token": subscriber.feed_token, "oauth_consumer_key": consumer_key,
-                       "output": "atom"})
-    return el("resource", None, *(link(f"{base}/{path}?{query}", f"{SCHEMAS}/{rel}", title)
-                                  for path, rel, title in FEEDS))
+    query = urlencode(
+        {"feed_token": subscriber.feed_token, "oauth_consumer_key": consumer_key, "output": "atom"}
+    )
+    return el(
+        "resource",
+        None,
+        *(link(f"{base}/{path}?{query}", f"{SCHEMAS}/{rel}", title) for path, rel, title in FEEDS),
+    )
 
 
 def queues_document(public_base: str, subscriber: Subscriber) -> Node:
     """`/users/{id}/queues`: links to the disc and instant queues."""
     base = user_base(public_base, subscriber.user_id)
-    return el("queues", None,
-              link(f"{base}/queues/disc", f"{SCHEMAS}/queues.disc", "disc queue"),
-              link(f"{base}/queues/instant", f"{SCHEMAS}/queues.instant", "instant queue"))
+    return el(
+        "queues",
+        None,
+        link(f"{base}/queues/disc", f"{SCHEMAS}/queues.disc", "disc queue"),
+        link(f"{base}/queues/instant", f"{SCHEMAS}/queues.instant", "instant queue"),
+    )
 
 
-def title_item(tag: str, catalog: Catalog, title: Title, item_id: str | None,
-               before: list[Node] | None = None, after: list[Node] | None = None, *,
-               expand: frozenset[str] = frozenset()) -> Node:
+def title_item(
+    tag: str,
+    catalog: Catalog,
+    title: Title,
+    item_id: str | None,
+    before: list[Node] | None = None,
+    after: list[Node] | None = None,
+    *,
+    expand: frozenset[str] = frozenset(),
+) -> Node:
     """A catalog-title-like item: its own `id`, `before` nodes, a link to the catalog title,
     the catalog title's children (minus its id, with `expand` applied), then `after` nodes."""
-    children = [n for n in catalog_title_children(catalog, title, expand=expand)
-                if n.tag != "id"]
+    children = [n for n in catalog_title_children(catalog, title, expand=expand) if n.tag != "id"]
     node = el(tag)
     if item_id is not None:
         node.add(el("id", item_id))

@@ -55,20 +55,31 @@ class QueueView:
             before.append(el("position", listed.position))
         before += [
             link(f"{self.base}/{state}", f"{SCHEMAS}/queues.{state}", f"{state} queue"),
-            category(f"{self.public_base}/categories/queue_availability",
-                     "saved" if saved else "available now", "Saved" if saved else "Available Now"),
+            category(
+                f"{self.public_base}/categories/queue_availability",
+                "saved" if saved else "available now",
+                "Saved" if saved else "Available Now",
+            ),
             el("updated", listed.entry.updated),
             category(f"{self.public_base}/categories/title_formats", listed.entry.format),
         ]
-        return title_item("queue_item", self.catalog, listed.entry.title, self.entry_id(listed),
-                          before, expand=self.expand)
+        return title_item(
+            "queue_item",
+            self.catalog,
+            listed.entry.title,
+            self.entry_id(listed),
+            before,
+            expand=self.expand,
+        )
 
-    def document(self, items: Sequence[Listed], total: int, start_index: int,
-                 state: str | None) -> Node:
+    def document(
+        self, items: Sequence[Listed], total: int, start_index: int, state: str | None
+    ) -> Node:
         """The `queue` listing (whole queue, or only its `available`/`saved` part)."""
         target = self.base if state is None else f"{self.base}/{state}"
         return el(
-            "queue", None,
+            "queue",
+            None,
             link(f"{self.base}/available", f"{SCHEMAS}/queues.available", "available queue"),
             link(f"{self.base}/saved", f"{SCHEMAS}/queues.saved", "saved queue"),
             el("url_template", f"{target}?{{-join|&|sort|start_index|max_results}}"),
@@ -93,9 +104,13 @@ def listed_entries(queue: Queue, state: str | None) -> list[Listed]:
 def write_status(view: QueueView, listed: Listed, *, moved: bool) -> Node:
     """201 after an add or move: the item in its new place and the queue's new etag."""
     message = "Move successful" if moved else "Title added to queue"
-    return status_document(201, message, None,
-                           el("resources_created", None, view.item(listed)),
-                           el("etag", view.queue.etag))
+    return status_document(
+        201,
+        message,
+        None,
+        el("resources_created", None, view.item(listed)),
+        el("etag", view.queue.etag),
+    )
 
 
 def delete_status(queue: Queue) -> Node:

@@ -32,8 +32,13 @@ async def subscriber_for(ctx: EmulatorContext, request: Request) -> Subscriber:
     return subscriber
 
 
-def answer(ctx: EmulatorContext, request: Request, subscriber: Subscriber, node: Node,
-           headers: Mapping[str, str] | None = None) -> Response:
+def answer(
+    ctx: EmulatorContext,
+    request: Request,
+    subscriber: Subscriber,
+    node: Node,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     """A listing in the asked format: Atom for feed requests, else Netflix XML or JSON."""
     if wants_feed(request):
         return atom_response(request, subscriber, node, int(ctx.clock()))

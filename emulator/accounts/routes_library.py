@@ -53,31 +53,37 @@ def routes(ctx: EmulatorContext) -> list[Route]:
         rentals = view.subscriber.history.of_kind(kind)
         if since is not None:
             rentals = [r for r in rentals if r.updated >= since]
-        shown = rentals[page.start_index:page.start_index + page.max_results]
-        return answer(ctx, request, view.subscriber,
-                      view.rental_history(shown, len(rentals), page.start_index, len(shown),
-                                          kind))
+        shown = rentals[page.start_index : page.start_index + page.max_results]
+        return answer(
+            ctx,
+            request,
+            view.subscriber,
+            view.rental_history(shown, len(rentals), page.start_index, len(shown), kind),
+        )
 
     async def at_home(request: Request) -> Response:
         view = await library(request)
-        return answer(ctx, request, view.subscriber,
-                      view.at_home(view.subscriber.history.at_home()))
+        return answer(
+            ctx, request, view.subscriber, view.at_home(view.subscriber.history.at_home())
+        )
 
     async def recommendations(request: Request) -> Response:
         view = await library(request)
         page = params.page(request.query_params)
         titles = recommended(ctx.catalog, view.subscriber)
-        shown = titles[page.start_index:page.start_index + page.max_results]
-        return answer(ctx, request, view.subscriber,
-                      view.recommendations(shown, len(titles), page.start_index,
-                                           page.max_results))
+        shown = titles[page.start_index : page.start_index + page.max_results]
+        return answer(
+            ctx,
+            request,
+            view.subscriber,
+            view.recommendations(shown, len(titles), page.start_index, page.max_results),
+        )
 
     async def recommendation(request: Request) -> Response:
         view = await library(request)
         raw = request.path_params["title_id"]
         wanted = int(raw) if raw.isdigit() else -1
-        title = next((t for t in recommended(ctx.catalog, view.subscriber) if t.id == wanted),
-                     None)
+        title = next((t for t in recommended(ctx.catalog, view.subscriber) if t.id == wanted), None)
         if title is None:
             raise NetflixError(404, _NOT_FOUND)
         return respond(request, view.recommendation(title))
@@ -86,33 +92,53 @@ def routes(ctx: EmulatorContext) -> list[Route]:
         # The API linked to reviews but no shape was ever recorded: an empty collection.
         view = await library(request)
         page = params.page(request.query_params)
-        return respond(request, el(
-            "reviews", None,
-            el("url_template", f"{view.base}/reviews?{{-join|&|start_index|max_results}}"),
-            el("number_of_results", 0), el("start_index", page.start_index),
-            el("results_per_page", 0)))
+        return respond(
+            request,
+            el(
+                "reviews",
+                None,
+                el("url_template", f"{view.base}/reviews?{{-join|&|start_index|max_results}}"),
+                el("number_of_results", 0),
+                el("start_index", page.start_index),
+                el("results_per_page", 0),
+            ),
+        )
 
     async def ratings_root(request: Request) -> Response:
         view = await library(request)
-        return respond(request, el(
-            "ratings", None,
-            link(f"{view.base}/ratings/title", f"{SCHEMAS}/ratings.title", "title ratings"),
-            link(f"{view.base}/ratings/title/actual", f"{SCHEMAS}/ratings.title.actual",
-                 "actual title ratings"),
-            link(f"{view.base}/ratings/title/predicted", f"{SCHEMAS}/ratings.title.predicted",
-                 "predicted title ratings")))
+        return respond(
+            request,
+            el(
+                "ratings",
+                None,
+                link(f"{view.base}/ratings/title", f"{SCHEMAS}/ratings.title", "title ratings"),
+                link(
+                    f"{view.base}/ratings/title/actual",
+                    f"{SCHEMAS}/ratings.title.actual",
+                    "actual title ratings",
+                ),
+                link(
+                    f"{view.base}/ratings/title/predicted",
+                    f"{SCHEMAS}/ratings.title.predicted",
+                    "predicted title ratings",
+                ),
+            ),
+        )
 
     async def title_ratings(request: Request) -> Response:
         view = await library(request)
         titles = params.title_refs(ctx.catalog, request.query_params)
-        return respond(request, view.ratings(titles, actual=True, predicted=True,
-                                             path="ratings/title"))
+        return respond(
+            request, view.ratings(titles, actual=True, predicted=True, path="ratings/title")
+        )
 
     async def predicted_ratings(request: Request) -> Response:
         view = await library(request)
         titles = params.title_refs(ctx.catalog, request.query_params)
-        return respond(request, view.ratings(titles, actual=False, predicted=True,
-                                             path="ratings/title/predicted"))
+        return respond(
+            request,
+            view.ratings(titles, actual=False, predicted=True, path="ratings/title/predicted"),
+        )
 
     async def actual_ratings(request: Request) -> Response:
         view = await library(request)
@@ -125,16 +151,18 @@ def routes(ctx: EmulatorContext) -> list[Route]:
                 raise NetflixError(400, "title_ref is invalid")
             rating = ratings.create(title, parse_rating(values.get("rating")), int(ctx.clock()))
             item = view.ratings_item(title, actual=True, predicted=False)
-            node = status_document(201, "Rating created", None,
-                                   el("resources_created", None, item))
+            node = status_document(201, "Rating created", None, el("resources_created", None, item))
             return respond(request, node, 201, headers={"Location": view.rating_url(rating)})
         if request.query_params.get("title_refs"):
             titles = params.title_refs(ctx.catalog, request.query_params)
         else:  # without title_refs: every title the subscriber rated, most recent first
             titles = [r.title for r in sorted(ratings.actual.values(), key=lambda r: -r.updated)]
-        return answer(ctx, request, view.subscriber,
-                      view.ratings(titles, actual=True, predicted=False,
-                                   path="ratings/title/actual"))
+        return answer(
+            ctx,
+            request,
+            view.subscriber,
+            view.ratings(titles, actual=True, predicted=False, path="ratings/title/actual"),
+        )
 
     async def actual_rating(request: Request) -> Response:
         view = await library(request)
@@ -144,13 +172,18 @@ def routes(ctx: EmulatorContext) -> list[Route]:
             raise NetflixError(404, _NOT_FOUND)
         if request.method == "PUT":
             values = await params.write_params(request)
-            view.subscriber.ratings.update(rating.rating_id, parse_rating(values.get("rating")),
-                                           int(ctx.clock()))
+            view.subscriber.ratings.update(
+                rating.rating_id, parse_rating(values.get("rating")), int(ctx.clock())
+            )
             item = view.ratings_item(rating.title, actual=True, predicted=False)
-            return respond(request, status_document(200, "Rating updated", None,
-                                                    el("resources_updated", None, item)))
-        return respond(request, el("ratings", None,
-                                   view.ratings_item(rating.title, actual=True, predicted=False)))
+            return respond(
+                request,
+                status_document(200, "Rating updated", None, el("resources_updated", None, item)),
+            )
+        return respond(
+            request,
+            el("ratings", None, view.ratings_item(rating.title, actual=True, predicted=False)),
+        )
 
     user = "/users/{user_id}"
     return [

@@ -51,8 +51,9 @@ def _sorted(listed: list[Listed], sort: str) -> list[Listed]:
 def _entry(queue: Queue, state: str, entry: str) -> Listed:
     """An entry from `{position}/{title_id}` (available only) or `{title_id}`; 404 otherwise."""
     parts = entry.strip("/").split("/")
-    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= (2 if state == "available"
-                                                                       else 1):
+    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= (
+        2 if state == "available" else 1
+    ):
         raise NetflixError(404, _NOT_FOUND)
     title_id = int(parts[-1])
     if state == "saved":
@@ -90,9 +91,10 @@ def routes(ctx: EmulatorContext) -> list[Route]:
         listed = _sorted(listed_entries(queue, state), sort)
         if since is not None:
             listed = [x for x in listed if x.entry.updated >= since]
-        shown = listed[page.start_index:page.start_index + page.max_results]
-        node = view(subscriber, queue, request).document(shown, len(listed), page.start_index,
-                                                         state)
+        shown = listed[page.start_index : page.start_index + page.max_results]
+        node = view(subscriber, queue, request).document(
+            shown, len(listed), page.start_index, state
+        )
         return answer(ctx, request, subscriber, node, headers=_etag_header(queue))
 
     async def queue_entry(request: Request) -> Response:
@@ -105,8 +107,9 @@ def routes(ctx: EmulatorContext) -> list[Route]:
         if request.method == "DELETE":
             queue.remove(listed.entry.title.id, saved=listed.position is None)
             return respond(request, delete_status(queue), headers=_etag_header(queue))
-        return respond(request, view(subscriber, queue, request).item(listed),
-                       headers=_etag_header(queue))
+        return respond(
+            request, view(subscriber, queue, request).item(listed), headers=_etag_header(queue)
+        )
 
     async def add_entry(request: Request) -> Response:
         subscriber = await subscriber_for(ctx, request)
@@ -132,12 +135,16 @@ def routes(ctx: EmulatorContext) -> list[Route]:
                 raise NetflixError(400, "Invalid title format", 660)
             fmt = wanted
         etag = values.get("etag") or request.headers.get("if-match")
-        result = queue.add(title, fmt, position, etag=etag, now=int(ctx.clock()),
-                           max_size=ctx.config.queue_max_size,
-                           at_home=(subscriber.history.at_home_ids() if queue.kind == "disc"
-                                    else frozenset()))
-        node = write_status(rendering, Listed(result.entry, result.position),
-                            moved=result.moved)
+        result = queue.add(
+            title,
+            fmt,
+            position,
+            etag=etag,
+            now=int(ctx.clock()),
+            max_size=ctx.config.queue_max_size,
+            at_home=(subscriber.history.at_home_ids() if queue.kind == "disc" else frozenset()),
+        )
+        node = write_status(rendering, Listed(result.entry, result.position), moved=result.moved)
         return respond(request, node, 201, headers=_etag_header(queue))
 
     prefix = "/users/{user_id}/queues/{kind}"

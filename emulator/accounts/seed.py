@@ -32,8 +32,9 @@ def _pick(rng: random.Random, titles: list[Title], count: int, used: set[int]) -
     return chosen
 
 
-def seed_library(subscriber: Subscriber, catalog: Catalog, config: EmulatorConfig,
-                 rng: random.Random, now: int) -> None:
+def seed_library(
+    subscriber: Subscriber, catalog: Catalog, config: EmulatorConfig, rng: random.Random, now: int
+) -> None:
     """Give one subscriber non-empty queues, a few ratings, rentals and discs at home."""
     pool = title_pool(catalog)
     discs = [t for t in pool if disc_formats(t)]
@@ -45,33 +46,48 @@ def seed_library(subscriber: Subscriber, catalog: Catalog, config: EmulatorConfi
     disc_queue.etag_base = rng.randrange(10**11, 9 * 10**11)
     for index, title in enumerate(_pick(rng, discs, rng.randint(5, 8), used)):
         fmt = _preferred_disc_format(subscriber, title)
-        disc_queue.seed_entry(QueueEntry(title, fmt, now - rng.randint(1, 400) * _DAY,
-                                         saved=index == 0))
+        disc_queue.seed_entry(
+            QueueEntry(title, fmt, now - rng.randint(1, 400) * _DAY, saved=index == 0)
+        )
     instant_queue = subscriber.queue("instant")
     instant_queue.etag_base = rng.randrange(10**11, 9 * 10**11)
     for index, title in enumerate(_pick(rng, instants, rng.randint(4, 6), used)):
-        instant_queue.seed_entry(QueueEntry(title, "instant", now - rng.randint(1, 400) * _DAY,
-                                            saved=index == 0))
+        instant_queue.seed_entry(
+            QueueEntry(title, "instant", now - rng.randint(1, 400) * _DAY, saved=index == 0)
+        )
 
     for title in _pick(rng, discs, 4, used):
         shipped = now - rng.randint(30, 700) * _DAY
-        subscriber.history.rentals.append(Rental(
-            title, _preferred_disc_format(subscriber, title), shipped_date=shipped,
-            returned_date=shipped + rng.randint(3, 20) * _DAY))
+        subscriber.history.rentals.append(
+            Rental(
+                title,
+                _preferred_disc_format(subscriber, title),
+                shipped_date=shipped,
+                returned_date=shipped + rng.randint(3, 20) * _DAY,
+            )
+        )
     for title in _pick(rng, discs, 2, used):
-        subscriber.history.rentals.append(Rental(
-            title, _preferred_disc_format(subscriber, title),
-            shipped_date=now - rng.randint(1, 6) * _DAY))
+        subscriber.history.rentals.append(
+            Rental(
+                title,
+                _preferred_disc_format(subscriber, title),
+                shipped_date=now - rng.randint(1, 6) * _DAY,
+            )
+        )
     for title in _pick(rng, instants, 4, used):
-        subscriber.history.rentals.append(Rental(
-            title, "instant", watched_date=now - rng.randint(1, 300) * _DAY,
-            viewed_time=rng.randint(10, 100) * 60))
+        subscriber.history.rentals.append(
+            Rental(
+                title,
+                "instant",
+                watched_date=now - rng.randint(1, 300) * _DAY,
+                viewed_time=rng.randint(10, 100) * 60,
+            )
+        )
 
     rated = [r.title for r in subscriber.history.rentals] + _pick(rng, pool, 3, used)
     for title in rated[:7]:
         value = rng.choice(RATING_VALUES[:5]) if rng.random() > 0.1 else RATING_VALUES[5]
-        subscriber.ratings.actual[title.id] = Rating(title, value,
-                                                     now - rng.randint(1, 300) * _DAY)
+        subscriber.ratings.actual[title.id] = Rating(title, value, now - rng.randint(1, 300) * _DAY)
 
 
 def _preferred_disc_format(subscriber: Subscriber, title: Title) -> str:

@@ -85,8 +85,9 @@ class Accounts:
         self._by_id = {s.user_id: s for s in self._subscribers}
 
     @classmethod
-    def seeded(cls, catalog: Catalog, config: EmulatorConfig,
-               clock: Callable[[], float]) -> Accounts:
+    def seeded(
+        cls, catalog: Catalog, config: EmulatorConfig, clock: Callable[[], float]
+    ) -> Accounts:
         """The demo subscribers for `config.seed`, with queues, ratings and rentals filled in."""
         rng = seeded_rng(f"accounts:{config.seed}")
         people = rng.sample(_PEOPLE, 3)
@@ -95,7 +96,10 @@ class Accounts:
         for index, (first, last, nick) in enumerate(people):
             user_id = make_user_id(config.seed, index)
             subscriber = Subscriber(
-                user_id=user_id, first_name=first, last_name=last, nickname=nick,
+                user_id=user_id,
+                first_name=first,
+                last_name=last,
+                nickname=nick,
                 can_instant_watch=index != 2,
                 preferred_formats=(("Blu-ray", "DVD"), ("DVD",), ("DVD", "Blu-ray"))[index],
                 max_maturity_level=_MATURITY_LEVELS[(index + config.seed) % 3],
@@ -103,8 +107,9 @@ class Accounts:
             )
             for kind in QUEUE_KINDS:
                 subscriber.queue(kind)
-            seed_library(subscriber, catalog, config,
-                         seeded_rng(f"library:{config.seed}:{index}"), now)
+            seed_library(
+                subscriber, catalog, config, seeded_rng(f"library:{config.seed}:{index}"), now
+            )
             subscribers.append(subscriber)
         return cls(subscribers)
 

@@ -28,11 +28,21 @@ from emulator.catalog.model import (
 from emulator.catalog.well_known import TITLES as WELL_KNOWN
 from emulator.catalog.well_known import well_known_families, well_known_people
 
-__all__ = ["Availability", "Award", "Catalog", "Language", "Person", "ScreenFormat", "Title",
-           "build_catalog", "normalize_term"]
+__all__ = [
+    "Availability",
+    "Award",
+    "Catalog",
+    "Language",
+    "Person",
+    "ScreenFormat",
+    "Title",
+    "build_catalog",
+    "normalize_term",
+]
 
 _REF_RE = re.compile(
-    r"^/catalog/titles/(?:(movies|series|programs|discs)/(\d{1,12})|series/(\d{1,12})/seasons/(\d{1,12}))/?$")
+    r"^/catalog/titles/(?:(movies|series|programs|discs)/(\d{1,12})|series/(\d{1,12})/seasons/(\d{1,12}))/?$"
+)
 _SPACE_RE = re.compile(r"\s+")
 _KINDS_BY_ROUTE = {MOVIES: MOVIES, SERIES: SERIES, PROGRAMS: PROGRAMS, DISCS: DISCS}
 
@@ -45,8 +55,15 @@ def normalize_term(term: str) -> str:
 class Catalog:
     """Titles and people of one instance, indexed by id, with Netflix-like search."""
 
-    def __init__(self, *, seed: int, size: int, public_base: str,
-                 families: Iterable[Sequence[Title]], people: dict[int, Person]) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        size: int,
+        public_base: str,
+        families: Iterable[Sequence[Title]],
+        people: dict[int, Person],
+    ) -> None:
         self.seed = seed
         self.size = size
         self.public_base = public_base
@@ -66,8 +83,11 @@ class Catalog:
                 self._filmography.setdefault(pid, []).append(title.id)
             self._by_genre.setdefault(title.genres[0], []).append(title)
         self._people = {pid: p for pid, p in people.items() if pid in self._filmography}
-        self._search_keys = [(normalize_term(name), title) for title in self._titles
-                             for name in (title.title, *title.aliases)]
+        self._search_keys = [
+            (normalize_term(name), title)
+            for title in self._titles
+            for name in (title.title, *title.aliases)
+        ]
         self._people_keys = [(normalize_term(p.name), p) for p in self._people.values()]
 
     @property
@@ -130,7 +150,7 @@ class Catalog:
         if root not in group:
             return []
         start = group.index(root)
-        ordered = group[start + 1:] + group[:start]
+        ordered = group[start + 1 :] + group[:start]
         return ordered[:limit]
 
     def search(self, term: str) -> list[Title]:
@@ -143,8 +163,9 @@ class Catalog:
         for key, title in self._search_keys:
             if not all(w in key for w in words):
                 continue
-            rank = 0 if key == needle else 1 if key.startswith(needle) else (
-                2 if needle in key else 3)
+            rank = (
+                0 if key == needle else 1 if key.startswith(needle) else (2 if needle in key else 3)
+            )
             best = ranked.get(title.id)
             if best is None or rank < best[0]:
                 ranked[title.id] = (rank, key, title.id, title)
@@ -169,8 +190,11 @@ class Catalog:
         if not needle:
             return []
         words = needle.split(" ")
-        hits = [(0 if key.startswith(needle) else 1, key, p.id, p) for key, p in self._people_keys
-                if all(w in key for w in words)]
+        hits = [
+            (0 if key.startswith(needle) else 1, key, p.id, p)
+            for key, p in self._people_keys
+            if all(w in key for w in words)
+        ]
         return [hit[3] for hit in sorted(hits, key=lambda h: h[:3])]
 
 
@@ -180,9 +204,12 @@ def _with_bios(people: dict[int, Person], catalog_films: dict[int, list[Title]])
         films = catalog_films.get(pid)
         if person.bio is None and films:
             credits = ", ".join(f"{escape(t.title)} ({t.release_year})" for t in films[:4])
-            people[pid] = Person(person.id, person.ref, person.name,
-                                 f"{escape(person.name)}'s credits in this catalog include "
-                                 f"{credits}.")
+            people[pid] = Person(
+                person.id,
+                person.ref,
+                person.name,
+                f"{escape(person.name)}'s credits in this catalog include {credits}.",
+            )
 
 
 def build_catalog(*, seed: int, size: int, public_base: str) -> Catalog:
@@ -196,13 +223,15 @@ def build_catalog(*, seed: int, size: int, public_base: str) -> Catalog:
     base = public_base.rstrip("/")
     families = well_known_families(seed, base)
     n_people = people_count(size)
-    families.extend(generate_family(seed, base, index, n_people)
-                    for index in range(max(0, size - len(WELL_KNOWN))))
+    families.extend(
+        generate_family(seed, base, index, n_people)
+        for index in range(max(0, size - len(WELL_KNOWN)))
+    )
     people = {p.id: p for p in (generate_person(seed, base, i) for i in range(n_people))}
     hand_entered = well_known_people(base)
     people.update(hand_entered)
     films: dict[int, list[Title]] = {}
-    for family in families[:len(WELL_KNOWN)]:
+    for family in families[: len(WELL_KNOWN)]:
         for pid in (*family[0].cast, *family[0].directors):
             films.setdefault(pid, []).append(family[0])
     _with_bios(people, films)

@@ -72,10 +72,12 @@ def generate_person(seed: int, public_base: str, pidx: int) -> Person:
     bio = None
     if rng.random() < 0.5:
         first = name.split()[0]
-        bio = (f"Born in {rng.choice(vocab.CITIES)} in {rng.randint(1920, 1990)}, {escape(name)} "
-               f"began in regional theatre before moving to the screen.<p>{escape(first)} is "
-               f"known for {rng.choice(('quiet', 'fearless', 'wry', 'physical'))} performances "
-               f"and has worked on both sides of the camera.")
+        bio = (
+            f"Born in {rng.choice(vocab.CITIES)} in {rng.randint(1920, 1990)}, {escape(name)} "
+            f"began in regional theatre before moving to the screen.<p>{escape(first)} is "
+            f"known for {rng.choice(('quiet', 'fearless', 'wry', 'physical'))} performances "
+            f"and has worked on both sides of the camera."
+        )
     pid = person_id(pidx)
     return Person(pid, person_ref(public_base, pid), name, bio)
 
@@ -124,14 +126,18 @@ def availability(rng: random.Random, year: int, kind: str) -> tuple[Availability
     return tuple(formats)
 
 
-def facets(rng: random.Random, formats: Sequence[Availability], language: str,
-           ) -> tuple[tuple[ScreenFormat, ...], tuple[Language, ...]]:
+def facets(
+    rng: random.Random,
+    formats: Sequence[Availability],
+    language: str,
+) -> tuple[tuple[ScreenFormat, ...], tuple[Language, ...]]:
     """Screen formats per delivery format, and languages with their audio formats."""
     picture = pick(rng, vocab.SCREEN_FORMATS)
     screens = tuple(ScreenFormat(a.label, picture) for a in formats)
     first = between(rng, 0, len(vocab.AUDIO_FORMATS) - 1)
-    audio = tuple(sorted({vocab.AUDIO_FORMATS[first],
-                          vocab.AUDIO_FORMATS[(first + between(rng, 0, 1)) % 4]}))
+    audio = tuple(
+        sorted({vocab.AUDIO_FORMATS[first], vocab.AUDIO_FORMATS[(first + between(rng, 0, 1)) % 4]})
+    )
     languages = [Language(language, audio)]
     if rng.random() < 0.3:
         other = "Spanish" if language == "English" else "English"
@@ -139,8 +145,12 @@ def facets(rng: random.Random, formats: Sequence[Availability], language: str,
     return screens, tuple(languages)
 
 
-def _awards(rng: random.Random, year: int, cast: Sequence[int], directors: Sequence[int],
-            ) -> tuple[Award, ...]:
+def _awards(
+    rng: random.Random,
+    year: int,
+    cast: Sequence[int],
+    directors: Sequence[int],
+) -> tuple[Award, ...]:
     if rng.random() > 0.12:
         return ()
     result: list[Award] = []
@@ -156,8 +166,9 @@ def _awards(rng: random.Random, year: int, cast: Sequence[int], directors: Seque
     return tuple(result)
 
 
-def generate_family(seed: int, public_base: str, index: int, n_people: int, *,
-                    complete: bool = True) -> list[Title]:
+def generate_family(
+    seed: int, public_base: str, index: int, n_people: int, *, complete: bool = True
+) -> list[Title]:
     """Generated top-level title number `index`, followed by all its descendants.
 
     With `complete=False` only the top-level title comes back, holding just what the
@@ -182,10 +193,8 @@ def generate_family(seed: int, public_base: str, index: int, n_people: int, *,
         subs = vocab.MOVIE_GENRES[main]
     genres = tuple(dict.fromkeys((main, *(pick(rng, subs) for _ in range(between(rng, 1, 3))))))
     language = pick(rng, vocab.FOREIGN_LANGUAGES) if main == "Foreign" else "English"
-    cast_idx = list(dict.fromkeys(between(rng, 0, n_people - 1)
-                                  for _ in range(between(rng, 2, 6))))
-    director_idx = [between(rng, 0, n_people - 1)] if kind == MOVIES or rng.random() < 0.5 \
-        else []
+    cast_idx = list(dict.fromkeys(between(rng, 0, n_people - 1) for _ in range(between(rng, 2, 6))))
+    director_idx = [between(rng, 0, n_people - 1)] if kind == MOVIES or rng.random() < 0.5 else []
     cast = tuple(person_id(i) for i in cast_idx)
     directors = tuple(person_id(i) for i in director_idx)
     formats = availability(rng, year, kind)
@@ -193,22 +202,56 @@ def generate_family(seed: int, public_base: str, index: int, n_people: int, *,
     average_rating = round(1.8 + rng.random() * 3.0, 1)
     ref = title_ref(public_base, kind, title_id)
     if not complete:
-        return [Title(kind, title_id, ref, name, name, year, runtime_s, average_rating, rating,
-                      scheme, genres, formats, cast=cast, directors=directors)]
+        return [
+            Title(
+                kind,
+                title_id,
+                ref,
+                name,
+                name,
+                year,
+                runtime_s,
+                average_rating,
+                rating,
+                scheme,
+                genres,
+                formats,
+                cast=cast,
+                directors=directors,
+            )
+        ]
     screens, languages = facets(rng, formats, language)
-    words = {"adj": pick(rng, vocab.ADJECTIVES).lower(), "noun": pick(rng, vocab.NOUNS).lower(),
-             "place": pick(rng, vocab.PLACES), "cast0": _person_link(seed, cast_idx[0]),
-             "cast1": _person_link(seed, cast_idx[-1])}
+    words = {
+        "adj": pick(rng, vocab.ADJECTIVES).lower(),
+        "noun": pick(rng, vocab.NOUNS).lower(),
+        "place": pick(rng, vocab.PLACES),
+        "cast0": _person_link(seed, cast_idx[0]),
+        "cast1": _person_link(seed, cast_idx[-1]),
+    }
     synopsis = pick(rng, vocab.SYNOPSIS_OPENINGS).format(**words)
     if director_idx:
         words["director"] = _person_link(seed, director_idx[0])
         synopsis += " " + pick(rng, vocab.SYNOPSIS_CLOSINGS).format(**words)
     top = Title(
-        kind=kind, id=title_id, ref=ref, title=name, short_title=name, release_year=year,
-        runtime_s=runtime_s, average_rating=average_rating, rating=rating, rating_scheme=scheme,
-        genres=genres, formats=formats, screen_formats=screens, languages=languages,
-        awards=_awards(rng, year, cast, directors), cast=cast, directors=directors,
-        synopsis=synopsis, short_synopsis=vocab.SYNOPSIS_OPENINGS[0].format(**words),
+        kind=kind,
+        id=title_id,
+        ref=ref,
+        title=name,
+        short_title=name,
+        release_year=year,
+        runtime_s=runtime_s,
+        average_rating=average_rating,
+        rating=rating,
+        rating_scheme=scheme,
+        genres=genres,
+        formats=formats,
+        screen_formats=screens,
+        languages=languages,
+        awards=_awards(rng, year, cast, directors),
+        cast=cast,
+        directors=directors,
+        synopsis=synopsis,
+        short_synopsis=vocab.SYNOPSIS_OPENINGS[0].format(**words),
         official_url=f"http://www.{slug(name).lower()}.example/" if rng.random() < 0.1 else None,
     )
     id_base = CHILD_ID_BASE + index * CHILD_ID_SLOTS

@@ -56,9 +56,11 @@ def lazy_titles(seed: int, size: int, public_base: str) -> Iterator[Title]:
 
 def lazy_person_name(seed: int) -> Callable[[int], str]:
     """Person names without a built catalog: hand-entered ones, else derived from the seed."""
+
     def name(person_id: int) -> str:
         known = WELL_KNOWN_PEOPLE.get(person_id)
         return known if known is not None else person_name(seed, person_id - PERSON_ID_BASE)
+
     return name
 
 
@@ -66,6 +68,7 @@ def _catalog_person_name(catalog: Catalog) -> Callable[[int], str]:
     def name(person_id: int) -> str:
         person = catalog.person(person_id)
         return person.name if person is not None else ""
+
     return name
 
 
@@ -86,36 +89,54 @@ class IndexWriter:
         text = self._categories.get((scheme, label))
         if text is None:
             quoted = quoteattr(label)
-            text = (f'<category scheme="{self._base}/categories/{scheme}" label={quoted} '
-                    f"term={quoted}/>")
+            text = (
+                f'<category scheme="{self._base}/categories/{scheme}" label={quoted} '
+                f"term={quoted}/>"
+            )
             self._categories[scheme, label] = text
         return text
 
     def item(self, title: Title) -> str:
         """One `title_index_item`."""
         base, name_of = self._base, self._name_of
-        parts = [f"<title_index_item><id>{escape(title.ref)}</id>"
-                 f"<title>{escape(title.title)}</title>"]
-        parts.extend(f'<link href="{base}/catalog/people/{pid}" rel="{REL_ACTOR}" '
-                     f"title={quoteattr(name_of(pid))}/>" for pid in title.cast)
-        parts.extend(f'<link href="{base}/catalog/people/{pid}" rel="{REL_DIRECTOR}" '
-                     f"title={quoteattr(name_of(pid))}/>" for pid in title.directors)
+        parts = [
+            f"<title_index_item><id>{escape(title.ref)}</id><title>{escape(title.title)}</title>"
+        ]
+        parts.extend(
+            f'<link href="{base}/catalog/people/{pid}" rel="{REL_ACTOR}" '
+            f"title={quoteattr(name_of(pid))}/>"
+            for pid in title.cast
+        )
+        parts.extend(
+            f'<link href="{base}/catalog/people/{pid}" rel="{REL_DIRECTOR}" '
+            f"title={quoteattr(name_of(pid))}/>"
+            for pid in title.directors
+        )
         parts.append(f"<release_year>{title.release_year}</release_year>")
         parts.append(self._category(title.rating_scheme, title.rating))
         parts.extend(self._category("genres", genre) for genre in title.genres)
         parts.append("<delivery_formats>")
         for window in title.formats:
-            until = "" if window.available_until is None else \
-                f' available_until="{window.available_until}"'
-            parts.append(f'<availability available_from="{window.available_from}"{until}>'
-                         f'{self._category("title_formats", window.label)}</availability>')
+            until = (
+                ""
+                if window.available_until is None
+                else f' available_until="{window.available_until}"'
+            )
+            parts.append(
+                f'<availability available_from="{window.available_from}"{until}>'
+                f"{self._category('title_formats', window.label)}</availability>"
+            )
         parts.append("</delivery_formats></title_index_item>")
         return "".join(parts)
 
 
-def index_chunks(titles: Iterable[Title], public_base: str, name_of: Callable[[int], str],
-                 keep: Callable[[Title], bool] = _FILTERS["index"],
-                 batch: int = BATCH) -> Iterator[bytes]:
+def index_chunks(
+    titles: Iterable[Title],
+    public_base: str,
+    name_of: Callable[[int], str],
+    keep: Callable[[Title], bool] = _FILTERS["index"],
+    batch: int = BATCH,
+) -> Iterator[bytes]:
     """The whole `catalog_title_index` document, `batch` items per chunk."""
     writer = IndexWriter(public_base, name_of)
     yield (XML_PROLOG + "<catalog_title_index>").encode()
@@ -152,8 +173,9 @@ def accepts_gzip(request: Request) -> bool:
 def index_response(request: Request, catalog: Catalog) -> StreamingResponse:
     """Stream the download named by the last path segment, gzipped when the caller allows."""
     name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
-    chunks: Iterator[bytes] = index_chunks(catalog.titles, catalog.public_base,
-                                           _catalog_person_name(catalog), _FILTERS[name])
+    chunks: Iterator[bytes] = index_chunks(
+        catalog.titles, catalog.public_base, _catalog_person_name(catalog), _FILTERS[name]
+    )
     headers = {"Vary": "Accept-Encoding"}
     if accepts_gzip(request):
         chunks = gzip_chunks(chunks)

@@ -134,8 +134,11 @@ class Title:
     def box_art(self) -> dict[str, str]:
         """Box shot URLs keyed by the v1 `box_art` attribute names."""
         base = f"http://cdn-{self.id % 10}.nflximg.com/us/boxshots"
-        return {"small": f"{base}/tiny/{self.id}.jpg", "medium": f"{base}/small/{self.id}.jpg",
-                "large": f"{base}/large/{self.id}.jpg"}
+        return {
+            "small": f"{base}/tiny/{self.id}.jpg",
+            "medium": f"{base}/small/{self.id}.jpg",
+            "large": f"{base}/large/{self.id}.jpg",
+        }
 
     @property
     def web_url(self) -> str:

@@ -11,8 +11,9 @@ MAX_RESULTS_LIMIT = 100
 MAX_RESULTS_SUB_CODE = 120
 
 
-def paging(request: Request, *, default: int = DEFAULT_MAX_RESULTS,
-           limit: int = MAX_RESULTS_LIMIT) -> tuple[int, int]:
+def paging(
+    request: Request, *, default: int = DEFAULT_MAX_RESULTS, limit: int = MAX_RESULTS_LIMIT
+) -> tuple[int, int]:
     """`(start_index, max_results)`: 0-based offset and page size (clamped to `limit`)."""
     raw_max = request.query_params.get("max_results")
     max_results = default
@@ -22,8 +23,9 @@ def paging(request: Request, *, default: int = DEFAULT_MAX_RESULTS,
         except ValueError:
             max_results = 0
         if max_results < 1:
-            raise NetflixError(400, "Query parameter max_results must be a positive integer.",
-                               MAX_RESULTS_SUB_CODE)
+            raise NetflixError(
+                400, "Query parameter max_results must be a positive integer.", MAX_RESULTS_SUB_CODE
+            )
     raw_start = request.query_params.get("start_index")
     start_index = 0
     if raw_start is not None:

@@ -18,13 +18,33 @@ from emulator.http import NetflixError
 
 REL_TITLE = f"{SCHEMAS}/catalog/title"
 # Expand names accepted (with or without `@`), mapped to the link they fill.
-_ALIASES = {"formats": "format_availability", "synopsis.short": "short_synopsis",
-            "programs": "episodes", "people.cast": "cast", "people.directors": "directors"}
-EXPANDABLE = frozenset({
-    "synopsis", "short_synopsis", "cast", "directors", "format_availability", "screen_formats",
-    "languages_and_audio", "awards", "similars", "seasons", "episodes", "discs",
-    "bonus_materials", "filmography", "title", "box_art",
-})
+_ALIASES = {
+    "formats": "format_availability",
+    "synopsis.short": "short_synopsis",
+    "programs": "episodes",
+    "people.cast": "cast",
+    "people.directors": "directors",
+}
+EXPANDABLE = frozenset(
+    {
+        "synopsis",
+        "short_synopsis",
+        "cast",
+        "directors",
+        "format_availability",
+        "screen_formats",
+        "languages_and_audio",
+        "awards",
+        "similars",
+        "seasons",
+        "episodes",
+        "discs",
+        "bonus_materials",
+        "filmography",
+        "title",
+        "box_art",
+    }
+)
 _SPLIT_RE = re.compile(r"[\s,]+")
 EXPANDED_SIMILARS = 10
 
@@ -49,22 +69,39 @@ def _link(href: str, rel: str, title: str, *expanded: Node) -> Node:
     return el("link", None, *expanded, href=href, rel=rel, title=title)
 
 
-def child_titles(catalog: Catalog, titles: Sequence[Title], root: str = "catalog_titles",
-                 *, start_index: int = 0, max_results: int | None = None,
-                 item: str = "catalog_title", expand: frozenset[str] = frozenset()) -> Node:
+def child_titles(
+    catalog: Catalog,
+    titles: Sequence[Title],
+    root: str = "catalog_titles",
+    *,
+    start_index: int = 0,
+    max_results: int | None = None,
+    item: str = "catalog_title",
+    expand: frozenset[str] = frozenset(),
+) -> Node:
     """A paged collection of titles (seasons, episodes, discs, bonus materials, filmography)."""
     end = len(titles) if max_results is None else start_index + max_results
     page = titles[start_index:end]
-    return el(root, None, *paging(len(titles), start_index, len(page) if max_results is None
-                                  else max_results),
-              *(el(item, None, *catalog_title_children(catalog, t, expand=expand)) for t in page))
+    return el(
+        root,
+        None,
+        *paging(len(titles), start_index, len(page) if max_results is None else max_results),
+        *(el(item, None, *catalog_title_children(catalog, t, expand=expand)) for t in page),
+    )
 
 
-def similars(catalog: Catalog, title: Title, start_index: int = 0,
-             max_results: int = EXPANDED_SIMILARS) -> Node:
+def similars(
+    catalog: Catalog, title: Title, start_index: int = 0, max_results: int = EXPANDED_SIMILARS
+) -> Node:
     """`similars` → paging header → `similars_item`s (catalog_title-like)."""
-    return child_titles(catalog, catalog.similars(title), "similars", start_index=start_index,
-                        max_results=max_results, item="similars_item")
+    return child_titles(
+        catalog,
+        catalog.similars(title),
+        "similars",
+        start_index=start_index,
+        max_results=max_results,
+        item="similars_item",
+    )
 
 
 def _expansion(catalog: Catalog, title: Title, name: str) -> Node:
@@ -91,10 +128,11 @@ def title_link(title: Title, rel: str = REL_TITLE) -> Node:
     return el("link", href=title.ref, rel=rel, title=title.title)
 
 
-def catalog_title_children(catalog: Catalog, title: Title, *,
-                           expand: frozenset[str] = frozenset(),
-                           include_id: bool = True) -> list[Node]:
+def catalog_title_children(
+    catalog: Catalog, title: Title, *, expand: frozenset[str] = frozenset(), include_id: bool = True
+) -> list[Node]:
     """Children of a `catalog_title` in Netflix order; expanded links carry their content."""
+
     def link(name: str, path: str, rel: str, label: str) -> Node:
         inner = (_expansion(catalog, title, name),) if name in expand else ()
         return _link(f"{title.ref}/{path}", rel, label, *inner)
@@ -107,11 +145,23 @@ def catalog_title_children(catalog: Catalog, title: Title, *,
     nodes.append(el("box_art", small=art["small"], medium=art["medium"], large=art["large"]))
     nodes.append(link("synopsis", "synopsis", f"{SCHEMAS}/catalog/titles/synopsis", "synopsis"))
     if "short_synopsis" in expand:
-        nodes.append(link("short_synopsis", "synopsis.short",
-                          f"{SCHEMAS}/catalog/titles/synopsis.short", "short synopsis"))
+        nodes.append(
+            link(
+                "short_synopsis",
+                "synopsis.short",
+                f"{SCHEMAS}/catalog/titles/synopsis.short",
+                "short synopsis",
+            )
+        )
     if title.bonus_materials:
-        nodes.append(link("bonus_materials", "bonus_materials",
-                          f"{SCHEMAS}/catalog/titles/bonus_materials", "bonus materials"))
+        nodes.append(
+            link(
+                "bonus_materials",
+                "bonus_materials",
+                f"{SCHEMAS}/catalog/titles/bonus_materials",
+                "bonus materials",
+            )
+        )
     nodes.append(el("release_year", title.release_year))
     nodes.append(category(catalog, title.rating_scheme, title.rating))
     nodes.extend(category(catalog, "genres", genre) for genre in title.genres)
@@ -119,31 +169,51 @@ def catalog_title_children(catalog: Catalog, title: Title, *,
         nodes.append(el("runtime", title.runtime_s))
     if title.awards:
         nodes.append(link("awards", "awards", f"{SCHEMAS}/catalog/titles/awards", "awards"))
-    nodes.append(link("format_availability", "format_availability",
-                      f"{SCHEMAS}/catalog/titles/format_availability", "formats"))
-    nodes.append(link("screen_formats", "screen_formats",
-                      f"{SCHEMAS}/catalog/titles/screen_formats", "screen formats"))
+    nodes.append(
+        link(
+            "format_availability",
+            "format_availability",
+            f"{SCHEMAS}/catalog/titles/format_availability",
+            "formats",
+        )
+    )
+    nodes.append(
+        link(
+            "screen_formats",
+            "screen_formats",
+            f"{SCHEMAS}/catalog/titles/screen_formats",
+            "screen formats",
+        )
+    )
     if title.cast:
         nodes.append(link("cast", "cast", f"{SCHEMAS}/catalog/people.cast", "cast"))
     if title.directors:
-        nodes.append(link("directors", "directors", f"{SCHEMAS}/catalog/people.directors",
-                          "directors"))
-    nodes.append(link("languages_and_audio", "languages_and_audio",
-                      f"{SCHEMAS}/catalog/titles/languages_and_audio", "languages and audio"))
+        nodes.append(
+            link("directors", "directors", f"{SCHEMAS}/catalog/people.directors", "directors")
+        )
+    nodes.append(
+        link(
+            "languages_and_audio",
+            "languages_and_audio",
+            f"{SCHEMAS}/catalog/titles/languages_and_audio",
+            "languages and audio",
+        )
+    )
     nodes.extend(_family_links(catalog, title, link))
     nodes.append(el("average_rating", f"{title.average_rating:.1f}"))
     if title.kind not in (PROGRAMS, DISCS):
-        nodes.append(link("similars", "similars", f"{SCHEMAS}/catalog/titles.similars",
-                          "similars"))
+        nodes.append(link("similars", "similars", f"{SCHEMAS}/catalog/titles.similars", "similars"))
     if title.official_url:
-        nodes.append(_link(title.official_url, f"{SCHEMAS}/catalog/titles/official_url",
-                           "official webpage"))
+        nodes.append(
+            _link(title.official_url, f"{SCHEMAS}/catalog/titles/official_url", "official webpage")
+        )
     nodes.append(_link(title.web_url, "alternate", "web page"))
     return nodes
 
 
-def _family_links(catalog: Catalog, title: Title,
-                  link: Callable[[str, str, str, str], Node]) -> list[Node]:
+def _family_links(
+    catalog: Catalog, title: Title, link: Callable[[str, str, str, str], Node]
+) -> list[Node]:
     """Links between a series, its seasons, episodes and discs."""
     nodes: list[Node] = []
     series = catalog.get(SERIES, title.series_id) if title.series_id is not None else None
@@ -156,14 +226,12 @@ def _family_links(catalog: Catalog, title: Title,
     if title.seasons:
         nodes.append(link("seasons", "seasons", f"{SCHEMAS}/catalog/titles.seasons", "seasons"))
     if title.episodes and title.kind != SERIES:  # a series lists its episodes per season
-        nodes.append(link("episodes", "episodes", f"{SCHEMAS}/catalog/titles.programs",
-                          "episodes"))
+        nodes.append(link("episodes", "episodes", f"{SCHEMAS}/catalog/titles.programs", "episodes"))
     if title.discs:
         nodes.append(link("discs", "discs", f"{SCHEMAS}/catalog/titles.discs", "discs"))
     return nodes
 
 
-def catalog_title(catalog: Catalog, title: Title, *,
-                  expand: frozenset[str] = frozenset()) -> Node:
+def catalog_title(catalog: Catalog, title: Title, *, expand: frozenset[str] = frozenset()) -> Node:
     """A whole `catalog_title` element."""
     return el("catalog_title", None, *catalog_title_children(catalog, title, expand=expand))

@@ -46,16 +46,28 @@ class CatalogResources:
         expand = render.parse_expand(request.query_params.get("expand"))
         found = self.catalog.search(term)
         base = self.catalog.public_base
-        doc = el("catalog_titles", None,
-                 el("link", href=f"{base}/catalog/titles/index",
-                    rel=f"{facets.SCHEMAS}/catalog/titles/index", title="index"),
-                 el("link", href=f"{base}/catalog/titles/autocomplete",
-                    rel=f"{facets.SCHEMAS}/catalog/titles/autocomplete", title="autocomplete"),
-                 el("url_template",
-                    f"{base}/catalog/titles?{{-join|&|term|start_index|max_results}}"),
-                 *facets.paging(len(found), start, max_results))
-        doc.extend(render.catalog_title(self.catalog, t, expand=expand)
-                   for t in found[start:start + max_results])
+        doc = el(
+            "catalog_titles",
+            None,
+            el(
+                "link",
+                href=f"{base}/catalog/titles/index",
+                rel=f"{facets.SCHEMAS}/catalog/titles/index",
+                title="index",
+            ),
+            el(
+                "link",
+                href=f"{base}/catalog/titles/autocomplete",
+                rel=f"{facets.SCHEMAS}/catalog/titles/autocomplete",
+                title="autocomplete",
+            ),
+            el("url_template", f"{base}/catalog/titles?{{-join|&|term|start_index|max_results}}"),
+            *facets.paging(len(found), start, max_results),
+        )
+        doc.extend(
+            render.catalog_title(self.catalog, t, expand=expand)
+            for t in found[start : start + max_results]
+        )
         return respond(request, doc)
 
     async def autocomplete(self, request: Request) -> Response:
@@ -64,9 +76,14 @@ class CatalogResources:
         term = params.term(request)
         start, max_results = params.paging(request, default=AUTOCOMPLETE_DEFAULT)
         names = self.catalog.autocomplete(term, limit=start + max_results)[start:]
-        doc = el("autocomplete", None, el(
-            "url_template", f"{self.catalog.public_base}/catalog/titles/autocomplete?"
-                            "{-join|&|term}"))
+        doc = el(
+            "autocomplete",
+            None,
+            el(
+                "url_template",
+                f"{self.catalog.public_base}/catalog/titles/autocomplete?{{-join|&|term}}",
+            ),
+        )
         doc.extend(el("autocomplete_item", None, el("title", short=name)) for name in names)
         return respond(request, doc)
 
@@ -108,14 +125,22 @@ class CatalogResources:
         if name == "similars":
             start, max_results = params.paging(request)
             return render.similars(catalog, title, start, max_results)
-        collections = {"seasons": title.seasons, "episodes": title.episodes,
-                       "discs": title.discs, "bonus_materials": title.bonus_materials}
+        collections = {
+            "seasons": title.seasons,
+            "episodes": title.episodes,
+            "discs": title.discs,
+            "bonus_materials": title.bonus_materials,
+        }
         if name in collections:
             start, max_results = params.paging(request)
             expand = render.parse_expand(request.query_params.get("expand"))
-            return render.child_titles(catalog, catalog.children(collections[name]),
-                                       start_index=start, max_results=max_results,
-                                       expand=expand)
+            return render.child_titles(
+                catalog,
+                catalog.children(collections[name]),
+                start_index=start,
+                max_results=max_results,
+                expand=expand,
+            )
         documents = {
             "synopsis": lambda: facets.synopsis(title),
             "synopsis.short": lambda: facets.short_synopsis(title),
@@ -139,11 +164,13 @@ class CatalogResources:
         expand = render.parse_expand(request.query_params.get("expand"))
         found = self.catalog.search_people(term)
         base = self.catalog.public_base
-        doc = el("people", None,
-                 el("url_template",
-                    f"{base}/catalog/people?{{-join|&|term|start_index|max_results}}"),
-                 *facets.paging(len(found), start, max_results))
-        for person in found[start:start + max_results]:
+        doc = el(
+            "people",
+            None,
+            el("url_template", f"{base}/catalog/people?{{-join|&|term|start_index|max_results}}"),
+            *facets.paging(len(found), start, max_results),
+        )
+        for person in found[start : start + max_results]:
             doc.add(self._person(person.id, expand))
         return respond(request, doc)
 
@@ -158,9 +185,14 @@ class CatalogResources:
         return node
 
     def _filmography(self, person_id: int, start: int, max_results: int | None) -> Node:
-        return render.child_titles(self.catalog, self.catalog.filmography(person_id),
-                                   "filmography", start_index=start, max_results=max_results,
-                                   item="filmography_item")
+        return render.child_titles(
+            self.catalog,
+            self.catalog.filmography(person_id),
+            "filmography",
+            start_index=start,
+            max_results=max_results,
+            item="filmography_item",
+        )
 
     async def get_person(self, request: Request) -> Response:
         """`GET /catalog/people/{id}`: one `person`."""
@@ -186,11 +218,16 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     return [
         Route("/catalog/titles", h.search_titles, methods=get),
         Route("/catalog/titles/autocomplete", h.autocomplete, methods=get),
-        *(Route(f"/catalog/titles/{name}", h.title_index, methods=get)
-          for name in index.INDEX_NAMES),
+        *(
+            Route(f"/catalog/titles/{name}", h.title_index, methods=get)
+            for name in index.INDEX_NAMES
+        ),
         Route("/catalog/titles/series/{series_id}/seasons/{season_id}", h.get_title, methods=get),
-        Route("/catalog/titles/series/{series_id}/seasons/{season_id}/{facet}",
-              h.get_title_facet, methods=get),
+        Route(
+            "/catalog/titles/series/{series_id}/seasons/{season_id}/{facet}",
+            h.get_title_facet,
+            methods=get,
+        ),
         Route("/catalog/titles/{kind}/{title_id}", h.get_title, methods=get),
         Route("/catalog/titles/{kind}/{title_id}/{facet}", h.get_title_facet, methods=get),
         Route("/catalog/people", h.search_people, methods=get),

@@ -16,8 +16,13 @@ from emulator.catalog.model import DISCS, INSTANT, PROGRAMS, SEASONS, Title, tit
 _EPISODES_PER_DISC = 4
 
 
-def series_children(rng: random.Random, series: Title, episodes_per_season: Sequence[int],
-                    id_base: int, public_base: str) -> list[Title]:
+def series_children(
+    rng: random.Random,
+    series: Title,
+    episodes_per_season: Sequence[int],
+    id_base: int,
+    public_base: str,
+) -> list[Title]:
     """The series (with its child ids filled in) followed by its seasons, episodes and discs."""
     next_id = iter(range(id_base, id_base + 10_000))
     disc_formats = tuple(a for a in series.formats if a.label != INSTANT)
@@ -30,62 +35,122 @@ def series_children(rng: random.Random, series: Title, episodes_per_season: Sequ
         episodes: list[Title] = []
         for sequence in range(1, n_episodes + 1):
             episode_id = next(next_id)
-            episodes.append(dataclasses.replace(
-                series, kind=PROGRAMS, id=episode_id,
-                ref=title_ref(public_base, PROGRAMS, episode_id),
-                title=f"{name}: Episode {sequence}", short_title=f"Episode {sequence}",
-                release_year=year, runtime_s=between(rng, 22, 60) * 60,
-                average_rating=_near(rng, series.average_rating), awards=(), official_url=None,
-                parent_id=season_id, series_id=series.id, season_number=number,
-                sequence=sequence, synopsis=series.short_synopsis, seasons=(), episodes=(),
-                discs=(), bonus_materials=()))
+            episodes.append(
+                dataclasses.replace(
+                    series,
+                    kind=PROGRAMS,
+                    id=episode_id,
+                    ref=title_ref(public_base, PROGRAMS, episode_id),
+                    title=f"{name}: Episode {sequence}",
+                    short_title=f"Episode {sequence}",
+                    release_year=year,
+                    runtime_s=between(rng, 22, 60) * 60,
+                    average_rating=_near(rng, series.average_rating),
+                    awards=(),
+                    official_url=None,
+                    parent_id=season_id,
+                    series_id=series.id,
+                    season_number=number,
+                    sequence=sequence,
+                    synopsis=series.short_synopsis,
+                    seasons=(),
+                    episodes=(),
+                    discs=(),
+                    bonus_materials=(),
+                )
+            )
         discs: list[Title] = []
         if disc_formats:
             for disc_no, start in enumerate(range(0, n_episodes, _EPISODES_PER_DISC), start=1):
                 disc_id = next(next_id)
-                on_disc = episodes[start:start + _EPISODES_PER_DISC]
-                discs.append(dataclasses.replace(
-                    series, kind=DISCS, id=disc_id, ref=title_ref(public_base, DISCS, disc_id),
-                    title=f"{name}: Disc {disc_no}", short_title=f"Disc {disc_no}",
-                    release_year=year, runtime_s=sum(e.runtime_s or 0 for e in on_disc),
-                    formats=disc_formats, awards=(), official_url=None,
-                    screen_formats=tuple(s for s in series.screen_formats
-                                         if s.title_format != INSTANT),
-                    parent_id=season_id, series_id=series.id, season_number=number,
-                    sequence=disc_no, seasons=(), episodes=tuple(e.id for e in on_disc),
-                    discs=(), bonus_materials=()))
-        seasons.append(dataclasses.replace(
-            series, kind=SEASONS, id=season_id,
-            ref=title_ref(public_base, SEASONS, season_id, series.id), title=name,
-            short_title=name, release_year=year,
-            runtime_s=sum(e.runtime_s or 0 for e in episodes),
-            average_rating=_near(rng, series.average_rating), awards=(), official_url=None,
-            parent_id=series.id, series_id=series.id, season_number=number, sequence=number,
-            seasons=(), episodes=tuple(e.id for e in episodes),
-            discs=tuple(d.id for d in discs), bonus_materials=()))
+                on_disc = episodes[start : start + _EPISODES_PER_DISC]
+                discs.append(
+                    dataclasses.replace(
+                        series,
+                        kind=DISCS,
+                        id=disc_id,
+                        ref=title_ref(public_base, DISCS, disc_id),
+                        title=f"{name}: Disc {disc_no}",
+                        short_title=f"Disc {disc_no}",
+                        release_year=year,
+                        runtime_s=sum(e.runtime_s or 0 for e in on_disc),
+                        formats=disc_formats,
+                        awards=(),
+                        official_url=None,
+                        screen_formats=tuple(
+                            s for s in series.screen_formats if s.title_format != INSTANT
+                        ),
+                        parent_id=season_id,
+                        series_id=series.id,
+                        season_number=number,
+                        sequence=disc_no,
+                        seasons=(),
+                        episodes=tuple(e.id for e in on_disc),
+                        discs=(),
+                        bonus_materials=(),
+                    )
+                )
+        seasons.append(
+            dataclasses.replace(
+                series,
+                kind=SEASONS,
+                id=season_id,
+                ref=title_ref(public_base, SEASONS, season_id, series.id),
+                title=name,
+                short_title=name,
+                release_year=year,
+                runtime_s=sum(e.runtime_s or 0 for e in episodes),
+                average_rating=_near(rng, series.average_rating),
+                awards=(),
+                official_url=None,
+                parent_id=series.id,
+                series_id=series.id,
+                season_number=number,
+                sequence=number,
+                seasons=(),
+                episodes=tuple(e.id for e in episodes),
+                discs=tuple(d.id for d in discs),
+                bonus_materials=(),
+            )
+        )
         descendants.extend(episodes)
         descendants.extend(discs)
     top = dataclasses.replace(
-        series, seasons=tuple(s.id for s in seasons),
+        series,
+        seasons=tuple(s.id for s in seasons),
         episodes=tuple(t.id for t in descendants if t.kind == PROGRAMS),
-        discs=tuple(t.id for t in descendants if t.kind == DISCS))
+        discs=tuple(t.id for t in descendants if t.kind == DISCS),
+    )
     return [top, *seasons, *descendants]
 
 
-def bonus_programs(rng: random.Random, movie: Title, count: int, id_base: int,
-                   public_base: str) -> list[Title]:
+def bonus_programs(
+    rng: random.Random, movie: Title, count: int, id_base: int, public_base: str
+) -> list[Title]:
     """A movie (with its bonus ids filled in) followed by short bonus programs."""
     labels = ("The Making of", "Behind the Scenes:", "A Conversation About")
     extras = []
     for k in range(count):
         extra_id = id_base + k
         name = f"{labels[k % len(labels)]} {movie.title}"
-        extras.append(dataclasses.replace(
-            movie, kind=PROGRAMS, id=extra_id, ref=title_ref(public_base, PROGRAMS, extra_id),
-            title=name, short_title=name, runtime_s=between(rng, 8, 45) * 60,
-            average_rating=_near(rng, movie.average_rating), awards=(), official_url=None,
-            parent_id=movie.id, sequence=k + 1, synopsis=movie.short_synopsis,
-            bonus_materials=()))
+        extras.append(
+            dataclasses.replace(
+                movie,
+                kind=PROGRAMS,
+                id=extra_id,
+                ref=title_ref(public_base, PROGRAMS, extra_id),
+                title=name,
+                short_title=name,
+                runtime_s=between(rng, 8, 45) * 60,
+                average_rating=_near(rng, movie.average_rating),
+                awards=(),
+                official_url=None,
+                parent_id=movie.id,
+                sequence=k + 1,
+                synopsis=movie.short_synopsis,
+                bonus_materials=(),
+            )
+        )
     return [dataclasses.replace(movie, bonus_materials=tuple(e.id for e in extras)), *extras]
 
 

@@ -32,39 +32,50 @@ class Account(Protocol):
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-            f"<body><main>{body}</main></body></html>")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
 
 
-def render_login(*, application_name: str, hidden: dict[str, str],
-                 accounts: Sequence[Account], action: str) -> str:
+def render_login(
+    *, application_name: str, hidden: dict[str, str], accounts: Sequence[Account], action: str
+) -> str:
     """The approval form; `hidden` carries the request token and callback through the POST."""
-    fields = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
-                     for k, v in hidden.items())
+    fields = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in hidden.items()
+    )
     choices = "".join(
         f'<label><input type="radio" name="user_id" value="{escape(a.user_id)}"'
-        f'{" checked" if i == 0 else ""}> {escape(a.first_name)} {escape(a.last_name)} '
+        f"{' checked' if i == 0 else ''}> {escape(a.first_name)} {escape(a.last_name)} "
         f"<small>({escape(a.nickname)})</small></label>"
-        for i, a in enumerate(accounts))
-    body = (f"<h1>Netflix</h1><p><strong>{escape(application_name)}</strong> would like to "
-            f"access your Netflix account.</p><form method=\"post\" action=\"{escape(action)}\">"
-            f"{fields}<fieldset><legend>Sign in as</legend>{choices}</fieldset>"
-            f'<button class="allow" name="decision" value="allow">Allow access</button>'
-            f'<button name="decision" value="deny">Deny</button></form>')
+        for i, a in enumerate(accounts)
+    )
+    body = (
+        f"<h1>Netflix</h1><p><strong>{escape(application_name)}</strong> would like to "
+        f'access your Netflix account.</p><form method="post" action="{escape(action)}">'
+        f"{fields}<fieldset><legend>Sign in as</legend>{choices}</fieldset>"
+        f'<button class="allow" name="decision" value="allow">Allow access</button>'
+        f'<button name="decision" value="deny">Deny</button></form>'
+    )
     return _page("Netflix - Sign in", body)
 
 
 def render_verifier(*, application_name: str, verifier: str) -> str:
     """Shown when the application gave no callback: the subscriber copies the verifier."""
-    body = (f"<h1>Access allowed</h1><p>Give this code to <strong>{escape(application_name)}"
-            f"</strong>:</p><p><code>{escape(verifier)}</code></p>")
+    body = (
+        f"<h1>Access allowed</h1><p>Give this code to <strong>{escape(application_name)}"
+        f"</strong>:</p><p><code>{escape(verifier)}</code></p>"
+    )
     return _page("Netflix - Access allowed", body)
 
 
 def render_denied(*, application_name: str) -> str:
     """Shown after the subscriber declined."""
-    body = (f"<h1>Access denied</h1><p><strong>{escape(application_name)}</strong> was not "
-            f"given access to your account.</p>")
+    body = (
+        f"<h1>Access denied</h1><p><strong>{escape(application_name)}</strong> was not "
+        f"given access to your account.</p>"
+    )
     return _page("Netflix - Access denied", body)

@@ -80,8 +80,9 @@ def check_callback(callback: str | None) -> str | None:
 class OAuthProvider:
     """Verifies signed requests and runs the token dance for one emulator instance."""
 
-    def __init__(self, config: EmulatorConfig, clock: Callable[[], float],
-                 accounts: Accounts) -> None:
+    def __init__(
+        self, config: EmulatorConfig, clock: Callable[[], float], accounts: Accounts
+    ) -> None:
         self._config = config
         self._clock = clock
         self._accounts = accounts
@@ -92,7 +93,8 @@ class OAuthProvider:
         for subscriber in accounts.subscribers:
             token, secret = demo_token_pair(config.seed, subscriber.user_id)
             self._tokens.add_access_token(
-                AccessToken(token, secret, config.consumer_key, subscriber.user_id))
+                AccessToken(token, secret, config.consumer_key, subscriber.user_id)
+            )
             self._demo.append((subscriber.user_id, token, secret))
 
     # Resource calls -------------------------------------------------------------------------
@@ -151,8 +153,9 @@ class OAuthProvider:
         self._limiter.hit(consumer_key)
         return self._tokens.issue_request_token(consumer_key, callback)
 
-    def pending_request_token(self, token: str, *, consumer_key: str | None = None,
-                              application_name: str | None = None) -> RequestToken:
+    def pending_request_token(
+        self, token: str, *, consumer_key: str | None = None, application_name: str | None = None
+    ) -> RequestToken:
         """The live request token a sign-in page was opened for, checked against its URL."""
         found = self._tokens.request_token(token) if token else None
         if found is None or found.user_id is not None:
@@ -185,8 +188,11 @@ class OAuthProvider:
             raise NetflixError(401, BAD_REQUEST_TOKEN)
         self._check_signature(signed, consumer_key, found.secret)
         verifier = signed.oauth.get("oauth_verifier")
-        if found.user_id is None or (verifier is not None and found.verifier is not None
-                                     and not signatures_match(found.verifier, verifier)):
+        if found.user_id is None or (
+            verifier is not None
+            and found.verifier is not None
+            and not signatures_match(found.verifier, verifier)
+        ):
             raise NetflixError(401, BAD_REQUEST_TOKEN)
         self._limiter.hit(consumer_key)
         access = self._tokens.exchange(found)
@@ -211,8 +217,7 @@ class OAuthProvider:
             raise NetflixError(401, INVALID_CONSUMER_KEY)
         return consumer_key
 
-    def _check_signature(self, signed: SignedRequest, consumer_key: str,
-                         token_secret: str) -> None:
+    def _check_signature(self, signed: SignedRequest, consumer_key: str, token_secret: str) -> None:
         oauth = signed.oauth
         if oauth.get("oauth_signature_method", "").upper() != "HMAC-SHA1":
             raise NetflixError(401, INVALID_SIGNATURE_METHOD)
@@ -229,8 +234,9 @@ class OAuthProvider:
         secret = self._config.consumer_secret
         bases = [base_string(signed.method, signed.base_url, signed.params)]
         if self._config.lenient_signatures:
-            bases += lenient_base_strings(signed.method, signed.base_url,
-                                          signed.header_and_body, signed.raw_query)
+            bases += lenient_base_strings(
+                signed.method, signed.base_url, signed.header_and_body, signed.raw_query
+            )
         # Evaluate every candidate so timing does not reveal which one matched.
         matches = [signatures_match(hmac_sha1(b, secret, token_secret), given) for b in bases]
         if not any(matches):

@@ -40,28 +40,44 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         issued = await oauth.issue_request_token(request)
         base = config.login_base.rstrip("/") or client_base_url(request)
         login_url = f"{base}/oauth/login?" + urlencode({"oauth_token": issued.token})
-        body = urlencode({"oauth_token": issued.token, "oauth_token_secret": issued.secret,
-                          "application_name": config.application_name,
-                          "login_url": login_url})
+        body = urlencode(
+            {
+                "oauth_token": issued.token,
+                "oauth_token_secret": issued.secret,
+                "application_name": config.application_name,
+                "login_url": login_url,
+            }
+        )
         return Response(body, media_type=_FORM_TEXT_MEDIA_TYPE)
 
     async def access_token(request: Request) -> Response:
         access = await oauth.exchange_request_token(request)
-        body = urlencode({"oauth_token": access.token, "oauth_token_secret": access.secret,
-                          "user_id": access.user_id})
+        body = urlencode(
+            {
+                "oauth_token": access.token,
+                "oauth_token_secret": access.secret,
+                "user_id": access.user_id,
+            }
+        )
         return Response(body, media_type=_FORM_TEXT_MEDIA_TYPE)
 
     async def show_login(request: Request) -> Response:
         query = request.query_params
         pending = oauth.pending_request_token(
-            query.get("oauth_token", ""), consumer_key=query.get("oauth_consumer_key"),
-            application_name=query.get("application_name"))
+            query.get("oauth_token", ""),
+            consumer_key=query.get("oauth_consumer_key"),
+            application_name=query.get("application_name"),
+        )
         callback = check_callback(query.get("oauth_callback")) or pending.callback
         hidden = {"oauth_token": pending.token}
         if callback:
             hidden["oauth_callback"] = callback
-        page = render_login(application_name=config.application_name, hidden=hidden,
-                            accounts=ctx.accounts.subscribers, action=request.url.path)
+        page = render_login(
+            application_name=config.application_name,
+            hidden=hidden,
+            accounts=ctx.accounts.subscribers,
+            action=request.url.path,
+        )
         return HTMLResponse(page)
 
     async def submit_login(request: Request) -> Response:
@@ -80,8 +96,9 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         if callback:
             target = _with_query(callback, {"oauth_token": token, "oauth_verifier": verifier})
             return RedirectResponse(target, status_code=303)
-        return HTMLResponse(render_verifier(application_name=config.application_name,
-                                            verifier=verifier))
+        return HTMLResponse(
+            render_verifier(application_name=config.application_name, verifier=verifier)
+        )
 
     async def login(request: Request) -> Response:
         if request.method == "POST":

@@ -77,15 +77,17 @@ def parse_authorization(header: str) -> list[Param] | None:
 
 def normalize_parameters(params: Iterable[Param]) -> str:
     """Encode each pair, sort by name then value, join with `&` (oauth_signature excluded)."""
-    encoded = sorted((percent_encode(k), percent_encode(v))
-                     for k, v in params if k != "oauth_signature")
+    encoded = sorted(
+        (percent_encode(k), percent_encode(v)) for k, v in params if k != "oauth_signature"
+    )
     return "&".join(f"{k}={v}" for k, v in encoded)
 
 
 def base_string(method: str, base_url: str, params: Iterable[Param]) -> str:
     """`METHOD&enc(base URL)&enc(normalized parameters)`."""
-    return "&".join((method.upper(), percent_encode(base_url),
-                     percent_encode(normalize_parameters(params))))
+    return "&".join(
+        (method.upper(), percent_encode(base_url), percent_encode(normalize_parameters(params)))
+    )
 
 
 def hmac_sha1(base: str, consumer_secret: str, token_secret: str = "") -> str:
@@ -95,11 +97,15 @@ def hmac_sha1(base: str, consumer_secret: str, token_secret: str = "") -> str:
     return base64.b64encode(digest).decode()
 
 
-def lenient_base_strings(method: str, base_url: str, oauth_and_body: Sequence[Param],
-                         raw_query: str) -> list[str]:
+def lenient_base_strings(
+    method: str, base_url: str, oauth_and_body: Sequence[Param], raw_query: str
+) -> list[str]:
     """Base strings a PHP-era client may have signed: raw query pairs, `~` as `%7E`."""
-    oauth_part = [f"{percent_encode(k)}={percent_encode(v)}"
-                  for k, v in oauth_and_body if k != "oauth_signature"]
+    oauth_part = [
+        f"{percent_encode(k)}={percent_encode(v)}"
+        for k, v in oauth_and_body
+        if k != "oauth_signature"
+    ]
     query_part = [f"{k}={v}" for k, v in parse_raw_pairs(raw_query)]
     joined = "&".join(sorted(oauth_part + query_part))
     strict_url = percent_encode(base_url)

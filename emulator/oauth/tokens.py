@@ -41,8 +41,10 @@ def demo_token_pair(seed: int, user_id: str) -> tuple[str, str]:
     key = f"netflix-emulator-demo:{seed}".encode()
     token = hmac.new(key, f"token:{user_id}".encode(), hashlib.sha256).digest()
     secret = hmac.new(key, f"secret:{user_id}".encode(), hashlib.sha256).digest()
-    return (_derived_string(_TOKEN_ALPHABET, token, TOKEN_LENGTH),
-            _derived_string(_SECRET_ALPHABET, secret, SECRET_LENGTH))
+    return (
+        _derived_string(_TOKEN_ALPHABET, token, TOKEN_LENGTH),
+        _derived_string(_SECRET_ALPHABET, secret, SECRET_LENGTH),
+    )
 
 
 @dataclass(slots=True)
@@ -87,8 +89,9 @@ class TokenStore:
                 token = random_string(_TOKEN_ALPHABET, TOKEN_LENGTH)
                 if token not in self._requests and token not in self._access:
                     break
-            issued = RequestToken(token, random_string(_SECRET_ALPHABET, SECRET_LENGTH),
-                                  consumer_key, callback, now)
+            issued = RequestToken(
+                token, random_string(_SECRET_ALPHABET, SECRET_LENGTH), consumer_key, callback, now
+            )
             self._requests[token] = issued
             return issued
 
@@ -127,8 +130,12 @@ class TokenStore:
                 token = random_string(_TOKEN_ALPHABET, TOKEN_LENGTH)
                 if token not in self._access and token not in self._requests:
                     break
-            access = AccessToken(token, random_string(_SECRET_ALPHABET, SECRET_LENGTH),
-                                 request.consumer_key, request.user_id)
+            access = AccessToken(
+                token,
+                random_string(_SECRET_ALPHABET, SECRET_LENGTH),
+                request.consumer_key,
+                request.user_id,
+            )
             self._access[token] = access
             return access
 

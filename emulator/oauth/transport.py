@@ -78,6 +78,11 @@ async def read_signed_request(request: Request) -> SignedRequest:
     path = _raw_path(request)
     base = client_base_url(request)
     scheme, _, host = base.partition("://")
-    return SignedRequest(method=method, base_url=normalize_base_url(scheme, host, path),
-                         raw_query=raw_query, query=tuple(query),
-                         header_and_body=(*header_params, *body), oauth=oauth)
+    return SignedRequest(
+        method=method,
+        base_url=normalize_base_url(scheme, host, path),
+        raw_query=raw_query,
+        query=tuple(query),
+        header_and_body=(*header_params, *body),
+        oauth=oauth,
+    )

@@ -52,10 +52,17 @@ _PART_FIELDS: dict[TitlePart, str] = {
 TITLE_REFS_CHUNK = 50
 INDEX_PATH = "/catalog/titles/index"
 _USER_ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
-_RENTAL_PATHS = {RentalKind.ALL: "", RentalKind.SHIPPED: "/shipped",
-                 RentalKind.RETURNED: "/returned", RentalKind.WATCHED: "/watched"}
-_RATING_PATHS = {RatingKind.ANY: "", RatingKind.ACTUAL: "/actual",
-                 RatingKind.PREDICTED: "/predicted"}
+_RENTAL_PATHS = {
+    RentalKind.ALL: "",
+    RentalKind.SHIPPED: "/shipped",
+    RentalKind.RETURNED: "/returned",
+    RentalKind.WATCHED: "/watched",
+}
+_RATING_PATHS = {
+    RatingKind.ANY: "",
+    RatingKind.ACTUAL: "/actual",
+    RatingKind.PREDICTED: "/predicted",
+}
 
 
 def _page(start_index: int, max_results: int, *, limit: int = 100) -> list[tuple[str, str]]:
@@ -82,8 +89,11 @@ def _expand(parts: Sequence[TitlePart]) -> list[tuple[str, str]]:
 
 def _with_parts(title: Title, parts: Sequence[TitlePart]) -> Title:
     """Parts asked for but not linked upstream (a title without awards) become []."""
-    missing: dict[str, list[object]] = {_PART_FIELDS[p]: [] for p in map(TitlePart, parts)
-               if p in _PART_FIELDS and getattr(title, _PART_FIELDS[p]) is None}
+    missing: dict[str, list[object]] = {
+        _PART_FIELDS[p]: []
+        for p in map(TitlePart, parts)
+        if p in _PART_FIELDS and getattr(title, _PART_FIELDS[p]) is None
+    }
     return title.model_copy(update=missing) if missing else title
 
 
@@ -94,20 +104,35 @@ def _user_path(user_id: str) -> str:
 
 
 def _chunks(refs: Sequence[TitleRef], size: int = TITLE_REFS_CHUNK) -> list[Sequence[TitleRef]]:
-    return [refs[i:i + size] for i in range(0, len(refs), size)]
+    return [refs[i : i + size] for i in range(0, len(refs), size)]
 
 
 class NetflixClient:
     """Calls a Netflix-compatible API v1 host on behalf of the proxy."""
 
-    def __init__(self, http: httpx.AsyncClient, *, base_url: str, consumer_key: str,
-                 consumer_secret: str, ref_base: str, throttle: Throttle | None = None,
-                 prefer_json: bool = False, max_body_bytes: int = 20_000_000,
-                 clock: Callable[[], float] = time.time) -> None:
-        self._upstream = Upstream(http, base_url=base_url, consumer_key=consumer_key,
-                                  consumer_secret=consumer_secret, throttle=throttle,
-                                  prefer_json=prefer_json, max_body_bytes=max_body_bytes,
-                                  clock=clock)
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        consumer_key: str,
+        consumer_secret: str,
+        ref_base: str,
+        throttle: Throttle | None = None,
+        prefer_json: bool = False,
+        max_body_bytes: int = 20_000_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._upstream = Upstream(
+            http,
+            base_url=base_url,
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
+            throttle=throttle,
+            prefer_json=prefer_json,
+            max_body_bytes=max_body_bytes,
+            clock=clock,
+        )
         self._consumer_key = consumer_key
         self._ref_base = ref_base.rstrip("/")
         self._ref_hosts = frozenset({host_of(ref_base), host_of(base_url)})
@@ -120,12 +145,19 @@ class NetflixClient:
 
     # --- catalog --------------------------------------------------------------------------
 
-    async def search_titles(self, term: str, *, start_index: int = 0, max_results: int = 25,
-                            expand: Sequence[TitlePart] = ()) -> TitlePage:
+    async def search_titles(
+        self,
+        term: str,
+        *,
+        start_index: int = 0,
+        max_results: int = 25,
+        expand: Sequence[TitlePart] = (),
+    ) -> TitlePage:
         """Search movies and series by title."""
         params = [("term", _term(term)), *_page(start_index, max_results), *_expand(expand)]
-        answer = await self._upstream.document(Call("GET", "/catalog/titles", params,
-                                                    subject="titles"))
+        answer = await self._upstream.document(
+            Call("GET", "/catalog/titles", params, subject="titles")
+        )
         page = titles.title_page(answer.doc, ref_base=self._ref_base)
         if not expand:
             return page
@@ -134,29 +166,35 @@ class NetflixClient:
     async def autocomplete(self, term: str, *, max_results: int = 10) -> list[str]:
         """Title suggestions for a prefix."""
         params = [("term", _term(term)), ("max_results", str(max(1, min(max_results, 100))))]
-        answer = await self._upstream.document(Call("GET", "/catalog/titles/autocomplete",
-                                                    params, subject="suggestions"))
+        answer = await self._upstream.document(
+            Call("GET", "/catalog/titles/autocomplete", params, subject="suggestions")
+        )
         return titles.autocomplete(answer.doc).items[:max_results]
 
     async def get_title(self, ref: TitleRef, *, expand: Sequence[TitlePart] = ()) -> Title:
         """One title, with the asked-for parts inlined."""
-        answer = await self._upstream.document(Call("GET", ref.path, _expand(expand),
-                                                    subject="title"))
+        answer = await self._upstream.document(
+            Call("GET", ref.path, _expand(expand), subject="title")
+        )
         return _with_parts(titles.title_document(answer.doc, ref_base=self._ref_base), expand)
 
-    async def similar_titles(self, ref: TitleRef, *, start_index: int = 0,
-                             max_results: int = 25) -> TitlePage:
+    async def similar_titles(
+        self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25
+    ) -> TitlePage:
         """Titles Netflix deems similar to one title."""
         answer = await self._upstream.document(
-            Call("GET", ref.path + "/similars", _page(start_index, max_results), subject="title"))
+            Call("GET", ref.path + "/similars", _page(start_index, max_results), subject="title")
+        )
         return titles.similars_page(answer.doc, ref_base=self._ref_base)
 
-    async def search_people(self, term: str, *, start_index: int = 0,
-                            max_results: int = 25) -> PersonPage:
+    async def search_people(
+        self, term: str, *, start_index: int = 0, max_results: int = 25
+    ) -> PersonPage:
         """Search cast and directors by name."""
         params = [("term", _term(term)), *_page(start_index, max_results)]
-        answer = await self._upstream.document(Call("GET", "/catalog/people", params,
-                                                    subject="people"))
+        answer = await self._upstream.document(
+            Call("GET", "/catalog/people", params, subject="people")
+        )
         return people.people_page(answer.doc, ref_base=self._ref_base)
 
     async def get_person(self, person_id: int, *, with_filmography: bool = True) -> Person:
@@ -165,7 +203,8 @@ class NetflixClient:
             raise InvalidInput("person ids are positive integers")
         params = [("expand", "filmography")] if with_filmography else []
         answer = await self._upstream.document(
-            Call("GET", f"/catalog/people/{person_id}", params, subject="person"))
+            Call("GET", f"/catalog/people/{person_id}", params, subject="person")
+        )
         return people.person_document(answer.doc, ref_base=self._ref_base)
 
     async def stream_catalog_index(self) -> AsyncIterator[IndexTitle]:
@@ -186,38 +225,61 @@ class NetflixClient:
 
     async def request_token(self, *, callback: str) -> RequestToken:
         """Start sign-in: a request token and the URL where the subscriber logs in."""
-        body, _ = await self._upstream.raw(Call("GET", "/oauth/request_token",
-                                                callback=callback, negotiate=False,
-                                                subject="request token"))
+        body, _ = await self._upstream.raw(
+            Call(
+                "GET",
+                "/oauth/request_token",
+                callback=callback,
+                negotiate=False,
+                subject="request token",
+            )
+        )
         values = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         token, secret = values.get("oauth_token"), values.get("oauth_token_secret")
         login_url = values.get("login_url")
         if not token or not secret or not login_url:
             raise BadUpstream("Netflix answered an incomplete request token")
         app_name = values.get("application_name")
-        return RequestToken(token=token, secret=secret, application_name=app_name,
-                            login_url=self._login_url(login_url, token, app_name, callback))
+        return RequestToken(
+            token=token,
+            secret=secret,
+            application_name=app_name,
+            login_url=self._login_url(login_url, token, app_name, callback),
+        )
 
-    def _login_url(self, login_url: str, token: str, app_name: str | None,
-                   callback: str) -> str:
+    def _login_url(self, login_url: str, token: str, app_name: str | None, callback: str) -> str:
         """Netflix's login URL with what its login page needs (added only when missing)."""
         parts = urlsplit(login_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise BadUpstream("Netflix answered an unusable login URL")
         query = parse_qsl(parts.query, keep_blank_values=True)
         present = {k for k, _ in query}
-        wanted = [("oauth_token", token), ("oauth_consumer_key", self._consumer_key),
-                  ("application_name", app_name), ("oauth_callback", callback)]
+        wanted = [
+            ("oauth_token", token),
+            ("oauth_consumer_key", self._consumer_key),
+            ("application_name", app_name),
+            ("oauth_callback", callback),
+        ]
         query += [(k, v) for k, v in wanted if v is not None and k not in present]
         return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
-    async def access_token(self, request_token: str, request_secret: str,
-                           verifier: str | None) -> tuple[AccessToken, str]:
+    async def access_token(
+        self, request_token: str, request_secret: str, verifier: str | None
+    ) -> tuple[AccessToken, str]:
         """Finish sign-in: trade the authorized request token for an access token."""
-        body, _ = await self._upstream.raw(Call(
-            "GET", "/oauth/access_token", token=request_token, token_secret=request_secret,
-            verifier=verifier, negotiate=False, user_call=True, subject="request token",
-            access=False))
+        body, _ = await self._upstream.raw(
+            Call(
+                "GET",
+                "/oauth/access_token",
+                token=request_token,
+                token_secret=request_secret,
+                verifier=verifier,
+                negotiate=False,
+                user_call=True,
+                subject="request token",
+                access=False,
+            )
+        )
         values = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         token, secret = values.get("oauth_token"), values.get("oauth_token_secret")
         user_id = values.get("user_id")
@@ -232,39 +294,67 @@ class NetflixClient:
 
     # --- the subscriber -------------------------------------------------------------------
 
-    def _user_call(self, token: AccessToken, method: str, path: str, params: Sequence[
-            tuple[str, str]] = (), form: Sequence[tuple[str, str]] = (), *,
-            subject: str = "resource") -> Call:
-        return Call(method, path, params, form, token=token.token, token_secret=token.secret,
-                    user_call=True, subject=subject)
+    def _user_call(
+        self,
+        token: AccessToken,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]] = (),
+        form: Sequence[tuple[str, str]] = (),
+        *,
+        subject: str = "resource",
+    ) -> Call:
+        return Call(
+            method,
+            path,
+            params,
+            form,
+            token=token.token,
+            token_secret=token.secret,
+            user_call=True,
+            subject=subject,
+        )
 
     async def get_user(self, token: AccessToken, user_id: str) -> User:
         """The subscriber's profile."""
         answer = await self._upstream.document(
-            self._user_call(token, "GET", _user_path(user_id), subject="user"))
+            self._user_call(token, "GET", _user_path(user_id), subject="user")
+        )
         return users.user(answer.doc)
 
     async def get_feeds(self, token: AccessToken, user_id: str) -> list[Feed]:
         """The subscriber's feed URLs."""
         answer = await self._upstream.document(
-            self._user_call(token, "GET", _user_path(user_id) + "/feeds", subject="feeds"))
+            self._user_call(token, "GET", _user_path(user_id) + "/feeds", subject="feeds")
+        )
         return users.feeds(answer.doc)
 
-    async def title_states(self, token: AccessToken, user_id: str,
-                           refs: Sequence[TitleRef]) -> list[TitleState]:
+    async def title_states(
+        self, token: AccessToken, user_id: str, refs: Sequence[TitleRef]
+    ) -> list[TitleState]:
         """What the subscriber can do with each title (asked in chunks)."""
         found: list[TitleState] = []
         for chunk in _chunks(refs):
             params = [("title_refs", ",".join(r.url(self._ref_base) for r in chunk))]
-            answer = await self._upstream.document(self._user_call(
-                token, "GET", _user_path(user_id) + "/title_states", params, subject="title"))
+            answer = await self._upstream.document(
+                self._user_call(
+                    token, "GET", _user_path(user_id) + "/title_states", params, subject="title"
+                )
+            )
             found.extend(users.title_states(answer.doc, ref_base=self._ref_base))
         return found
 
-    async def get_queue(self, token: AccessToken, user_id: str, queue: QueueType, *,
-                        state: QueueState | None = None, start_index: int = 0,
-                        max_results: int = 500, sort: QueueSort | None = None
-                        ) -> tuple[QueuePage, str]:
+    async def get_queue(
+        self,
+        token: AccessToken,
+        user_id: str,
+        queue: QueueType,
+        *,
+        state: QueueState | None = None,
+        start_index: int = 0,
+        max_results: int = 500,
+        sort: QueueSort | None = None,
+    ) -> tuple[QueuePage, str]:
         """A page of a queue, and the queue's current etag (for the next write)."""
         path = f"{_user_path(user_id)}/queues/{QueueType(queue).value}"
         if state is not None:
@@ -272,96 +362,153 @@ class NetflixClient:
         params = _page(start_index, max_results, limit=500)
         if sort is not None:
             params.append(("sort", QueueSort(sort).value))
-        answer = await self._upstream.document(self._user_call(token, "GET", path, params,
-                                                               subject="queue"))
-        return queues.queue_page(answer.doc, ref_base=self._ref_base, queue=queue,
-                                 etag_header=answer.headers.get("etag"))
+        answer = await self._upstream.document(
+            self._user_call(token, "GET", path, params, subject="queue")
+        )
+        return queues.queue_page(
+            answer.doc, ref_base=self._ref_base, queue=queue, etag_header=answer.headers.get("etag")
+        )
 
-    async def get_queue_entry(self, token: AccessToken, user_id: str, queue: QueueType,
-                              ref: TitleRef) -> QueueEntry:
+    async def get_queue_entry(
+        self, token: AccessToken, user_id: str, queue: QueueType, ref: TitleRef
+    ) -> QueueEntry:
         """One title's entry in a queue, whether available or saved."""
         base = f"{_user_path(user_id)}/queues/{QueueType(queue).value}"
         for state in (QueueState.AVAILABLE, QueueState.SAVED):
             try:
-                answer = await self._upstream.document(self._user_call(
-                    token, "GET", f"{base}/{state.value}/{ref.id}", subject="queue entry"))
+                answer = await self._upstream.document(
+                    self._user_call(
+                        token, "GET", f"{base}/{state.value}/{ref.id}", subject="queue entry"
+                    )
+                )
             except NotFound:
                 continue
             return queues.queue_item_document(answer.doc, ref_base=self._ref_base, queue=queue)
         raise NotFound("the title is not in the queue")
 
-    async def add_to_queue(self, token: AccessToken, user_id: str, queue: QueueType,
-                           ref: TitleRef, *, position: int | None, etag: str
-                           ) -> tuple[QueueEntry, str]:
+    async def add_to_queue(
+        self,
+        token: AccessToken,
+        user_id: str,
+        queue: QueueType,
+        ref: TitleRef,
+        *,
+        position: int | None,
+        etag: str,
+    ) -> tuple[QueueEntry, str]:
         """Add a title (or move it when already queued); returns the entry and the new etag."""
         form = [("title_ref", ref.url(self._ref_base)), ("etag", etag)]
         if position is not None:
             if position < 1:
                 raise InvalidInput("queue positions start at 1")
             form.append(("position", str(position)))
-        answer = await self._upstream.document(self._user_call(
-            token, "POST", f"{_user_path(user_id)}/queues/{QueueType(queue).value}", form=form,
-            subject="title"))
+        answer = await self._upstream.document(
+            self._user_call(
+                token,
+                "POST",
+                f"{_user_path(user_id)}/queues/{QueueType(queue).value}",
+                form=form,
+                subject="title",
+            )
+        )
         result = queues.write_result(answer.doc, etag_header=answer.headers.get("etag"))
         items = [d for d in result.created if d.tag == "queue_item"]
         if not items or result.etag is None:
             raise BadUpstream("Netflix's queue answer lacks the entry or the new etag")
         return queues.queue_entry(items[0], ref_base=self._ref_base, queue=queue), result.etag
 
-    async def remove_from_queue(self, token: AccessToken, user_id: str, queue: QueueType,
-                                ref: TitleRef, *, state: QueueState) -> str:
+    async def remove_from_queue(
+        self,
+        token: AccessToken,
+        user_id: str,
+        queue: QueueType,
+        ref: TitleRef,
+        *,
+        state: QueueState,
+    ) -> str:
         """Remove a title from a queue; returns the new etag ("" when upstream gave none)."""
-        path = (f"{_user_path(user_id)}/queues/{QueueType(queue).value}/"
-                f"{QueueState(state).value}/{ref.id}")
-        answer = await self._upstream.document(self._user_call(token, "DELETE", path,
-                                                               subject="queue entry"))
+        path = (
+            f"{_user_path(user_id)}/queues/{QueueType(queue).value}/"
+            f"{QueueState(state).value}/{ref.id}"
+        )
+        answer = await self._upstream.document(
+            self._user_call(token, "DELETE", path, subject="queue entry")
+        )
         return queues.write_result(answer.doc, etag_header=answer.headers.get("etag")).etag or ""
 
-    async def rental_history(self, token: AccessToken, user_id: str, kind: RentalKind, *,
-                             start_index: int = 0, max_results: int = 25) -> RentalPage:
+    async def rental_history(
+        self,
+        token: AccessToken,
+        user_id: str,
+        kind: RentalKind,
+        *,
+        start_index: int = 0,
+        max_results: int = 25,
+    ) -> RentalPage:
         """A page of the subscriber's rental history."""
         path = f"{_user_path(user_id)}/rental_history{_RENTAL_PATHS[RentalKind(kind)]}"
-        answer = await self._upstream.document(self._user_call(
-            token, "GET", path, _page(start_index, max_results), subject="rental history"))
+        answer = await self._upstream.document(
+            self._user_call(
+                token, "GET", path, _page(start_index, max_results), subject="rental history"
+            )
+        )
         return rentals.rental_page(answer.doc, ref_base=self._ref_base)
 
     async def at_home(self, token: AccessToken, user_id: str) -> list[RentalEntry]:
         """Discs currently with the subscriber."""
-        answer = await self._upstream.document(self._user_call(
-            token, "GET", f"{_user_path(user_id)}/at_home", subject="titles at home"))
+        answer = await self._upstream.document(
+            self._user_call(
+                token, "GET", f"{_user_path(user_id)}/at_home", subject="titles at home"
+            )
+        )
         return rentals.at_home(answer.doc, ref_base=self._ref_base)
 
-    async def _rated(self, token: AccessToken, user_id: str, refs: Sequence[TitleRef],
-                     kind: RatingKind) -> list[ratings.RatedTitle]:
+    async def _rated(
+        self, token: AccessToken, user_id: str, refs: Sequence[TitleRef], kind: RatingKind
+    ) -> list[ratings.RatedTitle]:
         found: list[ratings.RatedTitle] = []
         path = f"{_user_path(user_id)}/ratings/title{_RATING_PATHS[RatingKind(kind)]}"
         for chunk in _chunks(refs):
             params = [("title_refs", ",".join(r.url(self._ref_base) for r in chunk))]
-            answer = await self._upstream.document(self._user_call(token, "GET", path, params,
-                                                                   subject="title"))
+            answer = await self._upstream.document(
+                self._user_call(token, "GET", path, params, subject="title")
+            )
             found.extend(ratings.ratings(answer.doc, ref_base=self._ref_base))
         return found
 
-    async def ratings(self, token: AccessToken, user_id: str, refs: Sequence[TitleRef], *,
-                      kind: RatingKind) -> list[Rating]:
+    async def ratings(
+        self, token: AccessToken, user_id: str, refs: Sequence[TitleRef], *, kind: RatingKind
+    ) -> list[Rating]:
         """Ratings of titles: the subscriber's, predicted, or whichever exists."""
         return [r.rating for r in await self._rated(token, user_id, refs, kind)]
 
-    async def set_rating(self, token: AccessToken, user_id: str, ref: TitleRef,
-                         value: RatingValue) -> Rating:
+    async def set_rating(
+        self, token: AccessToken, user_id: str, ref: TitleRef, value: RatingValue
+    ) -> Rating:
         """Rate a title, creating the rating or updating the existing one."""
         if not (value == "not_interested" or (isinstance(value, int) and 1 <= value <= 5)):
             raise InvalidInput("a rating is 1 to 5, or not_interested")
         existing = await self._rated(token, user_id, [ref], RatingKind.ACTUAL)
-        rating_id = next((r.rating_id for r in existing
-                          if r.rating.id == ref.short and r.rating_id), None)
+        rating_id = next(
+            (r.rating_id for r in existing if r.rating.id == ref.short and r.rating_id), None
+        )
         base = f"{_user_path(user_id)}/ratings/title/actual"
         if rating_id is not None:
-            call = self._user_call(token, "PUT", f"{base}/{quote(rating_id, safe='')}",
-                                   form=[("rating", str(value))], subject="rating")
+            call = self._user_call(
+                token,
+                "PUT",
+                f"{base}/{quote(rating_id, safe='')}",
+                form=[("rating", str(value))],
+                subject="rating",
+            )
         else:
-            call = self._user_call(token, "POST", base, form=[
-                ("title_ref", ref.url(self._ref_base)), ("rating", str(value))], subject="title")
+            call = self._user_call(
+                token,
+                "POST",
+                base,
+                form=[("title_ref", ref.url(self._ref_base)), ("rating", str(value))],
+                subject="title",
+            )
         answer = await self._upstream.document(call)
         result = queues.write_result(answer.doc)
         for item in result.created:
@@ -372,10 +519,17 @@ class NetflixClient:
             raise BadUpstream("Netflix did not return the rating it stored")
         return rated[0].rating
 
-    async def recommendations(self, token: AccessToken, user_id: str, *, start_index: int = 0,
-                              max_results: int = 25) -> TitlePage:
+    async def recommendations(
+        self, token: AccessToken, user_id: str, *, start_index: int = 0, max_results: int = 25
+    ) -> TitlePage:
         """Titles Netflix recommends to the subscriber, with predicted ratings."""
-        answer = await self._upstream.document(self._user_call(
-            token, "GET", f"{_user_path(user_id)}/recommendations",
-            _page(start_index, max_results), subject="recommendations"))
+        answer = await self._upstream.document(
+            self._user_call(
+                token,
+                "GET",
+                f"{_user_path(user_id)}/recommendations",
+                _page(start_index, max_results),
+                subject="recommendations",
+            )
+        )
         return titles.recommendations_page(answer.doc, ref_base=self._ref_base)

@@ -70,8 +70,11 @@ class XmlDoc(Doc):
         return self._element.text or ""
 
     def children(self, tag: str | None = None) -> list[Doc]:
-        return [XmlDoc(c) for c in self._element
-                if isinstance(c.tag, str) and (tag is None or c.tag == tag)]
+        return [
+            XmlDoc(c)
+            for c in self._element
+            if isinstance(c.tag, str) and (tag is None or c.tag == tag)
+        ]
 
 
 def _scalar(value: Any) -> str | None:

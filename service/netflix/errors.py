@@ -33,10 +33,12 @@ SUB_NOT_IN_QUEUE = 610
 SUB_ALREADY_IN_QUEUE = 710
 SUB_TITLE_NOT_FOUND = 130
 SUB_MAX_RESULTS = 120
-QUEUE_CONFLICTS = {620: "the title is saved and cannot be moved",
-                   650: "the queue is too large",
-                   660: "invalid title format",
-                   690: "the title is currently at home"}
+QUEUE_CONFLICTS = {
+    620: "the title is saved and cannot be moved",
+    650: "the queue is too large",
+    660: "invalid title format",
+    690: "the title is currently at home",
+}
 _MAX_ERROR_BODY = 65_536
 _DAY_S = 3600.0
 
@@ -77,8 +79,9 @@ def read_status(http_status: int, headers: Mapping[str, str], body: bytes) -> Up
         doc = None
     if doc is not None:
         status = status_from_doc(http_status, doc)
-        return UpstreamStatus(status.http_status, status.status_code, status.sub_code,
-                              status.message, gateway)
+        return UpstreamStatus(
+            status.http_status, status.status_code, status.sub_code, status.message, gateway
+        )
     text = body.decode("utf-8", "replace").strip()[:300]
     return UpstreamStatus(http_status, None, None, text, gateway)
 
@@ -86,16 +89,23 @@ def read_status(http_status: int, headers: Mapping[str, str], body: bytes) -> Up
 def _rate_limit(status: UpstreamStatus) -> RateLimited | None:
     text = f"{status.message} {status.gateway_code or ''}".lower()
     if "over_qps" in text or "queries per second" in text:
-        return RateLimited("the Netflix per-second request limit was reached", retry_after=1,
-                           upstream_status=status.http_status)
+        return RateLimited(
+            "the Netflix per-second request limit was reached",
+            retry_after=1,
+            upstream_status=status.http_status,
+        )
     if "over_rate" in text or "per day" in text or "rate limit" in text:
-        return RateLimited("the Netflix daily request limit was reached", retry_after=_DAY_S,
-                           upstream_status=status.http_status)
+        return RateLimited(
+            "the Netflix daily request limit was reached",
+            retry_after=_DAY_S,
+            upstream_status=status.http_status,
+        )
     return None
 
 
-def raise_for_status(status: UpstreamStatus, *, user_call: bool,
-                     subject: str = "resource") -> NoReturn:
+def raise_for_status(
+    status: UpstreamStatus, *, user_call: bool, subject: str = "resource"
+) -> NoReturn:
     """Raise the service error for an upstream error answer.
 
     `user_call` says whether an access token signed the request (a 401 then means the
@@ -110,8 +120,9 @@ def raise_for_status(status: UpstreamStatus, *, user_call: bool,
     if code in (403, 420, 429):
         limited = _rate_limit(status)
         if limited is not None or code != 403:
-            raise limited or RateLimited(f"Netflix rate limit{said}", retry_after=1,
-                                         upstream_status=code)
+            raise limited or RateLimited(
+                f"Netflix rate limit{said}", retry_after=1, upstream_status=code
+            )
     if code == 401:
         clock = "timestamp" in status.message.lower() or "TIMESTAMP" in (status.gateway_code or "")
         if user_call and not clock and "consumer" not in status.message.lower():

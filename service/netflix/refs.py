@@ -77,7 +77,7 @@ class TitleRef:
         prefix = "/catalog/titles/"
         if not path.startswith(prefix):
             raise InvalidInput(f"not a catalog title URL: {text!r}")
-        return cls._from_short(path[len(prefix):])
+        return cls._from_short(path[len(prefix) :])
 
     @classmethod
     def _from_short(cls, short: str) -> TitleRef:
@@ -102,7 +102,7 @@ class TitleRef:
         prefix = "/catalog/titles/"
         if not parts.path.startswith(prefix):
             return None
-        match = _SHORT.fullmatch(parts.path[len(prefix):].rstrip("/"))
+        match = _SHORT.fullmatch(parts.path[len(prefix) :].rstrip("/"))
         if match is None:
             return None
         season = match["season"]

@@ -81,8 +81,15 @@ def oauth_params(credentials: Credentials, *, timestamp: int, nonce: str) -> lis
     return params
 
 
-def sign(credentials: Credentials, method: str, url: str, extra: Params = (), *,
-         timestamp: int, nonce: str) -> list[tuple[str, str]]:
+def sign(
+    credentials: Credentials,
+    method: str,
+    url: str,
+    extra: Params = (),
+    *,
+    timestamp: int,
+    nonce: str,
+) -> list[tuple[str, str]]:
     """The protocol parameters including `oauth_signature` for one request.
 
     `url` may carry a query; `extra` holds form-encoded body parameters (which RFC 5849 signs).
@@ -104,9 +111,13 @@ class OAuth1Signer(httpx.Auth):
 
     requires_request_body = True
 
-    def __init__(self, credentials: Credentials, *,
-                 clock: Callable[[], float] = time.time,
-                 nonce: Callable[[], str] = default_nonce) -> None:
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        clock: Callable[[], float] = time.time,
+        nonce: Callable[[], str] = default_nonce,
+    ) -> None:
         self._credentials = credentials
         self._clock = clock
         self._nonce = nonce
@@ -117,7 +128,13 @@ class OAuth1Signer(httpx.Auth):
         content_type = request.headers.get("Content-Type", "")
         if content_type.split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
             extra = parse_qsl(request.content.decode("utf-8"), keep_blank_values=True)
-        params = sign(self._credentials, request.method, str(request.url), extra,
-                      timestamp=int(self._clock()), nonce=self._nonce())
+        params = sign(
+            self._credentials,
+            request.method,
+            str(request.url),
+            extra,
+            timestamp=int(self._clock()),
+            nonce=self._nonce(),
+        )
         request.headers["Authorization"] = authorization_header(params)
         yield request

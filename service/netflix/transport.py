@@ -69,10 +69,18 @@ class Call:
 class Upstream:
     """Signs and sends calls to one Netflix-compatible base URL."""
 
-    def __init__(self, http: httpx.AsyncClient, *, base_url: str, consumer_key: str,
-                 consumer_secret: str, throttle: Throttle | None = None,
-                 prefer_json: bool = False, max_body_bytes: int = 20_000_000,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        consumer_key: str,
+        consumer_secret: str,
+        throttle: Throttle | None = None,
+        prefer_json: bool = False,
+        max_body_bytes: int = 20_000_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
         self._consumer_key = consumer_key
@@ -83,24 +91,36 @@ class Upstream:
         self._clock = clock
 
     @asynccontextmanager
-    async def open(self, call: Call, *, headers: Mapping[str, str] | None = None
-                   ) -> AsyncIterator[httpx.Response]:
+    async def open(
+        self, call: Call, *, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         """Send a call and yield the streaming response once its status is known to be good."""
         if self._throttle is not None:
-            await self._throttle(consumer_key=self._consumer_key,
-                                 access_token=call.token if call.access else None)
+            await self._throttle(
+                consumer_key=self._consumer_key, access_token=call.token if call.access else None
+            )
         params = list(call.params)
         if call.negotiate and self._prefer_json:
             params.append(("output", "json"))
-        credentials = Credentials(self._consumer_key, self._consumer_secret, token=call.token,
-                                  token_secret=call.token_secret, callback=call.callback,
-                                  verifier=call.verifier)
+        credentials = Credentials(
+            self._consumer_key,
+            self._consumer_secret,
+            token=call.token,
+            token_secret=call.token_secret,
+            callback=call.callback,
+            verifier=call.verifier,
+        )
         request = self._http.build_request(
-            call.method, self._base + call.path, params=tuple(params),
-            data=dict(call.form) if call.form else None, headers=headers)
+            call.method,
+            self._base + call.path,
+            params=tuple(params),
+            data=dict(call.form) if call.form else None,
+            headers=headers,
+        )
         try:
-            response = await self._http.send(request, stream=True,
-                                             auth=OAuth1Signer(credentials, clock=self._clock))
+            response = await self._http.send(
+                request, stream=True, auth=OAuth1Signer(credentials, clock=self._clock)
+            )
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
         except httpx.HTTPError as exc:
@@ -108,8 +128,11 @@ class Upstream:
         try:
             if response.status_code >= 400:
                 body = await self._read(response, limit=65_536, truncate=True)
-                raise_for_status(read_status(response.status_code, response.headers, body),
-                                 user_call=call.user_call, subject=call.subject)
+                raise_for_status(
+                    read_status(response.status_code, response.headers, body),
+                    user_call=call.user_call,
+                    subject=call.subject,
+                )
             yield response
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
@@ -118,8 +141,7 @@ class Upstream:
         finally:
             await response.aclose()
 
-    async def _read(self, response: httpx.Response, *, limit: int,
-                    truncate: bool = False) -> bytes:
+    async def _read(self, response: httpx.Response, *, limit: int, truncate: bool = False) -> bytes:
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
@@ -150,8 +172,11 @@ class Upstream:
         if doc.tag == "status":
             status = status_from_doc(status_code, doc)
             if status.status_code is not None and status.status_code >= 400:
-                raise_for_status(replace(status, http_status=status.status_code),
-                                 user_call=call.user_call, subject=call.subject)
+                raise_for_status(
+                    replace(status, http_status=status.status_code),
+                    user_call=call.user_call,
+                    subject=call.subject,
+                )
         return Answer(doc, headers, status_code)
 
     def parse(self, content_type: str, body: bytes) -> Doc:

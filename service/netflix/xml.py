@@ -20,9 +20,15 @@ class UnsafeXml(BadUpstream):
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                           load_dtd=False, dtd_validation=False, remove_comments=True,
-                           remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _refuse_doctype(head: bytes) -> None:
@@ -52,7 +58,7 @@ def _prolog(body: bytes) -> bytes:
         start = body.find(b"<", index)
         if start < 0 or start + 1 >= len(body):
             return body
-        following = body[start + 1:start + 2]
+        following = body[start + 1 : start + 2]
         if following not in (b"?", b"!"):
             return body[:start]
         if body.startswith(b"<!--", start):
@@ -75,10 +81,16 @@ class StreamParser:
 
     def __init__(self, item_tag: str, *, max_prolog_bytes: int = 65_536) -> None:
         self._item_tag = item_tag
-        self._parser = etree.XMLPullParser(events=("end",), tag=item_tag,
-                                           resolve_entities=False, no_network=True,
-                                           huge_tree=False, load_dtd=False,
-                                           remove_comments=True, remove_pis=True)
+        self._parser = etree.XMLPullParser(
+            events=("end",),
+            tag=item_tag,
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            load_dtd=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
         self._head = b""
         self._head_checked = False
         self._max_prolog = max_prolog_bytes

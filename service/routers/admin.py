@@ -16,8 +16,9 @@ from service.store import keys
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
 
 
-_admin_scheme = HTTPBearer(auto_error=False, scheme_name="admin",
-                           description="The operator token set in NFX_ADMIN_TOKEN.")
+_admin_scheme = HTTPBearer(
+    auto_error=False, scheme_name="admin", description="The operator token set in NFX_ADMIN_TOKEN."
+)
 
 
 async def require_admin(
@@ -39,10 +40,13 @@ class PurgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     prefix: str | None = Field(
-        None, max_length=100, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$",
+        None,
+        max_length=100,
+        pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$",
         description="A cache group such as `titles`, `titles.search`, `people` or "
-                    "`people.get`; omitted: every cached catalog answer.",
-        examples=["titles.search"])
+        "`people.get`; omitted: every cached catalog answer.",
+        examples=["titles.search"],
+    )
 
 
 class PurgeResult(BaseModel):
@@ -51,21 +55,26 @@ class PurgeResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     purged: int = Field(description="Entries removed from the shared cache.")
-    purged_local: int = Field(description="Entries removed from this replica's front tier "
-                                          "(other replicas' front entries expire within "
-                                          "seconds).")
+    purged_local: int = Field(
+        description="Entries removed from this replica's front tier "
+        "(other replicas' front entries expire within "
+        "seconds)."
+    )
 
 
 @router.post(
-    "/cache/purge", operation_id="admin-purge_cache", response_model=PurgeResult,
+    "/cache/purge",
+    operation_id="admin-purge_cache",
+    response_model=PurgeResult,
     summary="Purge cached catalog answers",
     description="Drops cached catalog answers, all of them or one group, so the next reads go "
-                "upstream. Needs `Authorization: Bearer <NFX_ADMIN_TOKEN>`; 403 otherwise, 404 "
-                "when no admin token is configured.",
+    "upstream. Needs `Authorization: Bearer <NFX_ADMIN_TOKEN>`; 403 otherwise, 404 "
+    "when no admin token is configured.",
     dependencies=[Depends(require_admin)],
 )
-async def purge_cache(cache: CacheDep, front: FrontDep,
-                      body: PurgeRequest | None = None) -> PurgeResult:
+async def purge_cache(
+    cache: CacheDep, front: FrontDep, body: PurgeRequest | None = None
+) -> PurgeResult:
     """Purge the shared cache and this replica's front tier."""
     group = body.prefix if body is not None else None
     purged = await cache.purge(group)

@@ -46,9 +46,11 @@ class SignInStart(_Body):
     """Where to send the subscriber once the sign-in is done (optional)."""
 
     return_to: str | None = Field(
-        None, max_length=MAX_URL_LENGTH,
+        None,
+        max_length=MAX_URL_LENGTH,
         description="Absolute URL under one of the configured allowed return URLs. When given, "
-                    "the callback answers 303 to it with the session in the URL fragment.")
+        "the callback answers 303 to it with the session in the URL fragment.",
+    )
 
 
 class SignInLink(_Body):
@@ -79,9 +81,11 @@ class WhoAmI(_Body):
 
     user_id: str
     session_expires_in: int | None = Field(
-        description="Seconds until the session expires; null if unknown.")
+        description="Seconds until the session expires; null if unknown."
+    )
     session_expires_at: datetime | None = Field(
-        description="When the session expires (UTC); null if unknown.")
+        description="When the session expires (UTC); null if unknown."
+    )
 
 
 def _checked_return_to(settings: Settings, return_to: str | None) -> str | None:
@@ -91,13 +95,13 @@ def _checked_return_to(settings: Settings, return_to: str | None) -> str | None:
     if "#" in return_to:
         raise InvalidInput("return_to must not carry a fragment: the session goes there")
     if not settings.is_allowed_return_url(return_to):
-        raise InvalidInput(
-            "return_to is not under an allowed return URL (NFX_ALLOWED_RETURN_URLS)")
+        raise InvalidInput("return_to is not under an allowed return URL (NFX_ALLOWED_RETURN_URLS)")
     return return_to
 
 
-async def _begin(settings: Settings, client: ClientDep, pending: RequestTokensDep,
-                 return_to: str | None) -> SignInLink:
+async def _begin(
+    settings: Settings, client: ClientDep, pending: RequestTokensDep, return_to: str | None
+) -> SignInLink:
     checked = _checked_return_to(settings, return_to)
     token = await client.request_token(callback=f"{settings.public_url}/v1/auth/callback")
     await pending.put(token.token, token.secret, settings.request_token_ttl_s, checked)
@@ -105,30 +109,41 @@ async def _begin(settings: Settings, client: ClientDep, pending: RequestTokensDe
 
 
 @router.post(
-    "/start", operation_id="auth-start_sign_in", response_model=SignInLink,
+    "/start",
+    operation_id="auth-start_sign_in",
+    response_model=SignInLink,
     summary="Start a sign-in",
     description="Asks the upstream for a request token and answers the login URL to open in "
-                "the subscriber's browser. After login the upstream redirects to "
-                "`/v1/auth/callback`, which creates the session.",
+    "the subscriber's browser. After login the upstream redirects to "
+    "`/v1/auth/callback`, which creates the session.",
 )
-async def start_sign_in(settings: SettingsDep, client: ClientDep, pending: RequestTokensDep,
-                        body: SignInStart | None = None) -> SignInLink:
+async def start_sign_in(
+    settings: SettingsDep,
+    client: ClientDep,
+    pending: RequestTokensDep,
+    body: SignInStart | None = None,
+) -> SignInLink:
     """Start a sign-in and answer the login URL."""
     return await _begin(settings, client, pending, body.return_to if body else None)
 
 
 @router.get(
-    "/start", operation_id="auth-start_sign_in_redirect", response_model=SignInLink,
+    "/start",
+    operation_id="auth-start_sign_in_redirect",
+    response_model=SignInLink,
     summary="Start a sign-in from a browser link",
     description="Like `POST /v1/auth/start`, for a plain link: with `redirect=true` it answers "
-                "303 to the login page, otherwise the same JSON.",
+    "303 to the login page, otherwise the same JSON.",
     responses={303: {"description": "Redirect to the upstream login page."}},
 )
 async def start_sign_in_redirect(
-    settings: SettingsDep, client: ClientDep, pending: RequestTokensDep,
+    settings: SettingsDep,
+    client: ClientDep,
+    pending: RequestTokensDep,
     redirect: Annotated[bool, Query(description="Answer 303 to the login page.")] = False,
-    return_to: Annotated[str | None, Query(max_length=MAX_URL_LENGTH,
-                                           description="See `POST /v1/auth/start`.")] = None,
+    return_to: Annotated[
+        str | None, Query(max_length=MAX_URL_LENGTH, description="See `POST /v1/auth/start`.")
+    ] = None,
 ) -> Response | SignInLink:
     """Start a sign-in; optionally redirect the browser to the login page."""
     link = await _begin(settings, client, pending, return_to)
@@ -138,17 +153,22 @@ async def start_sign_in_redirect(
 
 
 @router.get(
-    "/callback", operation_id="auth-finish_sign_in", response_model=SessionGrant,
+    "/callback",
+    operation_id="auth-finish_sign_in",
+    response_model=SessionGrant,
     summary="Finish a sign-in (upstream redirect target)",
     description="The upstream login page sends the subscriber here. The proxy exchanges the "
-                "request token for an access token, stores it encrypted and answers a session "
-                "token; when the sign-in was started with `return_to`, it answers 303 to that "
-                "URL with `session_token`, `user_id`, `token_type` and `expires_in` in the "
-                "fragment instead.",
+    "request token for an access token, stores it encrypted and answers a session "
+    "token; when the sign-in was started with `return_to`, it answers 303 to that "
+    "URL with `session_token`, `user_id`, `token_type` and `expires_in` in the "
+    "fragment instead.",
     responses={303: {"description": "Redirect to the `return_to` given at start."}},
 )
 async def finish_sign_in(
-    settings: SettingsDep, client: ClientDep, pending: RequestTokensDep, sessions: SessionsDep,
+    settings: SettingsDep,
+    client: ClientDep,
+    pending: RequestTokensDep,
+    sessions: SessionsDep,
     oauth_token: Annotated[str, Query(min_length=1, max_length=MAX_TOKEN_LENGTH)],
     oauth_verifier: Annotated[str | None, Query(max_length=MAX_TOKEN_LENGTH)] = None,
 ) -> Response | SessionGrant:
@@ -158,8 +178,11 @@ async def finish_sign_in(
         raise InvalidSession("unknown, used or expired sign-in; start again at /v1/auth/start")
     secret, return_to = started
     access, user_id = await client.access_token(oauth_token, secret, oauth_verifier)
-    grant = SessionGrant(session_token=await sessions.create(user_id, access), user_id=user_id,
-                         expires_in=settings.session_ttl_s)
+    grant = SessionGrant(
+        session_token=await sessions.create(user_id, access),
+        user_id=user_id,
+        expires_in=settings.session_ttl_s,
+    )
     if return_to is None:
         return grant
     fragment = urlencode(grant.model_dump(mode="json"))
@@ -167,23 +190,32 @@ async def finish_sign_in(
 
 
 @router.post(
-    "/import", operation_id="auth-import_token", response_model=SessionGrant,
+    "/import",
+    operation_id="auth-import_token",
+    response_model=SessionGrant,
     summary="Open a session from an existing access token",
     description="For clients that already hold a long-lived upstream access token pair: the "
-                "pair is checked against the upstream (`users/current`) and, if accepted, "
-                "stored encrypted behind a new session token. 401 when the upstream rejects it.",
+    "pair is checked against the upstream (`users/current`) and, if accepted, "
+    "stored encrypted behind a new session token. 401 when the upstream rejects it.",
 )
-async def import_token(body: TokenImport, settings: SettingsDep, client: ClientDep,
-                       sessions: SessionsDep) -> SessionGrant:
+async def import_token(
+    body: TokenImport, settings: SettingsDep, client: ClientDep, sessions: SessionsDep
+) -> SessionGrant:
     """Check an access token pair upstream and open a session for it."""
     access = AccessToken(body.access_token, body.access_token_secret)
     user_id = await client.current_user_id(access)
-    return SessionGrant(session_token=await sessions.create(user_id, access), user_id=user_id,
-                        expires_in=settings.session_ttl_s)
+    return SessionGrant(
+        session_token=await sessions.create(user_id, access),
+        user_id=user_id,
+        expires_in=settings.session_ttl_s,
+    )
 
 
 @router.get(
-    "/me", operation_id="auth-get_me", response_model=WhoAmI, summary="Who am I",
+    "/me",
+    operation_id="auth-get_me",
+    response_model=WhoAmI,
+    summary="Who am I",
     description="The subscriber behind the bearer session token, and when the session ends.",
 )
 async def get_me(session: CurrentSession, token: BearerToken, redis: RedisDep) -> WhoAmI:
@@ -195,14 +227,18 @@ async def get_me(session: CurrentSession, token: BearerToken, redis: RedisDep) -
     if remaining < 0:
         return WhoAmI(user_id=session.user_id, session_expires_in=None, session_expires_at=None)
     expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=remaining)
-    return WhoAmI(user_id=session.user_id, session_expires_in=remaining,
-                  session_expires_at=expires_at)
+    return WhoAmI(
+        user_id=session.user_id, session_expires_in=remaining, session_expires_at=expires_at
+    )
 
 
 @router.post(
-    "/sign-out", operation_id="auth-sign_out", status_code=status.HTTP_204_NO_CONTENT,
-    summary="Sign out", description="Revokes the bearer session token; later calls with it get "
-                                    "401. The upstream access token is forgotten too.",
+    "/sign-out",
+    operation_id="auth-sign_out",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out",
+    description="Revokes the bearer session token; later calls with it get "
+    "401. The upstream access token is forgotten too.",
     response_class=Response,
 )
 async def sign_out(session: CurrentSession, token: BearerToken, sessions: SessionsDep) -> Response:

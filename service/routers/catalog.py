@@ -26,10 +26,15 @@ router = APIRouter(prefix="/v1", tags=["catalog"], responses=PROBLEM_RESPONSES)
 TitleKindPath = Literal["movies", "series", "programs", "discs"]
 
 _CACHE_HEADERS = {
-    "X-Cache": {"description": "HIT, MISS, STALE (upstream failed, older copy) or BYPASS "
-                               "(cache unavailable).", "schema": {"type": "string"}},
-    "Age": {"description": "Seconds since the answer was fetched upstream.",
-            "schema": {"type": "integer"}},
+    "X-Cache": {
+        "description": "HIT, MISS, STALE (upstream failed, older copy) or BYPASS "
+        "(cache unavailable).",
+        "schema": {"type": "string"},
+    },
+    "Age": {
+        "description": "Seconds since the answer was fetched upstream.",
+        "schema": {"type": "integer"},
+    },
 }
 
 
@@ -44,23 +49,40 @@ async def get_reads(runtime: RuntimeDep) -> CatalogReads:
 
 Reads = Annotated[CatalogReads, Depends(get_reads)]
 
-Term = Annotated[str, Query(min_length=1, max_length=catalog.MAX_TERM_LENGTH,
-                            description="Words to look for (case and extra spaces ignored).",
-                            examples=["Jurassic Park"])]
-StartIndex = Annotated[int, Query(ge=0, le=catalog.MAX_START_INDEX,
-                                  description="Zero-based offset of the first result.")]
-PageSize = Annotated[int, Query(ge=1, le=catalog.MAX_PAGE_SIZE,
-                                description="Results per page (1 to 100).")]
-Include = Annotated[str | None, Query(
-    description="Parts to inline, comma-separated: "
-                + ", ".join(part.value for part in TitlePart) + ".",
-    examples=["synopsis,cast"])]
+Term = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=catalog.MAX_TERM_LENGTH,
+        description="Words to look for (case and extra spaces ignored).",
+        examples=["Jurassic Park"],
+    ),
+]
+StartIndex = Annotated[
+    int,
+    Query(ge=0, le=catalog.MAX_START_INDEX, description="Zero-based offset of the first result."),
+]
+PageSize = Annotated[
+    int, Query(ge=1, le=catalog.MAX_PAGE_SIZE, description="Results per page (1 to 100).")
+]
+Include = Annotated[
+    str | None,
+    Query(
+        description="Parts to inline, comma-separated: "
+        + ", ".join(part.value for part in TitlePart)
+        + ".",
+        examples=["synopsis,cast"],
+    ),
+]
 TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
 
 
 def _respond(result: CacheResult) -> Response:
-    return Response(result.body, media_type="application/json",
-                    headers={"X-Cache": result.status, "Age": str(result.age_s)})
+    return Response(
+        result.body,
+        media_type="application/json",
+        headers={"X-Cache": result.status, "Age": str(result.age_s)},
+    )
 
 
 def _term(term: str) -> str:
@@ -70,25 +92,38 @@ def _term(term: str) -> str:
 
 
 @router.get(
-    "/titles", operation_id="catalog-search_titles", response_model=TitlePage,
+    "/titles",
+    operation_id="catalog-search_titles",
+    response_model=TitlePage,
     summary="Search titles",
     description="Titles whose name matches `term`, best match first, one page at a time. "
-                "`include` inlines parts (synopsis, cast...) in each title. The answer is "
-                "cached; `X-Cache` and `Age` say how fresh it is.",
+    "`include` inlines parts (synopsis, cast...) in each title. The answer is "
+    "cached; `X-Cache` and `Age` say how fresh it is.",
     responses=_cached("A page of matching titles."),
 )
-async def search_titles(reads: Reads, term: Term, start_index: StartIndex = 0,
-                        page_size: PageSize = catalog.DEFAULT_PAGE_SIZE,
-                        include: Include = None) -> Response:
+async def search_titles(
+    reads: Reads,
+    term: Term,
+    start_index: StartIndex = 0,
+    page_size: PageSize = catalog.DEFAULT_PAGE_SIZE,
+    include: Include = None,
+) -> Response:
     """Title search."""
-    return _respond(await reads.search_titles(
-        term=_term(term), start_index=start_index, page_size=page_size,
-        include=catalog.parse_include(include)))
+    return _respond(
+        await reads.search_titles(
+            term=_term(term),
+            start_index=start_index,
+            page_size=page_size,
+            include=catalog.parse_include(include),
+        )
+    )
 
 
 @router.get(
-    "/titles/autocomplete", operation_id="catalog-autocomplete_titles",
-    response_model=Suggestions, summary="Suggest titles while typing",
+    "/titles/autocomplete",
+    operation_id="catalog-autocomplete_titles",
+    response_model=Suggestions,
+    summary="Suggest titles while typing",
     description="Up to 10 short titles starting like `term`, for type-ahead boxes. Cached.",
     responses=_cached("Suggested short titles, best first."),
 )
@@ -98,86 +133,112 @@ async def autocomplete_titles(reads: Reads, term: Term) -> Response:
 
 
 @router.get(
-    "/titles/series/{series_id}/seasons/{season_id}", operation_id="catalog-get_season",
-    response_model=Title, summary="Get one season of a series",
+    "/titles/series/{series_id}/seasons/{season_id}",
+    operation_id="catalog-get_season",
+    response_model=Title,
+    summary="Get one season of a series",
     description="A season with its episodes and discs; `include` inlines parts in the same "
-                "answer. Cached.",
+    "answer. Cached.",
     responses=_cached("The season."),
 )
-async def get_season(reads: Reads, series_id: TitleId, season_id: TitleId,
-                     include: Include = None) -> Response:
+async def get_season(
+    reads: Reads, series_id: TitleId, season_id: TitleId, include: Include = None
+) -> Response:
     """One season."""
     ref = TitleRef("series", series_id, season_id)
     return _respond(await reads.get_title(ref=ref, include=catalog.parse_include(include)))
 
 
 @router.get(
-    "/titles/{kind}/{title_id}", operation_id="catalog-get_title", response_model=Title,
+    "/titles/{kind}/{title_id}",
+    operation_id="catalog-get_title",
+    response_model=Title,
     summary="Get one title",
     description="A movie, series, program or disc by short id (e.g. `movies/60010110`). "
-                "`include` gathers sub-resources (synopsis, cast, directors, formats, "
-                "screen_formats, languages, awards) in one call. Cached.",
+    "`include` gathers sub-resources (synopsis, cast, directors, formats, "
+    "screen_formats, languages, awards) in one call. Cached.",
     responses=_cached("The title."),
 )
-async def get_title(reads: Reads, kind: TitleKindPath, title_id: TitleId,
-                    include: Include = None) -> Response:
+async def get_title(
+    reads: Reads, kind: TitleKindPath, title_id: TitleId, include: Include = None
+) -> Response:
     """One title."""
     ref = TitleRef(kind, title_id)
     return _respond(await reads.get_title(ref=ref, include=catalog.parse_include(include)))
 
 
 @router.get(
-    "/titles/{kind}/{title_id}/similar", operation_id="catalog-list_similar_titles",
-    response_model=TitlePage, summary="List similar titles",
+    "/titles/{kind}/{title_id}/similar",
+    operation_id="catalog-list_similar_titles",
+    response_model=TitlePage,
+    summary="List similar titles",
     description="Titles Netflix considered similar to this one, one page at a time. Cached.",
     responses=_cached("A page of similar titles."),
 )
-async def list_similar_titles(reads: Reads, kind: TitleKindPath, title_id: TitleId,
-                              start_index: StartIndex = 0,
-                              page_size: PageSize = catalog.DEFAULT_PAGE_SIZE) -> Response:
+async def list_similar_titles(
+    reads: Reads,
+    kind: TitleKindPath,
+    title_id: TitleId,
+    start_index: StartIndex = 0,
+    page_size: PageSize = catalog.DEFAULT_PAGE_SIZE,
+) -> Response:
     """Similar titles."""
     ref = TitleRef(kind, title_id)
-    return _respond(await reads.similar_titles(ref=ref, start_index=start_index,
-                                               page_size=page_size))
+    return _respond(
+        await reads.similar_titles(ref=ref, start_index=start_index, page_size=page_size)
+    )
 
 
 @router.get(
-    "/people", operation_id="catalog-search_people", response_model=PersonPage,
+    "/people",
+    operation_id="catalog-search_people",
+    response_model=PersonPage,
     summary="Search people",
     description="Actors and directors whose name matches `term`, one page at a time. Cached.",
     responses=_cached("A page of matching people."),
 )
-async def search_people(reads: Reads, term: Term, start_index: StartIndex = 0,
-                        page_size: PageSize = catalog.DEFAULT_PAGE_SIZE) -> Response:
+async def search_people(
+    reads: Reads,
+    term: Term,
+    start_index: StartIndex = 0,
+    page_size: PageSize = catalog.DEFAULT_PAGE_SIZE,
+) -> Response:
     """People search."""
-    return _respond(await reads.search_people(term=_term(term), start_index=start_index,
-                                              page_size=page_size))
+    return _respond(
+        await reads.search_people(term=_term(term), start_index=start_index, page_size=page_size)
+    )
 
 
 @router.get(
-    "/people/{person_id}", operation_id="catalog-get_person", response_model=Person,
+    "/people/{person_id}",
+    operation_id="catalog-get_person",
+    response_model=Person,
     summary="Get one person",
     description="A person with biography and filmography. Cached.",
     responses=_cached("The person."),
 )
-async def get_person(reads: Reads,
-                     person_id: Annotated[int, Path(ge=1, le=10**15 - 1)]) -> Response:
+async def get_person(
+    reads: Reads, person_id: Annotated[int, Path(ge=1, le=10**15 - 1)]
+) -> Response:
     """One person."""
     return _respond(await reads.get_person(person_id=person_id))
 
 
 @router.get(
-    "/catalog/index", operation_id="catalog-stream_index",
+    "/catalog/index",
+    operation_id="catalog-stream_index",
     summary="Stream the whole catalog",
     description="Every title of the catalog as newline-delimited JSON (one `IndexTitle` object "
-                "per line), streamed from the upstream index as it arrives. Not cached; meant "
-                "for bulk imports, and counted against the upstream's small daily budget.",
+    "per line), streamed from the upstream index as it arrives. Not cached; meant "
+    "for bulk imports, and counted against the upstream's small daily budget.",
     response_class=StreamingResponse,
-    responses={200: {"description": "One IndexTitle JSON object per line.",
-                     "content": {NDJSON_MEDIA_TYPE: {"schema": {
-                         "$ref": "#/components/schemas/IndexTitle"}}}}},
+    responses={
+        200: {
+            "description": "One IndexTitle JSON object per line.",
+            "content": {NDJSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/IndexTitle"}}},
+        }
+    },
 )
 async def stream_index(reads: Reads) -> StreamingResponse:
     """The catalog index as NDJSON."""
     return StreamingResponse(await reads.index_lines(), media_type=NDJSON_MEDIA_TYPE)
-

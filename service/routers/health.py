@@ -36,24 +36,35 @@ class Readiness(BaseModel):
     upstream: bool = Field(description="The upstream answered HTTP (any status).")
 
 
-@router.get("/healthz", operation_id="health-check_liveness", response_model=Liveness,
-            summary="Liveness probe",
-            description="Always 200 while the process serves requests; checks nothing else.")
+@router.get(
+    "/healthz",
+    operation_id="health-check_liveness",
+    response_model=Liveness,
+    summary="Liveness probe",
+    description="Always 200 while the process serves requests; checks nothing else.",
+)
 async def check_liveness() -> Liveness:
     """The process is alive."""
     return Liveness()
 
 
-@router.get("/readyz", operation_id="health-check_readiness", response_model=Readiness,
-            summary="Readiness probe",
-            description="200 when Redis answers PING and the upstream answers HTTP; 503 (with "
-                        "the same body) otherwise, so a load balancer stops routing here.",
-            responses={503: {"model": Readiness, "description": "Not ready."}})
+@router.get(
+    "/readyz",
+    operation_id="health-check_readiness",
+    response_model=Readiness,
+    summary="Readiness probe",
+    description="200 when Redis answers PING and the upstream answers HTTP; 503 (with "
+    "the same body) otherwise, so a load balancer stops routing here.",
+    responses={503: {"model": Readiness, "description": "Not ready."}},
+)
 async def check_readiness(runtime: RuntimeDep) -> Response:
     """Probe the store and the upstream concurrently, each within a short timeout."""
     redis_ok, upstream_ok = await asyncio.gather(_redis_ok(runtime), _upstream_ok(runtime))
-    body = Readiness(status="ready" if redis_ok and upstream_ok else "unready",
-                     redis=redis_ok, upstream=upstream_ok)
+    body = Readiness(
+        status="ready" if redis_ok and upstream_ok else "unready",
+        redis=redis_ok,
+        upstream=upstream_ok,
+    )
     return OrjsonResponse(body.model_dump(), status_code=200 if body.status == "ready" else 503)
 
 

@@ -31,34 +31,42 @@ def no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "private, no-store"
 
 
-router = APIRouter(prefix="/v1/me/queues", tags=["queues"], responses=PROBLEM_RESPONSES,
-                   dependencies=[Depends(no_store)])
+router = APIRouter(
+    prefix="/v1/me/queues",
+    tags=["queues"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(no_store)],
+)
 
 
 class NewQueueEntry(Schema):
     """A title to queue, and where."""
 
-    title: str = Field(min_length=1, max_length=300,
-                       description="Short id (`movies/60010110`) or full title URL.",
-                       examples=["movies/60010110"])
-    position: int | None = Field(None, ge=1, le=10_000,
-                                 description="1-based position; omitted means last.")
+    title: str = Field(
+        min_length=1,
+        max_length=300,
+        description="Short id (`movies/60010110`) or full title URL.",
+        examples=["movies/60010110"],
+    )
+    position: int | None = Field(
+        None, ge=1, le=10_000, description="1-based position; omitted means last."
+    )
 
 
 class QueueEntryMove(Schema):
     """Where a queued title goes."""
 
-    position: int = Field(ge=1, le=10_000,
-                          description="1-based position; past the end means last.")
+    position: int = Field(ge=1, le=10_000, description="1-based position; past the end means last.")
 
 
 class QueueOrder(Schema):
     """The desired order of the whole available queue, first title first."""
 
-    titles: list[str] = Field(max_length=MAX_REORDER_TITLES,
-                              description="Every available title of the queue exactly once "
-                                          "(short ids or title URLs).",
-                              examples=[["movies/60010110", "movies/70117293"]])
+    titles: list[str] = Field(
+        max_length=MAX_REORDER_TITLES,
+        description="Every available title of the queue exactly once (short ids or title URLs).",
+        examples=[["movies/60010110", "movies/70117293"]],
+    )
 
 
 class ReorderedQueue(Schema):
@@ -70,69 +78,99 @@ class ReorderedQueue(Schema):
 
 def get_queue_writes(runtime: RuntimeDep) -> QueueWrites:
     """Queue operations bound to this app's client, etag store and Redis lock."""
-    return QueueWrites(runtime.client, runtime.etags,
-                       QueueLock(runtime.redis, runtime.settings),
-                       retries=runtime.settings.etag_retries)
+    return QueueWrites(
+        runtime.client,
+        runtime.etags,
+        QueueLock(runtime.redis, runtime.settings),
+        retries=runtime.settings.etag_retries,
+    )
 
 
 Writes = Annotated[QueueWrites, Depends(get_queue_writes)]
 Queue = Annotated[QueueType, Path(description="`disc` (by mail) or `instant` (streaming).")]
-Kind = Annotated[Literal["movies", "series", "programs", "discs"],
-                 Path(description="Title kind, the first half of a short id.")]
+Kind = Annotated[
+    Literal["movies", "series", "programs", "discs"],
+    Path(description="Title kind, the first half of a short id."),
+]
 TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
 
 _WRITE_ERRORS = problem_responses(401, 404, 409, 422, 429, 502, 503, 504)
 
 
 @router.get(
-    "/{queue}", operation_id="queues-get_queue", response_model=QueuePage,
+    "/{queue}",
+    operation_id="queues-get_queue",
+    response_model=QueuePage,
     summary="List a queue",
     description="A page of the disc or instant queue. `state` narrows it to available titles "
-                "(in queue order, with positions) or saved ones (not yet released); `sort` "
-                "orders it by queue position, date added or title.",
+    "(in queue order, with positions) or saved ones (not yet released); `sort` "
+    "orders it by queue position, date added or title.",
 )
 async def get_queue(
-    session: CurrentSession, writes: Writes, queue: Queue,
-    state: Annotated[QueueState | None, Query(description="Only available or saved titles.")]
-    = None,
-    sort: Annotated[QueueSort | None, Query(description="Ordering; queue order by default.")]
-    = None,
-    start_index: Annotated[int, Query(ge=0, le=100_000,
-                                      description="Zero-based offset of the first entry.")] = 0,
-    page_size: Annotated[int, Query(ge=1, le=MAX_QUEUE_PAGE_SIZE,
-                                    description="Entries per page (1 to 500).")]
-    = DEFAULT_QUEUE_PAGE_SIZE,
+    session: CurrentSession,
+    writes: Writes,
+    queue: Queue,
+    state: Annotated[
+        QueueState | None, Query(description="Only available or saved titles.")
+    ] = None,
+    sort: Annotated[
+        QueueSort | None, Query(description="Ordering; queue order by default.")
+    ] = None,
+    start_index: Annotated[
+        int, Query(ge=0, le=100_000, description="Zero-based offset of the first entry.")
+    ] = 0,
+    page_size: Annotated[
+        int, Query(ge=1, le=MAX_QUEUE_PAGE_SIZE, description="Entries per page (1 to 500).")
+    ] = DEFAULT_QUEUE_PAGE_SIZE,
 ) -> QueuePage:
     """One page of a queue."""
-    return await writes.read(session, queue, state=state, sort=sort, start_index=start_index,
-                             max_results=page_size)
+    return await writes.read(
+        session, queue, state=state, sort=sort, start_index=start_index, max_results=page_size
+    )
 
 
 @router.get(
-    "/{queue}/entries/{kind}/{title_id}", operation_id="queues-get_queue_entry",
-    response_model=QueueEntry, summary="Get one queue entry",
+    "/{queue}/entries/{kind}/{title_id}",
+    operation_id="queues-get_queue_entry",
+    response_model=QueueEntry,
+    summary="Get one queue entry",
     description="Where a title stands in the queue (position, or saved); 404 when it is not "
-                "in the queue.",
+    "in the queue.",
 )
-async def get_queue_entry(session: CurrentSession, writes: Writes, queue: Queue, kind: Kind,
-                          title_id: TitleId) -> QueueEntry:
+async def get_queue_entry(
+    session: CurrentSession, writes: Writes, queue: Queue, kind: Kind, title_id: TitleId
+) -> QueueEntry:
     """One entry."""
     return await writes.entry(session, queue, TitleRef(kind, title_id))
 
 
 @router.post(
-    "/{queue}/entries", operation_id="queues-add_queue_entry", response_model=QueueEntry,
-    status_code=201, summary="Add a title to a queue",
+    "/{queue}/entries",
+    operation_id="queues-add_queue_entry",
+    response_model=QueueEntry,
+    status_code=201,
+    summary="Add a title to a queue",
     description="Queues a title at `position` (1-based) or last. No etag is needed: the proxy "
-                "keeps it and retries when the queue changed meanwhile. 409 `already-in-queue` "
-                "when the title is queued already (use PATCH to move it).",
-    responses={201: {"description": "The new entry, with its position.",
-                     "headers": {"Location": {"description": "The entry's URL.",
-                                              "schema": {"type": "string"}}}},
-               **_WRITE_ERRORS},
+    "keeps it and retries when the queue changed meanwhile. 409 `already-in-queue` "
+    "when the title is queued already (use PATCH to move it).",
+    responses={
+        201: {
+            "description": "The new entry, with its position.",
+            "headers": {
+                "Location": {"description": "The entry's URL.", "schema": {"type": "string"}}
+            },
+        },
+        **_WRITE_ERRORS,
+    },
 )
-async def add_queue_entry(session: CurrentSession, writes: Writes, settings: SettingsDep,
-                          queue: Queue, body: NewQueueEntry, response: Response) -> QueueEntry:
+async def add_queue_entry(
+    session: CurrentSession,
+    writes: Writes,
+    settings: SettingsDep,
+    queue: Queue,
+    body: NewQueueEntry,
+    response: Response,
+) -> QueueEntry:
     """Add to a queue."""
     ref = parse_ref(body.title, settings)
     entry = await writes.add(session, queue, ref, position=body.position)
@@ -141,44 +179,64 @@ async def add_queue_entry(session: CurrentSession, writes: Writes, settings: Set
 
 
 @router.patch(
-    "/{queue}/entries/{kind}/{title_id}", operation_id="queues-move_queue_entry",
-    response_model=QueueEntry, summary="Move a queued title",
+    "/{queue}/entries/{kind}/{title_id}",
+    operation_id="queues-move_queue_entry",
+    response_model=QueueEntry,
+    summary="Move a queued title",
     description="Moves an available title to `position`; the titles between shift by one. "
-                "404 when the title is not in the queue, 422 when it is saved.",
+    "404 when the title is not in the queue, 422 when it is saved.",
     responses=_WRITE_ERRORS,
 )
-async def move_queue_entry(session: CurrentSession, writes: Writes, queue: Queue, kind: Kind,
-                           title_id: TitleId, body: QueueEntryMove) -> QueueEntry:
+async def move_queue_entry(
+    session: CurrentSession,
+    writes: Writes,
+    queue: Queue,
+    kind: Kind,
+    title_id: TitleId,
+    body: QueueEntryMove,
+) -> QueueEntry:
     """Move within a queue."""
     return await writes.move(session, queue, TitleRef(kind, title_id), position=body.position)
 
 
 @router.delete(
-    "/{queue}/entries/{kind}/{title_id}", operation_id="queues-remove_queue_entry",
-    status_code=204, summary="Remove a title from a queue",
+    "/{queue}/entries/{kind}/{title_id}",
+    operation_id="queues-remove_queue_entry",
+    status_code=204,
+    summary="Remove a title from a queue",
     description="Takes an available or saved title out of the queue; 404 when it is not in it.",
     responses={204: {"description": "Removed."}, **_WRITE_ERRORS},
 )
-async def remove_queue_entry(session: CurrentSession, writes: Writes, queue: Queue, kind: Kind,
-                             title_id: TitleId) -> Response:
+async def remove_queue_entry(
+    session: CurrentSession, writes: Writes, queue: Queue, kind: Kind, title_id: TitleId
+) -> Response:
     """Remove from a queue."""
     await writes.remove(session, queue, TitleRef(kind, title_id))
     return Response(status_code=204, headers={"Cache-Control": "private, no-store"})
 
 
 @router.put(
-    "/{queue}/order", operation_id="queues-reorder_queue", response_model=ReorderedQueue,
+    "/{queue}/order",
+    operation_id="queues-reorder_queue",
+    response_model=ReorderedQueue,
     summary="Reorder a whole queue",
     description="Puts the available queue in the order given. `titles` must list every "
-                "available title exactly once (422 names the missing and unknown ones). Only "
-                "the titles outside the longest run already in order move, one upstream call "
-                "each, while the queue is locked against other writers.",
+    "available title exactly once (422 names the missing and unknown ones). Only "
+    "the titles outside the longest run already in order move, one upstream call "
+    "each, while the queue is locked against other writers.",
     responses=_WRITE_ERRORS,
 )
-async def reorder_queue(session: CurrentSession, writes: Writes, settings: SettingsDep,
-                        queue: Queue, body: QueueOrder) -> ReorderedQueue:
+async def reorder_queue(
+    session: CurrentSession, writes: Writes, settings: SettingsDep, queue: Queue, body: QueueOrder
+) -> ReorderedQueue:
     """Reorder a queue."""
-    refs = parse_ref_list(body.titles, settings, what="titles", limit=MAX_REORDER_TITLES,
-                          allow_duplicates=False, allow_empty=True)
+    refs = parse_ref_list(
+        body.titles,
+        settings,
+        what="titles",
+        limit=MAX_REORDER_TITLES,
+        allow_duplicates=False,
+        allow_empty=True,
+    )
     result = await writes.reorder(session, queue, refs)
     return ReorderedQueue(queue=result.queue, moves=result.moves)

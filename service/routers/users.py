@@ -24,23 +24,30 @@ from service.schemas.users import Feed, TitleState, User
 from service.settings import Settings
 from service.usecases.batching import MAX_TITLES_PER_REQUEST, parse_ref_list, split_title_param
 
-router = APIRouter(prefix="/v1/me", tags=["users"], responses=PROBLEM_RESPONSES,
-                   dependencies=[Depends(no_store)])
+router = APIRouter(
+    prefix="/v1/me", tags=["users"], responses=PROBLEM_RESPONSES, dependencies=[Depends(no_store)]
+)
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
 
-StartIndex = Annotated[int, Query(ge=0, le=100_000,
-                                  description="Zero-based offset of the first result.")]
-PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
-                                description="Results per page (1 to 100).")]
-Titles = Annotated[list[str], Query(
-    min_length=1,
-    description=f"Titles as short ids or title URLs, comma-separated (or the parameter "
-                f"repeated); at most {MAX_TITLES_PER_REQUEST}.",
-    examples=[["movies/60010110,movies/70117293"]])]
-Kind = Annotated[Literal["movies", "series", "programs", "discs"],
-                 Path(description="Title kind, the first half of a short id.")]
+StartIndex = Annotated[
+    int, Query(ge=0, le=100_000, description="Zero-based offset of the first result.")
+]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page (1 to 100).")]
+Titles = Annotated[
+    list[str],
+    Query(
+        min_length=1,
+        description=f"Titles as short ids or title URLs, comma-separated (or the parameter "
+        f"repeated); at most {MAX_TITLES_PER_REQUEST}.",
+        examples=[["movies/60010110,movies/70117293"]],
+    ),
+]
+Kind = Annotated[
+    Literal["movies", "series", "programs", "discs"],
+    Path(description="Title kind, the first half of a short id."),
+]
 TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
 
 
@@ -48,74 +55,105 @@ class RatingUpdate(Schema):
     """A star rating from 1 to 5, or `not_interested`."""
 
     rating: Annotated[int, Field(ge=1, le=5)] | Literal["not_interested"] = Field(
-        description="1 to 5 stars, or `not_interested`.", examples=[4, "not_interested"])
+        description="1 to 5 stars, or `not_interested`.", examples=[4, "not_interested"]
+    )
 
 
 def _refs(values: list[str], settings: Settings) -> list[TitleRef]:
     return parse_ref_list(split_title_param(values), settings, what="titles")
 
 
-@router.get("", operation_id="users-get_profile", response_model=User,
-            summary="Get the subscriber's profile",
-            description="Name, nickname, instant-watch eligibility and preferred formats of "
-                        "the signed-in subscriber.")
+@router.get(
+    "",
+    operation_id="users-get_profile",
+    response_model=User,
+    summary="Get the subscriber's profile",
+    description="Name, nickname, instant-watch eligibility and preferred formats of "
+    "the signed-in subscriber.",
+)
 async def get_profile(session: CurrentSession, client: ClientDep) -> User:
     """The caller's profile."""
     return await client.get_user(session.token, session.user_id)
 
 
-@router.get("/feeds", operation_id="users-list_feeds", response_model=list[Feed],
-            summary="List the subscriber's feeds",
-            description="RSS/Atom feeds (queue, at home, recommendations...) whose URLs carry "
-                        "their own feed token and can be read without signing.")
+@router.get(
+    "/feeds",
+    operation_id="users-list_feeds",
+    response_model=list[Feed],
+    summary="List the subscriber's feeds",
+    description="RSS/Atom feeds (queue, at home, recommendations...) whose URLs carry "
+    "their own feed token and can be read without signing.",
+)
 async def list_feeds(session: CurrentSession, client: ClientDep) -> list[Feed]:
     """The caller's feeds."""
     return await client.get_feeds(session.token, session.user_id)
 
 
-@router.get("/title-states", operation_id="users-get_title_states",
-            response_model=list[TitleState], summary="Get what the subscriber can do with titles",
-            description="For many titles at once: per format, whether the title is in a queue, "
-                        "at home, playable, addable... Titles are validated one by one; the "
-                        "upstream is asked in chunks.")
-async def get_title_states(session: CurrentSession, client: ClientDep, settings: SettingsDep,
-                           titles: Titles) -> list[TitleState]:
+@router.get(
+    "/title-states",
+    operation_id="users-get_title_states",
+    response_model=list[TitleState],
+    summary="Get what the subscriber can do with titles",
+    description="For many titles at once: per format, whether the title is in a queue, "
+    "at home, playable, addable... Titles are validated one by one; the "
+    "upstream is asked in chunks.",
+)
+async def get_title_states(
+    session: CurrentSession, client: ClientDep, settings: SettingsDep, titles: Titles
+) -> list[TitleState]:
     """Title states."""
     refs = _refs(titles, settings)
     return await client.title_states(session.token, session.user_id, refs)
 
 
-@router.get("/rental-history", operation_id="users-list_rental_history",
-            response_model=RentalPage, summary="List the rental history",
-            description="Discs shipped and returned and titles watched, newest first, one page "
-                        "at a time; `kind` narrows it.")
+@router.get(
+    "/rental-history",
+    operation_id="users-list_rental_history",
+    response_model=RentalPage,
+    summary="List the rental history",
+    description="Discs shipped and returned and titles watched, newest first, one page "
+    "at a time; `kind` narrows it.",
+)
 async def list_rental_history(
-    session: CurrentSession, client: ClientDep,
-    kind: Annotated[RentalKind, Query(description="Which part of the history.")]
-    = RentalKind.ALL,
-    start_index: StartIndex = 0, page_size: PageSize = DEFAULT_PAGE_SIZE,
+    session: CurrentSession,
+    client: ClientDep,
+    kind: Annotated[RentalKind, Query(description="Which part of the history.")] = RentalKind.ALL,
+    start_index: StartIndex = 0,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> RentalPage:
     """Rental history."""
-    return await client.rental_history(session.token, session.user_id, kind,
-                                       start_index=start_index, max_results=page_size)
+    return await client.rental_history(
+        session.token, session.user_id, kind, start_index=start_index, max_results=page_size
+    )
 
 
-@router.get("/at-home", operation_id="users-list_at_home", response_model=list[RentalEntry],
-            summary="List the discs at home",
-            description="Discs shipped to the subscriber and not yet returned, with their "
-                        "shipping dates and estimated arrival.")
+@router.get(
+    "/at-home",
+    operation_id="users-list_at_home",
+    response_model=list[RentalEntry],
+    summary="List the discs at home",
+    description="Discs shipped to the subscriber and not yet returned, with their "
+    "shipping dates and estimated arrival.",
+)
 async def list_at_home(session: CurrentSession, client: ClientDep) -> list[RentalEntry]:
     """Discs at home."""
     return await client.at_home(session.token, session.user_id)
 
 
-@router.get("/ratings", operation_id="users-get_ratings", response_model=list[Rating],
-            summary="Get the subscriber's ratings of titles",
-            description="For many titles at once: the subscriber's own rating (`actual`), "
-                        "Netflix's prediction (`predicted`), or the own rating when there is "
-                        "one and the prediction otherwise (`any`).")
+@router.get(
+    "/ratings",
+    operation_id="users-get_ratings",
+    response_model=list[Rating],
+    summary="Get the subscriber's ratings of titles",
+    description="For many titles at once: the subscriber's own rating (`actual`), "
+    "Netflix's prediction (`predicted`), or the own rating when there is "
+    "one and the prediction otherwise (`any`).",
+)
 async def get_ratings(
-    session: CurrentSession, client: ClientDep, settings: SettingsDep, titles: Titles,
+    session: CurrentSession,
+    client: ClientDep,
+    settings: SettingsDep,
+    titles: Titles,
     kind: Annotated[RatingKind, Query(description="Which ratings.")] = RatingKind.ANY,
 ) -> list[Rating]:
     """Ratings."""
@@ -123,23 +161,37 @@ async def get_ratings(
     return await client.ratings(session.token, session.user_id, refs, kind=kind)
 
 
-@router.put("/ratings/{kind}/{title_id}", operation_id="users-set_rating",
-            response_model=Rating, summary="Rate a title",
-            description="Sets the subscriber's rating of a title (1 to 5 stars or "
-                        "`not_interested`), creating it or replacing the previous one.")
-async def set_rating(session: CurrentSession, client: ClientDep, kind: Kind, title_id: TitleId,
-                     body: RatingUpdate) -> Rating:
+@router.put(
+    "/ratings/{kind}/{title_id}",
+    operation_id="users-set_rating",
+    response_model=Rating,
+    summary="Rate a title",
+    description="Sets the subscriber's rating of a title (1 to 5 stars or "
+    "`not_interested`), creating it or replacing the previous one.",
+)
+async def set_rating(
+    session: CurrentSession, client: ClientDep, kind: Kind, title_id: TitleId, body: RatingUpdate
+) -> Rating:
     """Rate a title."""
-    return await client.set_rating(session.token, session.user_id, TitleRef(kind, title_id),
-                                   body.rating)
+    return await client.set_rating(
+        session.token, session.user_id, TitleRef(kind, title_id), body.rating
+    )
 
 
-@router.get("/recommendations", operation_id="users-list_recommendations",
-            response_model=TitlePage, summary="List recommendations",
-            description="Titles Netflix recommends to the subscriber, one page at a time.")
-async def list_recommendations(session: CurrentSession, client: ClientDep,
-                               start_index: StartIndex = 0,
-                               page_size: PageSize = DEFAULT_PAGE_SIZE) -> TitlePage:
+@router.get(
+    "/recommendations",
+    operation_id="users-list_recommendations",
+    response_model=TitlePage,
+    summary="List recommendations",
+    description="Titles Netflix recommends to the subscriber, one page at a time.",
+)
+async def list_recommendations(
+    session: CurrentSession,
+    client: ClientDep,
+    start_index: StartIndex = 0,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+) -> TitlePage:
     """Recommendations."""
-    return await client.recommendations(session.token, session.user_id,
-                                        start_index=start_index, max_results=page_size)
+    return await client.recommendations(
+        session.token, session.user_id, start_index=start_index, max_results=page_size
+    )

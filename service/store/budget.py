@@ -94,8 +94,12 @@ class TokenBucketThrottle:
         """
         consumer_bucket, user_bucket = keys.budget(consumer_key, access_token)
         buckets = [consumer_bucket]
-        args: list[float] = [self._max_wait_s, self._ttl_ms,
-                             self._consumer_rate, max(1.0, self._consumer_rate)]
+        args: list[float] = [
+            self._max_wait_s,
+            self._ttl_ms,
+            self._consumer_rate,
+            max(1.0, self._consumer_rate),
+        ]
         if user_bucket is not None:
             buckets.append(user_bucket)
             args += [self._user_rate, max(1.0, self._user_rate)]
@@ -107,6 +111,7 @@ class TokenBucketThrottle:
             return 0.0
         wait = float(wait_text)
         if not int(taken):
-            raise RateLimited("the upstream call budget is spent for now; retry later",
-                              retry_after=wait)
+            raise RateLimited(
+                "the upstream call budget is spent for now; retry later", retry_after=wait
+            )
         return wait

@@ -80,7 +80,7 @@ def _decode(raw: bytes | None) -> _Entry | None:
     if raw is None or len(raw) < _HEADER.size:
         return None
     (millis,) = _HEADER.unpack_from(raw)
-    return _Entry(raw[_HEADER.size:], millis / 1000)
+    return _Entry(raw[_HEADER.size :], millis / 1000)
 
 
 def upstream_failed(exc: BaseException) -> bool:
@@ -90,10 +90,13 @@ def upstream_failed(exc: BaseException) -> bool:
 
 def _failure_note(holder: str, exc: BaseException) -> bytes:
     if isinstance(exc, ServiceError):
-        note: dict[str, Any] = {"slug": exc.slug, "detail": exc.detail,
-                                "upstream_status": exc.upstream_status,
-                                "upstream_sub_code": exc.upstream_sub_code,
-                                "retry_after": getattr(exc, "retry_after", None)}
+        note: dict[str, Any] = {
+            "slug": exc.slug,
+            "detail": exc.detail,
+            "upstream_status": exc.upstream_status,
+            "upstream_sub_code": exc.upstream_sub_code,
+            "retry_after": getattr(exc, "retry_after", None),
+        }
     else:
         note = {"slug": ServiceError.slug, "detail": "the upstream fetch failed"}
     return orjson.dumps({"holder": holder, **note})
@@ -116,8 +119,12 @@ def _failure_error(note: dict[str, Any]) -> ServiceError:
     upstream_sub_code = sub_code if isinstance(sub_code, int) else None
     if issubclass(cls, RateLimited):
         retry_after = note.get("retry_after")
-        return cls(detail, retry_after=float(retry_after or 1), upstream_status=upstream_status,
-                   upstream_sub_code=upstream_sub_code)
+        return cls(
+            detail,
+            retry_after=float(retry_after or 1),
+            upstream_status=upstream_status,
+            upstream_sub_code=upstream_sub_code,
+        )
     return cls(detail, upstream_status=upstream_status, upstream_sub_code=upstream_sub_code)
 
 
@@ -128,10 +135,16 @@ class _StoreDownError(Exception):
 class ResponseCache:
     """`get_or_fetch` for cached catalog reads, and `purge` for the admin endpoint."""
 
-    def __init__(self, redis: RedisLike, settings: Settings, *,
-                 lock_ttl_s: float | None = None, wait_s: float | None = None,
-                 stale_if: Callable[[BaseException], bool] = upstream_failed,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        redis: RedisLike,
+        settings: Settings,
+        *,
+        lock_ttl_s: float | None = None,
+        wait_s: float | None = None,
+        stale_if: Callable[[BaseException], bool] = upstream_failed,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._redis = redis
         self._stale_s = settings.cache_stale_s
         # The fill lock must outlive one fetch: budget wait plus the upstream timeout.
@@ -199,8 +212,9 @@ class ResponseCache:
         except STORE_DOWN as exc:
             raise _StoreDownError from exc
 
-    async def _fill(self, key: str, ttl_s: float, fetch: Fetch,
-                    stale: _Entry | None) -> CacheResult:
+    async def _fill(
+        self, key: str, ttl_s: float, fetch: Fetch, stale: _Entry | None
+    ) -> CacheResult:
         lock_key = keys.fill_lock(key)
         failure_key = keys.fill_failure(key)
         token = secrets.token_hex(8)
@@ -208,17 +222,23 @@ class ResponseCache:
         deadline = time.monotonic() + self._wait_s
         delay = _FIRST_POLL_S
         while True:
-            holder = as_bytes(await self._call(
-                acquire(keys=[lock_key], args=[token, self._lock_ttl_ms]))) or b""
+            holder = (
+                as_bytes(
+                    await self._call(acquire(keys=[lock_key], args=[token, self._lock_ttl_ms]))
+                )
+                or b""
+            )
             if not holder:
-                return await self._fetch_as_holder(key, lock_key, failure_key, token, ttl_s,
-                                                   fetch, stale)
+                return await self._fetch_as_holder(
+                    key, lock_key, failure_key, token, ttl_s, fetch, stale
+                )
             # Someone else is filling: wait for their body, or for their failure.
             while True:
                 await asyncio.sleep(random.uniform(delay / 2, delay))  # noqa: S311
                 delay = min(delay * 2, _MAX_POLL_S)
                 raw, note, lock_value = await self._call(
-                    self._redis.mget(key, failure_key, lock_key))
+                    self._redis.mget(key, failure_key, lock_key)
+                )
                 entry = _decode(as_bytes(raw))
                 if entry is not None and entry.age(self._clock()) < ttl_s:
                     return self._result(entry, "HIT")
@@ -235,8 +255,16 @@ class ResponseCache:
                 if as_bytes(lock_value) != holder:
                     break  # the holder let go without a body: try to take over
 
-    async def _fetch_as_holder(self, key: str, lock_key: str, failure_key: str, token: str,
-                               ttl_s: float, fetch: Fetch, stale: _Entry | None) -> CacheResult:
+    async def _fetch_as_holder(
+        self,
+        key: str,
+        lock_key: str,
+        failure_key: str,
+        token: str,
+        ttl_s: float,
+        fetch: Fetch,
+        stale: _Entry | None,
+    ) -> CacheResult:
         try:
             # Another holder may have stored a body between our read and our lock.
             entry = _decode(as_bytes(await self._call(self._redis.get(key))))
@@ -254,8 +282,9 @@ class ResponseCache:
         finally:
             await self._release(lock_key, token)
 
-    async def _fetch_and_store(self, key: str, ttl_s: float, fetch: Fetch,
-                               stale: _Entry | None) -> CacheResult:
+    async def _fetch_and_store(
+        self, key: str, ttl_s: float, fetch: Fetch, stale: _Entry | None
+    ) -> CacheResult:
         try:
             body = await fetch()
         except Exception as exc:

@@ -39,12 +39,11 @@ class TokenCipher:
         try:
             data = self._fernet.decrypt(ciphertext)
         except InvalidToken as exc:
-            raise UndecryptableError("ciphertext not decryptable with the configured keys") \
-                from exc
+            raise UndecryptableError("ciphertext not decryptable with the configured keys") from exc
         prefix = _bind(context, b"")
         if not data.startswith(prefix):
             raise UndecryptableError("ciphertext belongs to another key")
-        return data[len(prefix):]
+        return data[len(prefix) :]
 
 
 def _bind(context: str, plaintext: bytes) -> bytes:

@@ -66,16 +66,18 @@ class LockLease:
 class QueueLock:
     """`async with queue_lock(user_id, queue) as lease:` runs one queue write at a time."""
 
-    def __init__(self, redis: RedisLike, settings: Settings, *,
-                 wait_s: float | None = None) -> None:
+    def __init__(
+        self, redis: RedisLike, settings: Settings, *, wait_s: float | None = None
+    ) -> None:
         self.redis = redis
         self.ttl_ms = max(1, round(settings.queue_lock_ttl_s * 1000))
         self.wait_s = settings.queue_lock_ttl_s if wait_s is None else wait_s
         if self.wait_s < 0:
             raise ValueError("wait_s must not be negative")
 
-    def __call__(self, user_id: str,
-                 queue: str | enum.Enum) -> AbstractAsyncContextManager[LockLease]:
+    def __call__(
+        self, user_id: str, queue: str | enum.Enum
+    ) -> AbstractAsyncContextManager[LockLease]:
         """Same as `hold`."""
         return self.hold(user_id, queue)
 
@@ -97,8 +99,7 @@ class QueueLock:
             try:
                 taken = await self.redis.set(lease.key, lease.token, nx=True, px=self.ttl_ms)
             except STORE_DOWN as exc:
-                raise StoreUnavailable("the store is unreachable; queue changes need it") \
-                    from exc
+                raise StoreUnavailable("the store is unreachable; queue changes need it") from exc
             if taken:
                 return
             remaining = deadline - time.monotonic()
@@ -117,4 +118,3 @@ class QueueLock:
             return
         if not released:
             _log.warning("a queue lock expired before its holder finished")
-

@@ -58,11 +58,15 @@ def connect(settings: Settings) -> RedisLike:
     timeout = settings.redis_timeout_s
     if settings.redis_cluster:
         return _Cluster.from_url(
-            settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout,
+            settings.redis_url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
             retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), retries=3),
         )
     return Redis.from_url(
-        settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout,
+        settings.redis_url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
         retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.05), retries=1),
         health_check_interval=30,
     )

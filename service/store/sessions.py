@@ -44,8 +44,9 @@ async def _guard(action: str, call: Callable[[], Awaitable[_T]]) -> _T:
     try:
         return await call()
     except STORE_DOWN as exc:
-        raise StoreUnavailable(f"the session store is unreachable ({action}); retry shortly") \
-            from exc
+        raise StoreUnavailable(
+            f"the session store is unreachable ({action}); retry shortly"
+        ) from exc
 
 
 def _text_field(name: str, value: str) -> str:
@@ -65,8 +66,9 @@ def _load(data: bytes) -> dict[str, Any] | None:
 class SessionStore:
     """Creates, resolves and revokes sessions; lifetime `session_ttl_s` from creation."""
 
-    def __init__(self, redis: RedisLike, settings: Settings,
-                 cipher: TokenCipher | None = None) -> None:
+    def __init__(
+        self, redis: RedisLike, settings: Settings, cipher: TokenCipher | None = None
+    ) -> None:
         self._redis = redis
         self._ttl_s = settings.session_ttl_s
         self._cipher = cipher or TokenCipher.from_settings(settings)
@@ -78,11 +80,11 @@ class SessionStore:
         _text_field("access token secret", token.secret)
         bearer = secrets.token_urlsafe(32)
         key = keys.session(bearer)
-        payload = orjson.dumps({"user_id": user_id, "token": token.token,
-                                "secret": token.secret})
+        payload = orjson.dumps({"user_id": user_id, "token": token.token, "secret": token.secret})
         blob = self._cipher.encrypt(payload, context=key)
-        created = await _guard("create",
-                               lambda: self._redis.set(key, blob, ex=self._ttl_s, nx=True))
+        created = await _guard(
+            "create", lambda: self._redis.set(key, blob, ex=self._ttl_s, nx=True)
+        )
         if not created:  # 256 random bits never collide; refuse rather than share a session
             raise StoreUnavailable("could not create a session; retry")
         return bearer
@@ -102,11 +104,15 @@ class SessionStore:
             _log.warning("dropping an undecryptable session %s", keys.session_id(bearer)[:12])
             await _guard("resolve", lambda: self._redis.delete(key))
             return None
-        if data is None or not all(isinstance(data.get(name), str)
-                                   for name in ("user_id", "token", "secret")):
+        if data is None or not all(
+            isinstance(data.get(name), str) for name in ("user_id", "token", "secret")
+        ):
             return None
-        return Session(session_id=keys.session_id(bearer), user_id=data["user_id"],
-                       token=AccessToken(data["token"], data["secret"]))
+        return Session(
+            session_id=keys.session_id(bearer),
+            user_id=data["user_id"],
+            token=AccessToken(data["token"], data["secret"]),
+        )
 
     async def revoke(self, bearer: str) -> bool:
         """End a session at once; True when there was one."""
@@ -119,23 +125,27 @@ class SessionStore:
 class RequestTokenStore:
     """Pending sign-ins: the request-token secret and where to send the client afterwards."""
 
-    def __init__(self, redis: RedisLike, settings: Settings,
-                 cipher: TokenCipher | None = None) -> None:
+    def __init__(
+        self, redis: RedisLike, settings: Settings, cipher: TokenCipher | None = None
+    ) -> None:
         self._redis = redis
         self._cipher = cipher or TokenCipher.from_settings(settings)
 
-    async def put(self, token: str, secret: str, ttl_s: float,
-                  return_to: str | None = None) -> None:
+    async def put(
+        self, token: str, secret: str, ttl_s: float, return_to: str | None = None
+    ) -> None:
         """Remember a request token's secret for `ttl_s` seconds (replacing any earlier one)."""
         _text_field("request token", token)
         _text_field("request token secret", secret)
         if ttl_s <= 0:
             raise ValueError("ttl_s must be positive")
         key = keys.request_token(token)
-        blob = self._cipher.encrypt(orjson.dumps({"secret": secret, "return_to": return_to}),
-                                    context=key)
-        await _guard("sign-in start",
-                     lambda: self._redis.set(key, blob, px=max(1, round(ttl_s * 1000))))
+        blob = self._cipher.encrypt(
+            orjson.dumps({"secret": secret, "return_to": return_to}), context=key
+        )
+        await _guard(
+            "sign-in start", lambda: self._redis.set(key, blob, px=max(1, round(ttl_s * 1000)))
+        )
 
     async def pop(self, token: str) -> tuple[str, str | None] | None:
         """Take a request token's (secret, return_to) once; None if unknown, used or expired."""

@@ -28,9 +28,15 @@ def parse_ref(text: str, settings: Settings) -> TitleRef:
     return TitleRef.parse(text, hosts=ref_hosts(settings))
 
 
-def parse_ref_list(texts: Iterable[str], settings: Settings, *, what: str = "titles",
-                   limit: int = MAX_TITLES_PER_REQUEST,
-                   allow_duplicates: bool = True, allow_empty: bool = False) -> list[TitleRef]:
+def parse_ref_list(
+    texts: Iterable[str],
+    settings: Settings,
+    *,
+    what: str = "titles",
+    limit: int = MAX_TITLES_PER_REQUEST,
+    allow_duplicates: bool = True,
+    allow_empty: bool = False,
+) -> list[TitleRef]:
     """Every reference of a list, in order; duplicates dropped (or refused), size bounded."""
     refs: list[TitleRef] = []
     seen: set[TitleRef] = set()

@@ -57,11 +57,15 @@ def parse_include(raw: str | None) -> tuple[TitlePart, ...]:
     return normalize_parts(_PARTS[name] for name in names)
 
 
-def search_key(term: str, start_index: int, page_size: int,
-               include: Iterable[TitlePart]) -> str:
+def search_key(term: str, start_index: int, page_size: int, include: Iterable[TitlePart]) -> str:
     """Cache key of a title search."""
-    return keys.catalog("titles.search", term=normalize_term(term), start_index=start_index,
-                        page_size=page_size, include=_joined(include))
+    return keys.catalog(
+        "titles.search",
+        term=normalize_term(term),
+        start_index=start_index,
+        page_size=page_size,
+        include=_joined(include),
+    )
 
 
 def autocomplete_key(term: str) -> str:
@@ -76,14 +80,16 @@ def title_key(ref: TitleRef, include: Iterable[TitlePart]) -> str:
 
 def similar_key(ref: TitleRef, start_index: int, page_size: int) -> str:
     """Cache key of a page of similar titles."""
-    return keys.catalog("titles.similar", ref=ref.short, start_index=start_index,
-                        page_size=page_size)
+    return keys.catalog(
+        "titles.similar", ref=ref.short, start_index=start_index, page_size=page_size
+    )
 
 
 def people_search_key(term: str, start_index: int, page_size: int) -> str:
     """Cache key of a people search."""
-    return keys.catalog("people.search", term=normalize_term(term), start_index=start_index,
-                        page_size=page_size)
+    return keys.catalog(
+        "people.search", term=normalize_term(term), start_index=start_index, page_size=page_size
+    )
 
 
 def person_key(person_id: int) -> str:
@@ -108,19 +114,22 @@ class CatalogReads:
     front: FrontCache
     settings: Settings
 
-    async def search_titles(self, *, term: str, start_index: int, page_size: int,
-                            include: Iterable[TitlePart]) -> CacheResult:
+    async def search_titles(
+        self, *, term: str, start_index: int, page_size: int, include: Iterable[TitlePart]
+    ) -> CacheResult:
         """A page of titles matching a term, with the asked parts inlined."""
         parts = normalize_parts(include)
         term = normalize_term(term)
 
         async def fetch() -> bytes:
-            page = await self.client.search_titles(term, start_index=start_index,
-                                                   max_results=page_size, expand=parts)
+            page = await self.client.search_titles(
+                term, start_index=start_index, max_results=page_size, expand=parts
+            )
             return _json(page)
 
-        return await self._read(search_key(term, start_index, page_size, parts),
-                                self.settings.cache_ttl_search_s, fetch)
+        return await self._read(
+            search_key(term, start_index, page_size, parts), self.settings.cache_ttl_search_s, fetch
+        )
 
     async def autocomplete(self, *, term: str) -> CacheResult:
         """Short titles starting like the term, best first."""
@@ -130,8 +139,9 @@ class CatalogReads:
             items = await self.client.autocomplete(term, max_results=AUTOCOMPLETE_SIZE)
             return _json(Suggestions(items=items))
 
-        return await self._read(autocomplete_key(term), self.settings.cache_ttl_autocomplete_s,
-                                fetch)
+        return await self._read(
+            autocomplete_key(term), self.settings.cache_ttl_autocomplete_s, fetch
+        )
 
     async def get_title(self, *, ref: TitleRef, include: Iterable[TitlePart]) -> CacheResult:
         """One title (or season) with the asked parts gathered in the same answer."""
@@ -142,32 +152,38 @@ class CatalogReads:
 
         return await self._read(title_key(ref, parts), self.settings.cache_ttl_title_s, fetch)
 
-    async def similar_titles(self, *, ref: TitleRef, start_index: int,
-                             page_size: int) -> CacheResult:
+    async def similar_titles(
+        self, *, ref: TitleRef, start_index: int, page_size: int
+    ) -> CacheResult:
         """A page of titles similar to one title."""
+
         async def fetch() -> bytes:
-            page = await self.client.similar_titles(ref, start_index=start_index,
-                                                    max_results=page_size)
+            page = await self.client.similar_titles(
+                ref, start_index=start_index, max_results=page_size
+            )
             return _json(page)
 
-        return await self._read(similar_key(ref, start_index, page_size),
-                                self.settings.cache_ttl_title_s, fetch)
+        return await self._read(
+            similar_key(ref, start_index, page_size), self.settings.cache_ttl_title_s, fetch
+        )
 
-    async def search_people(self, *, term: str, start_index: int,
-                            page_size: int) -> CacheResult:
+    async def search_people(self, *, term: str, start_index: int, page_size: int) -> CacheResult:
         """A page of people matching a name."""
         term = normalize_term(term)
 
         async def fetch() -> bytes:
-            page = await self.client.search_people(term, start_index=start_index,
-                                                   max_results=page_size)
+            page = await self.client.search_people(
+                term, start_index=start_index, max_results=page_size
+            )
             return _json(page)
 
-        return await self._read(people_search_key(term, start_index, page_size),
-                                self.settings.cache_ttl_people_s, fetch)
+        return await self._read(
+            people_search_key(term, start_index, page_size), self.settings.cache_ttl_people_s, fetch
+        )
 
     async def get_person(self, *, person_id: int) -> CacheResult:
         """One person with filmography."""
+
         async def fetch() -> bytes:
             return _json(await self.client.get_person(person_id, with_filmography=True))
 
@@ -183,16 +199,18 @@ class CatalogReads:
         first: IndexTitle | None = await anext(entries, None)
         return _ndjson(first, entries)
 
-    async def _read(self, key: str, ttl_s: float,
-                    fetch: Callable[[], Awaitable[bytes]]) -> CacheResult:
+    async def _read(
+        self, key: str, ttl_s: float, fetch: Callable[[], Awaitable[bytes]]
+    ) -> CacheResult:
         result = await self.cache.get_or_fetch(key, ttl_s, fetch)
         if result.status in ("HIT", "MISS"):
             self.front.put(key, result.body, age_s=result.age_s)
         return result
 
 
-async def _ndjson(first: IndexTitle | None,
-                  rest: AsyncIterator[IndexTitle]) -> AsyncIterator[bytes]:
+async def _ndjson(
+    first: IndexTitle | None, rest: AsyncIterator[IndexTitle]
+) -> AsyncIterator[bytes]:
     if first is None:
         return
     yield first.model_dump_json().encode() + b"\n"

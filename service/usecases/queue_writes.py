@@ -54,8 +54,15 @@ class Reordered:
 class QueueWrites:
     """Queue operations for one signed-in subscriber, safe under concurrent replicas."""
 
-    def __init__(self, client: NetflixClient, etags: EtagStore, lock: QueueLock, *,
-                 retries: int, backoff_s: float = BACKOFF_BASE_S) -> None:
+    def __init__(
+        self,
+        client: NetflixClient,
+        etags: EtagStore,
+        lock: QueueLock,
+        *,
+        retries: int,
+        backoff_s: float = BACKOFF_BASE_S,
+    ) -> None:
         if retries < 0:
             raise ValueError("retries must not be negative")
         self._client = client
@@ -64,12 +71,26 @@ class QueueWrites:
         self._retries = retries
         self._backoff_s = backoff_s
 
-    async def read(self, session: Session, queue: QueueType, *, state: QueueState | None,
-                   sort: QueueSort | None, start_index: int, max_results: int) -> QueuePage:
+    async def read(
+        self,
+        session: Session,
+        queue: QueueType,
+        *,
+        state: QueueState | None,
+        sort: QueueSort | None,
+        start_index: int,
+        max_results: int,
+    ) -> QueuePage:
         """A page of the queue; its etag is kept for the next write."""
         page, etag = await self._client.get_queue(
-            session.token, session.user_id, queue, state=state, start_index=start_index,
-            max_results=max_results, sort=sort)
+            session.token,
+            session.user_id,
+            queue,
+            state=state,
+            start_index=start_index,
+            max_results=max_results,
+            sort=sort,
+        )
         await self._etags.set(session.user_id, queue, etag)
         return page
 
@@ -77,28 +98,33 @@ class QueueWrites:
         """One entry of the queue; `NotFound` when the title is not in it."""
         return await self._client.get_queue_entry(session.token, session.user_id, queue, ref)
 
-    async def add(self, session: Session, queue: QueueType, ref: TitleRef, *,
-                  position: int | None) -> QueueEntry:
+    async def add(
+        self, session: Session, queue: QueueType, ref: TitleRef, *, position: int | None
+    ) -> QueueEntry:
         """Queue a title (at `position`, else last); `AlreadyInQueue` when it is queued."""
         async with self._lock(session.user_id, queue) as lease:
             if position is not None:
                 # With a position the upstream would silently move a queued title.
                 await self._refuse_if_queued(session, queue, ref)
-            return await self._write(session, queue, lease,
-                                     self._adder(session, queue, ref, position))
+            return await self._write(
+                session, queue, lease, self._adder(session, queue, ref, position)
+            )
 
-    async def move(self, session: Session, queue: QueueType, ref: TitleRef, *,
-                   position: int) -> QueueEntry:
+    async def move(
+        self, session: Session, queue: QueueType, ref: TitleRef, *, position: int
+    ) -> QueueEntry:
         """Move a queued title to `position`; `NotFound` when it is not in the queue."""
         async with self._lock(session.user_id, queue) as lease:
             current = await self.entry(session, queue, ref)
             if current.state is QueueState.SAVED:
-                raise InvalidInput(f"{ref.short} is saved (not yet available) and has no "
-                                   "position to change")
+                raise InvalidInput(
+                    f"{ref.short} is saved (not yet available) and has no position to change"
+                )
             if current.position == position:
                 return current
-            return await self._write(session, queue, lease,
-                                     self._adder(session, queue, ref, position))
+            return await self._write(
+                session, queue, lease, self._adder(session, queue, ref, position)
+            )
 
     async def remove(self, session: Session, queue: QueueType, ref: TitleRef) -> None:
         """Take a title out of the queue; `NotFound` when it is not in it."""
@@ -106,14 +132,16 @@ class QueueWrites:
             current = await self.entry(session, queue, ref)
             await _still_held(lease)
             etag = await self._client.remove_from_queue(
-                session.token, session.user_id, queue, ref, state=current.state)
+                session.token, session.user_id, queue, ref, state=current.state
+            )
             if etag:
                 await self._etags.set(session.user_id, queue, etag)
             else:  # no etag in the answer: learn it on the next write
                 await self._etags.forget(session.user_id, queue)
 
-    async def reorder(self, session: Session, queue: QueueType,
-                      desired: Sequence[TitleRef]) -> Reordered:
+    async def reorder(
+        self, session: Session, queue: QueueType, desired: Sequence[TitleRef]
+    ) -> Reordered:
         """Put the available queue in the `desired` order with the fewest upstream moves.
 
         `desired` must list every available entry exactly once (`InvalidInput` otherwise,
@@ -130,13 +158,18 @@ class QueueWrites:
                 except NotAPermutation as exc:
                     raise InvalidInput(
                         "`titles` must list every available title of the queue exactly once; "
-                        + str(exc)) from exc
+                        + str(exc)
+                    ) from exc
                 try:
                     for step in plan:
                         ref = by_short[step.item]
-                        await self._write(session, queue, lease,
-                                          self._adder(session, queue, ref, step.position),
-                                          retry=False)
+                        await self._write(
+                            session,
+                            queue,
+                            lease,
+                            self._adder(session, queue, ref, step.position),
+                            retry=False,
+                        )
                         moves += 1
                     break
                 except StaleEtag as exc:
@@ -144,40 +177,61 @@ class QueueWrites:
                     if attempt == self._retries:
                         raise self._gave_up() from exc
                     await self._sleep(attempt)
-            page = await self.read(session, queue, state=QueueState.AVAILABLE, sort=None,
-                                   start_index=0, max_results=UPSTREAM_QUEUE_PAGE)
+            page = await self.read(
+                session,
+                queue,
+                state=QueueState.AVAILABLE,
+                sort=None,
+                start_index=0,
+                max_results=UPSTREAM_QUEUE_PAGE,
+            )
         return Reordered(page, moves)
 
     async def _available(self, session: Session, queue: QueueType) -> list[QueueEntry]:
         """Every available entry in queue order (reading page after page), etag stored."""
         entries: list[QueueEntry] = []
         for _ in range(MAX_QUEUE_PAGES):
-            page = await self.read(session, queue, state=QueueState.AVAILABLE, sort=None,
-                                   start_index=len(entries), max_results=UPSTREAM_QUEUE_PAGE)
+            page = await self.read(
+                session,
+                queue,
+                state=QueueState.AVAILABLE,
+                sort=None,
+                start_index=len(entries),
+                max_results=UPSTREAM_QUEUE_PAGE,
+            )
             entries.extend(page.items)
             if page.next is None or not page.items:
                 return entries
         raise Conflict("the queue is too long to reorder in one request")
 
-    async def _refuse_if_queued(self, session: Session, queue: QueueType,
-                                ref: TitleRef) -> None:
+    async def _refuse_if_queued(self, session: Session, queue: QueueType, ref: TitleRef) -> None:
         try:
             await self.entry(session, queue, ref)
         except NotFound:
             return
         raise AlreadyInQueue(f"{ref.short} is already in the {queue.value} queue")
 
-    def _adder(self, session: Session, queue: QueueType, ref: TitleRef,
-               position: int | None) -> Callable[[str], Awaitable[tuple[QueueEntry, str]]]:
+    def _adder(
+        self, session: Session, queue: QueueType, ref: TitleRef, position: int | None
+    ) -> Callable[[str], Awaitable[tuple[QueueEntry, str]]]:
         """The upstream add-or-move of one title, waiting for the etag to send."""
+
         def call(etag: str) -> Awaitable[tuple[QueueEntry, str]]:
-            return self._client.add_to_queue(session.token, session.user_id, queue, ref,
-                                             position=position, etag=etag)
+            return self._client.add_to_queue(
+                session.token, session.user_id, queue, ref, position=position, etag=etag
+            )
+
         return call
 
-    async def _write(self, session: Session, queue: QueueType, lease: LockLease,
-                     call: Callable[[str], Awaitable[tuple[_T, str]]], *,
-                     retry: bool = True) -> _T:
+    async def _write(
+        self,
+        session: Session,
+        queue: QueueType,
+        lease: LockLease,
+        call: Callable[[str], Awaitable[tuple[_T, str]]],
+        *,
+        retry: bool = True,
+    ) -> _T:
         """Run one etag-guarded upstream write under the lease the caller holds."""
         etag = await self._etags.get(session.user_id, queue)
         if etag is None:
@@ -202,8 +256,9 @@ class QueueWrites:
 
     async def _fresh_etag(self, session: Session, queue: QueueType) -> str:
         """GET the smallest page of the queue to learn (and store) its current etag."""
-        _, etag = await self._client.get_queue(session.token, session.user_id, queue,
-                                               start_index=0, max_results=1)
+        _, etag = await self._client.get_queue(
+            session.token, session.user_id, queue, start_index=0, max_results=1
+        )
         await self._etags.set(session.user_id, queue, etag)
         return etag
 
@@ -213,12 +268,15 @@ class QueueWrites:
 
     def _gave_up(self) -> Conflict:
         attempts = self._retries + 1
-        return Conflict(f"the queue kept changing during the write ({attempts} attempt"
-                        f"{'s' if attempts > 1 else ''}); read it again and retry")
+        return Conflict(
+            f"the queue kept changing during the write ({attempts} attempt"
+            f"{'s' if attempts > 1 else ''}); read it again and retry"
+        )
 
 
 async def _still_held(lease: LockLease) -> None:
     """Fencing before each upstream write: renew the lease, or stop if it was lost."""
     if not await lease.extend():
-        raise Conflict("the queue lock expired before the write; retry",
-                       headers={"Retry-After": "1"})
+        raise Conflict(
+            "the queue lock expired before the write; retry", headers={"Retry-After": "1"}
+        )

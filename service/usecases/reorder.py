@@ -31,8 +31,9 @@ class Move(Generic[K]):
 class NotAPermutation(ValueError):  # noqa: N818 - reads better at the call site
     """The desired order is not the current entries rearranged; says which differ."""
 
-    def __init__(self, *, missing: Sequence[object], unknown: Sequence[object],
-                 duplicated: Sequence[object]) -> None:
+    def __init__(
+        self, *, missing: Sequence[object], unknown: Sequence[object], duplicated: Sequence[object]
+    ) -> None:
         self.missing = list(missing)
         self.unknown = list(unknown)
         self.duplicated = list(duplicated)

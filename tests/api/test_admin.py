@@ -37,8 +37,9 @@ async def test_purge_all_refetches_everything(proxy: Proxy) -> None:
 async def test_purge_by_prefix_keeps_other_groups(proxy: Proxy) -> None:
     await proxy.client.get(JURASSIC_PARK)
     await proxy.client.get("/v1/people", params={"term": "Spielberg"})
-    answer = await proxy.client.post("/v1/admin/cache/purge", headers=_admin(),
-                                     json={"prefix": "people"})
+    answer = await proxy.client.post(
+        "/v1/admin/cache/purge", headers=_admin(), json={"prefix": "people"}
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["purged"] == 1
     people = await proxy.client.get("/v1/people", params={"term": "Spielberg"})
@@ -48,8 +49,7 @@ async def test_purge_by_prefix_keeps_other_groups(proxy: Proxy) -> None:
 
 
 @pytest.mark.parametrize("headers", [{}, _admin("wrong-token"), {"Authorization": "Basic x"}])
-async def test_purge_without_the_admin_token_is_403(proxy: Proxy,
-                                                    headers: dict[str, str]) -> None:
+async def test_purge_without_the_admin_token_is_403(proxy: Proxy, headers: dict[str, str]) -> None:
     answer = await proxy.client.post("/v1/admin/cache/purge", headers=headers)
     assert answer.status_code == 403, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
@@ -57,8 +57,9 @@ async def test_purge_without_the_admin_token_is_403(proxy: Proxy,
 
 @pytest.mark.parametrize("prefix", ["Titles", "titles.", "../x", "a" * 101, ""])
 async def test_purge_refuses_malformed_prefixes(proxy: Proxy, prefix: str) -> None:
-    answer = await proxy.client.post("/v1/admin/cache/purge", headers=_admin(),
-                                     json={"prefix": prefix})
+    answer = await proxy.client.post(
+        "/v1/admin/cache/purge", headers=_admin(), json={"prefix": prefix}
+    )
     assert answer.status_code == 422, answer.text
 
 

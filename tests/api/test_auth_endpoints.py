@@ -22,8 +22,10 @@ async def proxy(redis_url: str) -> AsyncIterator[Proxy]:
 
 
 def _hidden_fields(page: str) -> dict[str, str]:
-    return {unescape(name): unescape(value) for name, value in re.findall(
-        r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)}
+    return {
+        unescape(name): unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)
+    }
 
 
 async def _log_in_at_emulator(proxy: Proxy, login_url: str, user_index: int = 0) -> str:
@@ -54,7 +56,8 @@ async def test_sign_in_through_the_login_page_opens_a_session(proxy: Proxy) -> N
     subscriber = proxy.emulator.state.context.accounts.subscribers[0]
     assert grant["user_id"] == subscriber.user_id
     me = await proxy.client.get(
-        "/v1/auth/me", headers={"Authorization": f"Bearer {grant['session_token']}"})
+        "/v1/auth/me", headers={"Authorization": f"Bearer {grant['session_token']}"}
+    )
     assert me.status_code == 200, me.text
     assert me.json()["user_id"] == subscriber.user_id
     assert 0 < me.json()["session_expires_in"] <= proxy.settings.session_ttl_s
@@ -72,14 +75,16 @@ async def test_a_callback_works_only_once(proxy: Proxy) -> None:
 
 
 async def test_unknown_request_token_at_callback_is_401(proxy: Proxy) -> None:
-    answer = await proxy.client.get("/v1/auth/callback",
-                                    params={"oauth_token": "nope", "oauth_verifier": "x"})
+    answer = await proxy.client.get(
+        "/v1/auth/callback", params={"oauth_token": "nope", "oauth_verifier": "x"}
+    )
     assert answer.status_code == 401
     assert answer.json()["status"] == 401
 
 
 async def test_sign_in_with_return_to_redirects_with_the_session_in_the_fragment(
-        proxy: Proxy) -> None:
+    proxy: Proxy,
+) -> None:
     link = (await proxy.client.post("/v1/auth/start", json={"return_to": APP_URL})).json()
     callback = await _log_in_at_emulator(proxy, link["login_url"], user_index=1)
     finished = await proxy.client.get(path_and_query(callback))
@@ -89,20 +94,23 @@ async def test_sign_in_with_return_to_redirects_with_the_session_in_the_fragment
     fragment = parse_qs(target.fragment)
     assert fragment["token_type"] == ["bearer"]
     me = await proxy.client.get(
-        "/v1/auth/me", headers={"Authorization": f"Bearer {fragment['session_token'][0]}"})
+        "/v1/auth/me", headers={"Authorization": f"Bearer {fragment['session_token'][0]}"}
+    )
     assert me.json()["user_id"] == fragment["user_id"][0]
 
 
-@pytest.mark.parametrize("return_to", [
-    "https://evil.example/steal",
-    "https://app.example.evil.test/",
-    "http://app.example/signed-in",
-    "javascript:alert(1)",
-    "https://app.example/x#frag",
-    "https://app.example:8443/",
-])
-async def test_return_to_outside_the_allowed_urls_is_refused(proxy: Proxy,
-                                                             return_to: str) -> None:
+@pytest.mark.parametrize(
+    "return_to",
+    [
+        "https://evil.example/steal",
+        "https://app.example.evil.test/",
+        "http://app.example/signed-in",
+        "javascript:alert(1)",
+        "https://app.example/x#frag",
+        "https://app.example:8443/",
+    ],
+)
+async def test_return_to_outside_the_allowed_urls_is_refused(proxy: Proxy, return_to: str) -> None:
     answer = await proxy.client.post("/v1/auth/start", json={"return_to": return_to})
     assert answer.status_code == 422, answer.text
     assert proxy.upstream.requests == []
@@ -121,8 +129,9 @@ async def test_start_from_a_browser_link_redirects_to_the_login_page(proxy: Prox
 
 async def test_import_then_sign_out(proxy: Proxy) -> None:
     user_id, token, secret = proxy.demo_tokens()[0]
-    imported = await proxy.client.post("/v1/auth/import", json={
-        "access_token": token, "access_token_secret": secret})
+    imported = await proxy.client.post(
+        "/v1/auth/import", json={"access_token": token, "access_token_secret": secret}
+    )
     assert imported.status_code == 200, imported.text
     grant = imported.json()
     assert grant["user_id"] == user_id
@@ -138,31 +147,42 @@ async def test_import_then_sign_out(proxy: Proxy) -> None:
 
 async def test_import_of_a_rejected_pair_is_401(proxy: Proxy) -> None:
     _, token, _ = proxy.demo_tokens()[0]
-    answer = await proxy.client.post("/v1/auth/import", json={
-        "access_token": token, "access_token_secret": "not-the-secret"})
+    answer = await proxy.client.post(
+        "/v1/auth/import", json={"access_token": token, "access_token_secret": "not-the-secret"}
+    )
     assert answer.status_code == 401, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
-    unknown = await proxy.client.post("/v1/auth/import", json={
-        "access_token": "unknown-token", "access_token_secret": "whatever"})
+    unknown = await proxy.client.post(
+        "/v1/auth/import", json={"access_token": "unknown-token", "access_token_secret": "whatever"}
+    )
     assert unknown.status_code == 401, unknown.text
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"access_token": "t"}, {"access_token": "", "access_token_secret": "s"},
-    {"access_token": "t", "access_token_secret": "s", "extra": 1},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"access_token": "t"},
+        {"access_token": "", "access_token_secret": "s"},
+        {"access_token": "t", "access_token_secret": "s", "extra": 1},
+    ],
+)
 async def test_import_validates_its_body(proxy: Proxy, body: dict[str, object]) -> None:
     answer = await proxy.client.post("/v1/auth/import", json=body)
     assert answer.status_code == 422, answer.text
     assert answer.json()["status"] == 422
 
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": "Bearer "}, {"Authorization": "Basic dXNlcjpwYXNz"},
-    {"Authorization": "Bearer " + "A" * 43},
-])
-async def test_session_endpoints_need_a_valid_bearer(proxy: Proxy,
-                                                     headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer " + "A" * 43},
+    ],
+)
+async def test_session_endpoints_need_a_valid_bearer(proxy: Proxy, headers: dict[str, str]) -> None:
     for method, path in (("GET", "/v1/auth/me"), ("POST", "/v1/auth/sign-out")):
         answer = await proxy.client.request(method, path, headers=headers)
         assert answer.status_code == 401, (path, answer.text)

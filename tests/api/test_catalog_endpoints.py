@@ -45,7 +45,8 @@ async def test_search_finds_jurassic_park_with_a_page_shape(proxy: Proxy) -> Non
 
 async def test_search_inlines_parts_asked_with_include(proxy: Proxy) -> None:
     answer = await proxy.client.get(
-        "/v1/titles", params={"term": "jurassic park", "include": "synopsis,cast"})
+        "/v1/titles", params={"term": "jurassic park", "include": "synopsis,cast"}
+    )
     assert answer.status_code == 200, answer.text
     item = next(i for i in answer.json()["items"] if i["id"] == JURASSIC_PARK)
     assert isinstance(item["cast"], list)
@@ -56,8 +57,11 @@ async def test_search_pages_follow_next(proxy: Proxy) -> None:
     first = (await proxy.client.get("/v1/titles", params={"term": "the", "page_size": 2})).json()
     assert len(first["items"]) == 2
     assert first["next"] == 2
-    second = (await proxy.client.get(
-        "/v1/titles", params={"term": "the", "page_size": 2, "start_index": 2})).json()
+    second = (
+        await proxy.client.get(
+            "/v1/titles", params={"term": "the", "page_size": 2, "start_index": 2}
+        )
+    ).json()
     assert second["start_index"] == 2
     assert {i["id"] for i in first["items"]}.isdisjoint({i["id"] for i in second["items"]})
 
@@ -87,8 +91,9 @@ async def test_redis_tier_hits_without_the_front_tier(proxy_without_front: Proxy
 async def test_front_tier_answers_before_redis(proxy: Proxy) -> None:
     await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}", params={"include": "cast,synopsis"})
     await proxy.redis.flushdb()  # only the in-process tier still holds it
-    hit = await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}",
-                                 params={"include": "synopsis,cast,cast"})
+    hit = await proxy.client.get(
+        f"/v1/titles/{JURASSIC_PARK}", params={"include": "synopsis,cast,cast"}
+    )
     assert hit.status_code == 200
     assert hit.headers["x-cache"] == "HIT"
     assert hit.json()["id"] == JURASSIC_PARK
@@ -98,8 +103,9 @@ async def test_front_tier_answers_before_redis(proxy: Proxy) -> None:
 async def test_front_tier_ignores_requests_with_credentials(proxy: Proxy) -> None:
     await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}")
     await proxy.redis.flushdb()
-    answer = await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}",
-                                    headers={"Authorization": "Bearer whatever"})
+    answer = await proxy.client.get(
+        f"/v1/titles/{JURASSIC_PARK}", headers={"Authorization": "Bearer whatever"}
+    )
     assert answer.headers["x-cache"] == "MISS"
 
 
@@ -126,8 +132,9 @@ async def test_upstream_failure_without_a_copy_is_a_problem(proxy: Proxy) -> Non
 
 
 async def test_bypass_when_redis_is_down(redis_url: str) -> None:
-    dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.2,
-                          socket_timeout=0.2)
+    dead = Redis.from_url(
+        f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.2, socket_timeout=0.2
+    )
     async with running_proxy(redis_url, redis=dead) as proxy:
         answer = await proxy.client.get("/v1/titles", params={"term": "Jurassic Park"})
         assert answer.status_code == 200, answer.text
@@ -136,8 +143,9 @@ async def test_bypass_when_redis_is_down(redis_url: str) -> None:
 
 
 async def test_concurrent_identical_misses_make_one_upstream_call(proxy: Proxy) -> None:
-    answers = await asyncio.gather(*(
-        proxy.client.get("/v1/titles", params={"term": "Jurassic"}) for _ in range(12)))
+    answers = await asyncio.gather(
+        *(proxy.client.get("/v1/titles", params={"term": "Jurassic"}) for _ in range(12))
+    )
     assert {a.status_code for a in answers} == {200}
     assert len({a.content for a in answers}) == 1
     assert proxy.upstream.calls_to("/catalog/titles") == 1
@@ -155,7 +163,8 @@ async def test_autocomplete_suggests_short_titles(proxy: Proxy) -> None:
 async def test_title_details_gather_included_parts(proxy: Proxy) -> None:
     answer = await proxy.client.get(
         f"/v1/titles/{JURASSIC_PARK}",
-        params={"include": "synopsis,cast,directors,formats,languages,awards,screen_formats"})
+        params={"include": "synopsis,cast,directors,formats,languages,awards,screen_formats"},
+    )
     assert answer.status_code == 200, answer.text
     title = answer.json()
     assert title["kind"] == "movie"
@@ -169,22 +178,23 @@ async def test_season_details(proxy: Proxy) -> None:
     catalog = proxy.emulator.state.context.catalog
     series = next(t for t in catalog.all_titles() if t.kind == "series" and t.seasons)
     season_id = series.seasons[0]
-    answer = await proxy.client.get(f"/v1/titles/series/{series.id}/seasons/{season_id}",
-                                    params={"include": "synopsis"})
+    answer = await proxy.client.get(
+        f"/v1/titles/series/{series.id}/seasons/{season_id}", params={"include": "synopsis"}
+    )
     assert answer.status_code == 200, answer.text
     season = answer.json()
     assert season["kind"] == "season"
     assert season["id"] == f"series/{series.id}/seasons/{season_id}"
     assert season["series"]["id"] == f"series/{series.id}"
     assert answer.headers["x-cache"] == "MISS"
-    again = await proxy.client.get(f"/v1/titles/series/{series.id}/seasons/{season_id}",
-                                   params={"include": "synopsis"})
+    again = await proxy.client.get(
+        f"/v1/titles/series/{series.id}/seasons/{season_id}", params={"include": "synopsis"}
+    )
     assert again.headers["x-cache"] == "HIT"
 
 
 async def test_similar_titles(proxy: Proxy) -> None:
-    answer = await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}/similar",
-                                    params={"page_size": 5})
+    answer = await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}/similar", params={"page_size": 5})
     assert answer.status_code == 200, answer.text
     page = answer.json()
     assert 0 < len(page["items"]) <= 5
@@ -192,8 +202,9 @@ async def test_similar_titles(proxy: Proxy) -> None:
 
 
 async def test_people_search_and_person_filmography(proxy: Proxy) -> None:
-    title = (await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}",
-                                    params={"include": "cast"})).json()
+    title = (
+        await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}", params={"include": "cast"})
+    ).json()
     actor = title["cast"][0]
     found = await proxy.client.get("/v1/people", params={"term": actor["name"]})
     assert found.status_code == 200, found.text
@@ -222,21 +233,24 @@ async def test_unknown_title_is_a_404_problem(proxy: Proxy) -> None:
     assert answer.json()["status"] == 404
 
 
-@pytest.mark.parametrize("path", [
-    "/v1/titles",
-    "/v1/titles?term=",
-    "/v1/titles?term=%20%20",
-    "/v1/titles?term=x&page_size=0",
-    "/v1/titles?term=x&page_size=101",
-    "/v1/titles?term=x&start_index=-1",
-    "/v1/titles?term=x&include=synopsis,bogus",
-    "/v1/titles/movies/0",
-    "/v1/titles/movies/abc",
-    "/v1/titles/people/12",
-    "/v1/titles/autocomplete",
-    "/v1/people?term=x&page_size=500",
-    "/v1/people/-3",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/titles",
+        "/v1/titles?term=",
+        "/v1/titles?term=%20%20",
+        "/v1/titles?term=x&page_size=0",
+        "/v1/titles?term=x&page_size=101",
+        "/v1/titles?term=x&start_index=-1",
+        "/v1/titles?term=x&include=synopsis,bogus",
+        "/v1/titles/movies/0",
+        "/v1/titles/movies/abc",
+        "/v1/titles/people/12",
+        "/v1/titles/autocomplete",
+        "/v1/people?term=x&page_size=500",
+        "/v1/people/-3",
+    ],
+)
 async def test_bad_input_is_a_422_problem(proxy: Proxy, path: str) -> None:
     answer = await proxy.client.get(path)
     assert answer.status_code == 422, (path, answer.text)

@@ -24,12 +24,16 @@ def app() -> Starlette:
 
 
 @pytest.fixture(params=[False, True], ids=["xml", "json"])
-async def client(request: pytest.FixtureRequest,
-                 app: Starlette) -> AsyncIterator[NetflixClient]:
+async def client(request: pytest.FixtureRequest, app: Starlette) -> AsyncIterator[NetflixClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        yield NetflixClient(http, base_url="https://netflix.test", consumer_key=DEMO_CONSUMER_KEY,
-                            consumer_secret=DEMO_CONSUMER_SECRET, ref_base=REF_BASE,
-                            prefer_json=request.param)
+        yield NetflixClient(
+            http,
+            base_url="https://netflix.test",
+            consumer_key=DEMO_CONSUMER_KEY,
+            consumer_secret=DEMO_CONSUMER_SECRET,
+            ref_base=REF_BASE,
+            prefer_json=request.param,
+        )
 
 
 async def test_search_titles_pages_and_expands(client: NetflixClient) -> None:
@@ -38,8 +42,13 @@ async def test_search_titles_pages_and_expands(client: NetflixClient) -> None:
     for title in first.items:
         assert title.synopsis_html is not None and title.synopsis_text
         assert title.availability and title.formats
-        for part in (title.cast, title.directors, title.screen_formats, title.languages,
-                     title.awards):
+        for part in (
+            title.cast,
+            title.directors,
+            title.screen_formats,
+            title.languages,
+            title.awards,
+        ):
             assert part is not None  # asked for: a list, possibly empty
     second = await client.search_titles("the", start_index=3, max_results=3)
     assert {t.id for t in second.items}.isdisjoint({t.id for t in first.items})

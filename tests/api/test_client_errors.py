@@ -17,9 +17,14 @@ REF_BASE = "http://api-public.netflix.com"
 
 
 def _client(http: httpx.AsyncClient, **options: object) -> NetflixClient:
-    return NetflixClient(http, base_url="https://netflix.test", consumer_key=DEMO_CONSUMER_KEY,
-                         consumer_secret=DEMO_CONSUMER_SECRET, ref_base=REF_BASE,
-                         **options)  # type: ignore[arg-type]
+    return NetflixClient(
+        http,
+        base_url="https://netflix.test",
+        consumer_key=DEMO_CONSUMER_KEY,
+        consumer_secret=DEMO_CONSUMER_SECRET,
+        ref_base=REF_BASE,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture
@@ -38,20 +43,27 @@ async def faulty() -> AsyncIterator[Callable[..., NetflixClient]]:
 
 
 @pytest.mark.parametrize("prefer_json", [False, True], ids=["xml", "json"])
-@pytest.mark.parametrize("faults", [FaultConfig(malformed_rate=1.0),
-                                    FaultConfig(truncated_rate=1.0),
-                                    FaultConfig(error_rate=1.0),
-                                    FaultConfig(gateway_error_rate=1.0)],
-                         ids=["malformed", "truncated", "error", "gateway"])
-async def test_upstream_faults_are_bad_upstream(faulty: Callable[..., NetflixClient],
-                                                faults: FaultConfig, prefer_json: bool) -> None:
+@pytest.mark.parametrize(
+    "faults",
+    [
+        FaultConfig(malformed_rate=1.0),
+        FaultConfig(truncated_rate=1.0),
+        FaultConfig(error_rate=1.0),
+        FaultConfig(gateway_error_rate=1.0),
+    ],
+    ids=["malformed", "truncated", "error", "gateway"],
+)
+async def test_upstream_faults_are_bad_upstream(
+    faulty: Callable[..., NetflixClient], faults: FaultConfig, prefer_json: bool
+) -> None:
     client = faulty(faults, prefer_json=prefer_json)
     with pytest.raises(BadUpstream):
         await client.search_titles("the")
 
 
 async def test_truncated_catalog_index_is_a_bad_upstream(
-        faulty: Callable[..., NetflixClient]) -> None:
+    faulty: Callable[..., NetflixClient],
+) -> None:
     client = faulty(FaultConfig(truncated_rate=1.0))
     with pytest.raises(BadUpstream):
         async for _ in client.stream_catalog_index():
@@ -59,8 +71,9 @@ async def test_truncated_catalog_index_is_a_bad_upstream(
 
 
 async def test_over_limit_403_becomes_rate_limited() -> None:
-    app: Starlette = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=True,
-                                                    per_second_limit=2))
+    app: Starlette = create_emulator(
+        EmulatorConfig(catalog_size=300, rate_limits=True, per_second_limit=2)
+    )
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
         client = _client(http)
@@ -93,14 +106,18 @@ def _mock(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.AsyncClie
     return httpx.AsyncClient(transport=httpx.MockTransport(handler))
 
 
-@pytest.mark.parametrize(("failure", "expected"), [
-    (httpx.ReadTimeout("slow"), UpstreamTimeout),
-    (httpx.ConnectTimeout("slow"), UpstreamTimeout),
-    (httpx.ConnectError("refused"), BadUpstream),
-    (httpx.RemoteProtocolError("dropped"), BadUpstream),
-])
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (httpx.ReadTimeout("slow"), UpstreamTimeout),
+        (httpx.ConnectTimeout("slow"), UpstreamTimeout),
+        (httpx.ConnectError("refused"), BadUpstream),
+        (httpx.RemoteProtocolError("dropped"), BadUpstream),
+    ],
+)
 async def test_transport_failures_never_escape_as_httpx_errors(
-        failure: httpx.HTTPError, expected: type[ServiceError]) -> None:
+    failure: httpx.HTTPError, expected: type[ServiceError]
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise failure
 
@@ -122,13 +139,19 @@ async def test_oversized_answers_are_refused() -> None:
 
 
 async def test_unexpected_content_and_status_documents_in_200s() -> None:
-    answers = iter([
-        httpx.Response(200, content=b"<html>hello</html>", headers={"content-type": "text/html"}),
-        httpx.Response(200, text="plain words", headers={"content-type": "text/plain"}),
-        httpx.Response(200, content=b"<status><status_code>500</status_code><message>x"
-                                    b"</message></status>",
-                       headers={"content-type": "application/xml"}),
-    ])
+    answers = iter(
+        [
+            httpx.Response(
+                200, content=b"<html>hello</html>", headers={"content-type": "text/html"}
+            ),
+            httpx.Response(200, text="plain words", headers={"content-type": "text/plain"}),
+            httpx.Response(
+                200,
+                content=b"<status><status_code>500</status_code><message>x</message></status>",
+                headers={"content-type": "application/xml"},
+            ),
+        ]
+    )
 
     def handler(request: httpx.Request) -> httpx.Response:
         return next(answers)
@@ -145,12 +168,19 @@ async def test_requests_are_signed_for_plain_http_hosts_and_use_the_configured_b
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, content=b"<autocomplete/>",
-                              headers={"content-type": "application/xml"})
+        return httpx.Response(
+            200, content=b"<autocomplete/>", headers={"content-type": "application/xml"}
+        )
 
     async with _mock(handler) as http:
-        client = NetflixClient(http, base_url="http://emulator:8081/", consumer_key="k",
-                               consumer_secret="s", ref_base=REF_BASE, prefer_json=True)
+        client = NetflixClient(
+            http,
+            base_url="http://emulator:8081/",
+            consumer_key="k",
+            consumer_secret="s",
+            ref_base=REF_BASE,
+            prefer_json=True,
+        )
         await client.autocomplete("star wars")
     (request,) = seen
     assert str(request.url).startswith("http://emulator:8081/catalog/titles/autocomplete?")

@@ -17,8 +17,7 @@ pytestmark = pytest.mark.integration
 
 def _serve(*flags: str) -> Iterator[str]:
     port = free_port()
-    args = ["emulator", "--port", str(port), "--catalog-size", "300", "--no-rate-limits",
-            *flags]
+    args = ["emulator", "--port", str(port), "--catalog-size", "300", "--no-rate-limits", *flags]
     with python_server(args, port):
         yield f"http://127.0.0.1:{port}"
 
@@ -39,9 +38,13 @@ def slow() -> Iterator[str]:
 
 
 def _client(http: httpx.AsyncClient, base_url: str) -> NetflixClient:
-    return NetflixClient(http, base_url=base_url, consumer_key=DEMO_CONSUMER_KEY,
-                         consumer_secret=DEMO_CONSUMER_SECRET,
-                         ref_base="http://api-public.netflix.com")
+    return NetflixClient(
+        http,
+        base_url=base_url,
+        consumer_key=DEMO_CONSUMER_KEY,
+        consumer_secret=DEMO_CONSUMER_SECRET,
+        ref_base="http://api-public.netflix.com",
+    )
 
 
 async def test_plain_http_catalog_calls_and_gzip_index(healthy: str) -> None:

@@ -37,10 +37,14 @@ def app() -> Starlette:
 async def sub(request: pytest.FixtureRequest, app: Starlette) -> AsyncIterator[Subscriber]:
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        client = NetflixClient(http, base_url="https://netflix.test",
-                               consumer_key=DEMO_CONSUMER_KEY,
-                               consumer_secret=DEMO_CONSUMER_SECRET, ref_base=REF_BASE,
-                               prefer_json=request.param)
+        client = NetflixClient(
+            http,
+            base_url="https://netflix.test",
+            consumer_key=DEMO_CONSUMER_KEY,
+            consumer_secret=DEMO_CONSUMER_SECRET,
+            ref_base=REF_BASE,
+            prefer_json=request.param,
+        )
         yield Subscriber(client, AccessToken(token, secret), user_id)
 
 
@@ -66,8 +70,7 @@ async def test_queue_read_add_move_and_remove(sub: Subscriber) -> None:
     c, token, uid = sub.client, sub.token, sub.user_id
     page, etag = await c.get_queue(token, uid, QueueType.DISC, max_results=500)
     ref = await _unqueued(sub, QueueType.DISC)
-    entry, etag2 = await c.add_to_queue(token, uid, QueueType.DISC, ref, position=None,
-                                        etag=etag)
+    entry, etag2 = await c.add_to_queue(token, uid, QueueType.DISC, ref, position=None, etag=etag)
     assert entry.title.id == ref.short and etag2 != etag
     assert entry.state is QueueState.AVAILABLE and entry.position is not None
     with pytest.raises(AlreadyInQueue):
@@ -78,8 +81,7 @@ async def test_queue_read_add_move_and_remove(sub: Subscriber) -> None:
     assert moved.position == 1 and etag3 != etag2
     fetched = await c.get_queue_entry(token, uid, QueueType.DISC, ref)
     assert (fetched.position, fetched.title.id) == (1, ref.short)
-    etag4 = await c.remove_from_queue(token, uid, QueueType.DISC, ref,
-                                      state=QueueState.AVAILABLE)
+    etag4 = await c.remove_from_queue(token, uid, QueueType.DISC, ref, state=QueueState.AVAILABLE)
     assert etag4 and etag4 != etag3
     with pytest.raises(NotFound, match="not in the queue"):
         await c.get_queue_entry(token, uid, QueueType.DISC, ref)
@@ -91,8 +93,14 @@ async def test_queue_read_add_move_and_remove(sub: Subscriber) -> None:
 
 async def test_queue_listing_options(sub: Subscriber) -> None:
     c, token, uid = sub.client, sub.token, sub.user_id
-    first, _ = await c.get_queue(token, uid, QueueType.DISC, state=QueueState.AVAILABLE,
-                                 max_results=2, sort=QueueSort.ALPHABETICAL)
+    first, _ = await c.get_queue(
+        token,
+        uid,
+        QueueType.DISC,
+        state=QueueState.AVAILABLE,
+        max_results=2,
+        sort=QueueSort.ALPHABETICAL,
+    )
     assert len(first.items) <= 2
     names = [e.title.title.lower() for e in first.items]
     assert names == sorted(names)

@@ -17,14 +17,19 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(path, method, operation) for path, item in document["paths"].items()
-            for method, operation in item.items() if method in HTTP_METHODS]
+    return [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    ]
 
 
 def test_committed_openapi_document_is_current() -> None:
     assert COMMITTED.exists(), "openapi/openapi.json is missing: run `make openapi`"
     assert json.loads(COMMITTED.read_text()) == json.loads(render()), (
-        "openapi/openapi.json is stale: run `make openapi` and commit the result")
+        "openapi/openapi.json is stale: run `make openapi` and commit the result"
+    )
 
 
 def test_every_route_is_one_documented_operation() -> None:
@@ -37,12 +42,24 @@ def test_every_route_is_one_documented_operation() -> None:
         assert operation["operationId"].startswith(f"{tag}-"), (path, method)
         assert operation.get("summary"), (path, method)
         assert operation.get("description"), (path, method)
-    for required in ("/v1/titles", "/v1/titles/autocomplete", "/v1/titles/{kind}/{title_id}",
-                     "/v1/titles/series/{series_id}/seasons/{season_id}",
-                     "/v1/titles/{kind}/{title_id}/similar", "/v1/people",
-                     "/v1/people/{person_id}", "/v1/catalog/index", "/v1/auth/start",
-                     "/v1/auth/callback", "/v1/auth/import", "/v1/auth/me",
-                     "/v1/auth/sign-out", "/v1/admin/cache/purge", "/healthz", "/readyz"):
+    for required in (
+        "/v1/titles",
+        "/v1/titles/autocomplete",
+        "/v1/titles/{kind}/{title_id}",
+        "/v1/titles/series/{series_id}/seasons/{season_id}",
+        "/v1/titles/{kind}/{title_id}/similar",
+        "/v1/people",
+        "/v1/people/{person_id}",
+        "/v1/catalog/index",
+        "/v1/auth/start",
+        "/v1/auth/callback",
+        "/v1/auth/import",
+        "/v1/auth/me",
+        "/v1/auth/sign-out",
+        "/v1/admin/cache/purge",
+        "/healthz",
+        "/readyz",
+    ):
         assert required in document["paths"], required
 
 
@@ -57,8 +74,9 @@ def test_errors_are_declared_as_problem_documents() -> None:
 
 async def test_docs_page_and_schema_are_served() -> None:
     app = create_app(Settings.model_construct())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://proxy.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://proxy.test"
+    ) as client:
         docs = await client.get("/docs")
         served = await client.get("/openapi.json")
     assert docs.status_code == 200

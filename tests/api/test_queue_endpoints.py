@@ -64,16 +64,20 @@ def _assert_no_etag_leaked(proxy: Proxy, recorder: Recorder) -> None:
         assert "etag" not in {name.lower() for name in answer.headers}
         text = answer.text
         assert '"etag"' not in text.lower()
-        leaked = [etag for etag in etags if etag in text
-                  or any(etag in value for value in answer.headers.values())]
+        leaked = [
+            etag
+            for etag in etags
+            if etag in text or any(etag in value for value in answer.headers.values())
+        ]
         assert not leaked, f"{answer.request.url} leaked an etag"
 
 
 class Interfering(httpx.AsyncBaseTransport):
     """Changes a queue (as another client would) just before each queue POST goes upstream."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, queue: Queue,
-                 times: int | None = None) -> None:
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, queue: Queue, times: int | None = None
+    ) -> None:
         self.inner = inner
         self.queue = queue
         self.left = times
@@ -110,10 +114,12 @@ def _addable_movies(proxy: Proxy, user_id: str, count: int) -> list[str]:
     subscriber = context.accounts.get(user_id)
     assert subscriber is not None
     queue = subscriber.queue("disc")
-    taken = ({e.title.id for e in queue.available + queue.saved}
-             | subscriber.history.at_home_ids())
-    found = [f"movies/{t.id}" for t in context.catalog.titles
-             if t.kind == "movies" and disc_formats(t) and t.id not in taken]
+    taken = {e.title.id for e in queue.available + queue.saved} | subscriber.history.at_home_ids()
+    found = [
+        f"movies/{t.id}"
+        for t in context.catalog.titles
+        if t.kind == "movies" and disc_formats(t) and t.id not in taken
+    ]
     assert len(found) >= count
     return found[:count]
 
@@ -124,16 +130,20 @@ def _available_ids(proxy: Proxy, user_id: str) -> list[str]:
 
 async def test_queue_listing_matches_the_upstream_queue(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    answer = await proxy.client.get("/v1/me/queues/disc", headers=_auth(session),
-                                    params={"state": "available", "page_size": 500})
+    answer = await proxy.client.get(
+        "/v1/me/queues/disc",
+        headers=_auth(session),
+        params={"state": "available", "page_size": 500},
+    )
     assert answer.status_code == 200, answer.text
     assert answer.headers["cache-control"] == "private, no-store"
     page = answer.json()
     assert [item["title"]["id"] for item in page["items"]] == _available_ids(proxy, user_id)
     assert [item["position"] for item in page["items"]] == list(range(1, len(page["items"]) + 1))
     assert page["total"] == len(_queue(proxy, user_id).available)
-    saved = await proxy.client.get("/v1/me/queues/disc", headers=_auth(session),
-                                   params={"state": "saved"})
+    saved = await proxy.client.get(
+        "/v1/me/queues/disc", headers=_auth(session), params={"state": "saved"}
+    )
     assert saved.status_code == 200
     assert [item["state"] for item in saved.json()["items"]] == ["saved"]
 
@@ -148,22 +158,36 @@ async def test_queue_get_stores_the_etag_server_side(proxy: Proxy) -> None:
 
 async def test_queue_paging_and_sorting(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    first = (await proxy.client.get("/v1/me/queues/disc", headers=_auth(session),
-                                    params={"state": "available", "page_size": 2})).json()
+    first = (
+        await proxy.client.get(
+            "/v1/me/queues/disc",
+            headers=_auth(session),
+            params={"state": "available", "page_size": 2},
+        )
+    ).json()
     assert len(first["items"]) == 2
     assert first["next"] == 2
-    second = (await proxy.client.get("/v1/me/queues/disc", headers=_auth(session),
-                                     params={"state": "available", "page_size": 2,
-                                             "start_index": 2})).json()
+    second = (
+        await proxy.client.get(
+            "/v1/me/queues/disc",
+            headers=_auth(session),
+            params={"state": "available", "page_size": 2, "start_index": 2},
+        )
+    ).json()
     ids = [i["title"]["id"] for i in first["items"] + second["items"]]
     assert ids == _available_ids(proxy, user_id)[:4]
-    alphabetical = (await proxy.client.get(
-        "/v1/me/queues/disc", headers=_auth(session),
-        params={"sort": "alphabetical", "page_size": 500})).json()
+    alphabetical = (
+        await proxy.client.get(
+            "/v1/me/queues/disc",
+            headers=_auth(session),
+            params={"sort": "alphabetical", "page_size": 500},
+        )
+    ).json()
     names = [i["title"]["title"].lower() for i in alphabetical["items"]]
     assert names == sorted(names)
-    bad = await proxy.client.get("/v1/me/queues/disc", headers=_auth(session),
-                                 params={"sort": "random"})
+    bad = await proxy.client.get(
+        "/v1/me/queues/disc", headers=_auth(session), params={"sort": "random"}
+    )
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
 
@@ -177,8 +201,9 @@ async def test_unknown_queue_is_422(proxy: Proxy) -> None:
 async def test_queue_endpoints_need_a_session(proxy: Proxy) -> None:
     answer = await proxy.client.get("/v1/me/queues/disc")
     assert answer.status_code == 401
-    bad = await proxy.client.post("/v1/me/queues/disc/entries", json={"title": "movies/1"},
-                                  headers=_auth("not-a-session"))
+    bad = await proxy.client.post(
+        "/v1/me/queues/disc/entries", json={"title": "movies/1"}, headers=_auth("not-a-session")
+    )
     assert bad.status_code == 401
     assert bad.json()["type"].endswith("/invalid-session")
 
@@ -186,8 +211,9 @@ async def test_queue_endpoints_need_a_session(proxy: Proxy) -> None:
 async def test_add_at_position_one_without_any_etag(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     [title] = _addable_movies(proxy, user_id, 1)
-    answer = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                     json={"title": title, "position": 1})
+    answer = await proxy.client.post(
+        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title, "position": 1}
+    )
     assert answer.status_code == 201, answer.text
     entry = answer.json()
     assert entry["title"]["id"] == title
@@ -206,8 +232,9 @@ async def test_add_accepts_a_full_title_url_and_appends(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     [title] = _addable_movies(proxy, user_id, 1)
     url = f"http://api-public.netflix.com/catalog/titles/{title}"
-    answer = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                     json={"title": url})
+    answer = await proxy.client.post(
+        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": url}
+    )
     assert answer.status_code == 201, answer.text
     assert answer.json()["position"] == len(_queue(proxy, user_id).available)
     assert _available_ids(proxy, user_id)[-1] == title
@@ -218,8 +245,9 @@ async def test_adding_a_queued_title_is_409_already_in_queue(proxy: Proxy) -> No
     queued = _available_ids(proxy, user_id)[2]
     before = _available_ids(proxy, user_id)
     for body in ({"title": queued}, {"title": queued, "position": 1}):
-        answer = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                         json=body)
+        answer = await proxy.client.post(
+            "/v1/me/queues/disc/entries", headers=_auth(session), json=body
+        )
         assert answer.status_code == 409, answer.text
         problem = answer.json()
         assert problem["type"].endswith("/already-in-queue")
@@ -230,13 +258,16 @@ async def test_adding_a_queued_title_is_409_already_in_queue(proxy: Proxy) -> No
 async def test_bad_titles_are_refused_before_any_upstream_write(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
     writes_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
-    for title in ("http://evil.example/catalog/titles/movies/1", "movies/abc", "",
-                  "people/12"):
-        answer = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                         json={"title": title})
+    for title in ("http://evil.example/catalog/titles/movies/1", "movies/abc", "", "people/12"):
+        answer = await proxy.client.post(
+            "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title}
+        )
         assert answer.status_code == 422, (title, answer.text)
-    zero = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                   json={"title": "movies/60020435", "position": 0})
+    zero = await proxy.client.post(
+        "/v1/me/queues/disc/entries",
+        headers=_auth(session),
+        json={"title": "movies/60020435", "position": 0},
+    )
     assert zero.status_code == 422
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") == writes_before
 
@@ -249,8 +280,9 @@ async def test_stale_stored_etag_is_refreshed_and_the_write_retried(proxy: Proxy
     queue.available.append(queue.available.pop(0))
     queue.generation += 1
     [title] = _addable_movies(proxy, user_id, 1)
-    answer = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                     json={"title": title, "position": 2})
+    answer = await proxy.client.post(
+        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title, "position": 2}
+    )
     assert answer.status_code == 201, answer.text
     assert _available_ids(proxy, user_id)[1] == title
     stored = await proxy.redis.get(keys.queue_etag(user_id, "disc"))
@@ -265,8 +297,9 @@ async def test_a_queue_that_keeps_changing_gives_409_after_the_retries(proxy: Pr
     proxy.upstream.inner = Interfering(proxy.upstream.inner, queue)
     [title] = _addable_movies(proxy, user_id, 1)
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
-    answer = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                     json={"title": title})
+    answer = await proxy.client.post(
+        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title}
+    )
     assert answer.status_code == 409, answer.text
     assert answer.json()["type"].endswith("/conflict")
     posts = sum(1 for r in proxy.upstream.requests if r.method == "POST") - posts_before
@@ -278,13 +311,15 @@ async def test_move_an_entry(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     before = _available_ids(proxy, user_id)
     last = before[-1]
-    answer = await proxy.client.patch(f"/v1/me/queues/disc/entries/{last}",
-                                      headers=_auth(session), json={"position": 1})
+    answer = await proxy.client.patch(
+        f"/v1/me/queues/disc/entries/{last}", headers=_auth(session), json={"position": 1}
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["position"] == 1
     assert _available_ids(proxy, user_id) == [last, *before[:-1]]
-    same = await proxy.client.patch(f"/v1/me/queues/disc/entries/{last}",
-                                    headers=_auth(session), json={"position": 1})
+    same = await proxy.client.patch(
+        f"/v1/me/queues/disc/entries/{last}", headers=_auth(session), json={"position": 1}
+    )
     assert same.status_code == 200
     assert same.json()["position"] == 1
 
@@ -292,14 +327,18 @@ async def test_move_an_entry(proxy: Proxy) -> None:
 async def test_moving_a_title_not_in_the_queue_is_404(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     [title] = _addable_movies(proxy, user_id, 1)
-    answer = await proxy.client.patch(f"/v1/me/queues/disc/entries/{title}",
-                                      headers=_auth(session), json={"position": 1})
+    answer = await proxy.client.patch(
+        f"/v1/me/queues/disc/entries/{title}", headers=_auth(session), json={"position": 1}
+    )
     assert answer.status_code == 404, answer.text
     assert title not in _available_ids(proxy, user_id), "a move must never add"
     saved = _queue(proxy, user_id).saved[0].title
     if saved.kind in ("movies", "series", "programs", "discs"):
-        moved = await proxy.client.patch(f"/v1/me/queues/disc/entries/{saved.kind}/{saved.id}",
-                                         headers=_auth(session), json={"position": 1})
+        moved = await proxy.client.patch(
+            f"/v1/me/queues/disc/entries/{saved.kind}/{saved.id}",
+            headers=_auth(session),
+            json={"position": 1},
+        )
         assert moved.status_code == 422, moved.text
         assert "saved" in moved.json()["detail"]
 
@@ -307,17 +346,18 @@ async def test_moving_a_title_not_in_the_queue_is_404(proxy: Proxy) -> None:
 async def test_remove_an_entry(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     victim = _available_ids(proxy, user_id)[1]
-    answer = await proxy.client.delete(f"/v1/me/queues/disc/entries/{victim}",
-                                       headers=_auth(session))
+    answer = await proxy.client.delete(
+        f"/v1/me/queues/disc/entries/{victim}", headers=_auth(session)
+    )
     assert answer.status_code == 204, answer.text
     assert answer.content == b""
     assert victim not in _available_ids(proxy, user_id)
-    again = await proxy.client.delete(f"/v1/me/queues/disc/entries/{victim}",
-                                      headers=_auth(session))
+    again = await proxy.client.delete(
+        f"/v1/me/queues/disc/entries/{victim}", headers=_auth(session)
+    )
     assert again.status_code == 404
     assert again.json()["type"].endswith("/not-found")
-    missing = await proxy.client.get(f"/v1/me/queues/disc/entries/{victim}",
-                                     headers=_auth(session))
+    missing = await proxy.client.get(f"/v1/me/queues/disc/entries/{victim}", headers=_auth(session))
     assert missing.status_code == 404
 
 
@@ -326,8 +366,9 @@ async def test_remove_a_saved_entry(proxy: Proxy) -> None:
     saved = _queue(proxy, user_id).saved[0].title
     if saved.kind not in ("movies", "series", "programs", "discs"):
         pytest.skip("the seeded saved title is a season, which has no entry path")
-    answer = await proxy.client.delete(f"/v1/me/queues/disc/entries/{saved.kind}/{saved.id}",
-                                       headers=_auth(session))
+    answer = await proxy.client.delete(
+        f"/v1/me/queues/disc/entries/{saved.kind}/{saved.id}", headers=_auth(session)
+    )
     assert answer.status_code == 204, answer.text
     assert not _queue(proxy, user_id).saved
 
@@ -335,14 +376,16 @@ async def test_remove_a_saved_entry(proxy: Proxy) -> None:
 async def test_reorder_moves_only_titles_outside_the_lis(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     for title in _addable_movies(proxy, user_id, 6):
-        added = await proxy.client.post("/v1/me/queues/disc/entries", headers=_auth(session),
-                                        json={"title": title})
+        added = await proxy.client.post(
+            "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title}
+        )
         assert added.status_code == 201, added.text
     current = _available_ids(proxy, user_id)
     desired = [current[-1], *current[:-1]]  # last title first: one move
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
-    answer = await proxy.client.put("/v1/me/queues/disc/order", headers=_auth(session),
-                                    json={"titles": desired})
+    answer = await proxy.client.put(
+        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["moves"] == 1
@@ -357,15 +400,17 @@ async def test_reorder_to_a_random_order(proxy: Proxy) -> None:
     desired = current[:]
     random.Random(3).shuffle(desired)
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
-    answer = await proxy.client.put("/v1/me/queues/disc/order", headers=_auth(session),
-                                    json={"titles": desired})
+    answer = await proxy.client.put(
+        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+    )
     assert answer.status_code == 200, answer.text
     assert _available_ids(proxy, user_id) == desired
     moves = answer.json()["moves"]
     assert 1 <= moves <= len(desired) - 1
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") - posts_before == moves
-    unchanged = await proxy.client.put("/v1/me/queues/disc/order", headers=_auth(session),
-                                       json={"titles": desired})
+    unchanged = await proxy.client.put(
+        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+    )
     assert unchanged.json()["moves"] == 0
 
 
@@ -373,13 +418,17 @@ async def test_reorder_names_missing_and_unknown_titles(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     current = _available_ids(proxy, user_id)
     [stranger] = _addable_movies(proxy, user_id, 1)
-    answer = await proxy.client.put("/v1/me/queues/disc/order", headers=_auth(session),
-                                    json={"titles": [*current[1:], stranger]})
+    answer = await proxy.client.put(
+        "/v1/me/queues/disc/order",
+        headers=_auth(session),
+        json={"titles": [*current[1:], stranger]},
+    )
     assert answer.status_code == 422, answer.text
     detail = answer.json()["detail"]
     assert current[0] in detail and stranger in detail
-    duplicated = await proxy.client.put("/v1/me/queues/disc/order", headers=_auth(session),
-                                        json={"titles": [*current, current[0]]})
+    duplicated = await proxy.client.put(
+        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": [*current, current[0]]}
+    )
     assert duplicated.status_code == 422
     assert "twice" in duplicated.json()["detail"]
     assert _available_ids(proxy, user_id) == current
@@ -390,10 +439,16 @@ async def test_instant_queue_writes(proxy: Proxy) -> None:
     context = proxy.emulator.state.context
     queue = _queue(proxy, user_id, "instant")
     taken = {e.title.id for e in queue.available + queue.saved}
-    title = next(t for t in context.catalog.titles
-                 if t.kind == "movies" and "instant" in t.format_labels and t.id not in taken)
-    answer = await proxy.client.post("/v1/me/queues/instant/entries", headers=_auth(session),
-                                     json={"title": f"movies/{title.id}", "position": 1})
+    title = next(
+        t
+        for t in context.catalog.titles
+        if t.kind == "movies" and "instant" in t.format_labels and t.id not in taken
+    )
+    answer = await proxy.client.post(
+        "/v1/me/queues/instant/entries",
+        headers=_auth(session),
+        json={"title": f"movies/{title.id}", "position": 1},
+    )
     assert answer.status_code == 201, answer.text
     assert answer.json()["queue"] == "instant"
     assert queue.available[0].title.id == title.id
@@ -405,8 +460,9 @@ async def test_reorder_plans_again_when_the_queue_changes_midway(proxy: Proxy) -
     desired = list(reversed(current))
     # Another client moves a title right before the reorder's first upstream move.
     proxy.upstream.inner = Interfering(proxy.upstream.inner, _queue(proxy, user_id), times=1)
-    answer = await proxy.client.put("/v1/me/queues/disc/order", headers=_auth(session),
-                                    json={"titles": desired})
+    answer = await proxy.client.put(
+        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+    )
     assert answer.status_code == 200, answer.text
     assert _available_ids(proxy, user_id) == desired
     assert [i["title"]["id"] for i in answer.json()["queue"]["items"]] == desired
@@ -415,12 +471,14 @@ async def test_reorder_plans_again_when_the_queue_changes_midway(proxy: Proxy) -
 async def test_a_write_whose_lock_expired_stops(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     before = _available_ids(proxy, user_id)
-    proxy.upstream.inner = LockThief(proxy.upstream.inner, proxy.redis,
-                                     keys.queue_lock(user_id, "disc"))
+    proxy.upstream.inner = LockThief(
+        proxy.upstream.inner, proxy.redis, keys.queue_lock(user_id, "disc")
+    )
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
     # The move reads the entry under the lock; the lock is gone before the write.
-    moved = await proxy.client.patch(f"/v1/me/queues/disc/entries/{before[-1]}",
-                                     headers=_auth(session), json={"position": 1})
+    moved = await proxy.client.patch(
+        f"/v1/me/queues/disc/entries/{before[-1]}", headers=_auth(session), json={"position": 1}
+    )
     assert moved.status_code == 409, moved.text
     assert "lock" in moved.json()["detail"]
     assert moved.headers["retry-after"] == "1"

@@ -28,9 +28,10 @@ def _subscriber(proxy: Proxy, user_id: str) -> Subscriber:
 
 
 def _movies(proxy: Proxy, count: int, *, skip: int = 0) -> list[str]:
-    titles = [f"movies/{t.id}" for t in proxy.emulator.state.context.catalog.titles
-              if t.kind == "movies"]
-    return titles[skip:skip + count]
+    titles = [
+        f"movies/{t.id}" for t in proxy.emulator.state.context.catalog.titles if t.kind == "movies"
+    ]
+    return titles[skip : skip + count]
 
 
 async def test_profile_is_the_signed_in_subscriber(proxy: Proxy) -> None:
@@ -47,9 +48,15 @@ async def test_profile_is_the_signed_in_subscriber(proxy: Proxy) -> None:
 
 
 async def test_user_endpoints_need_a_session(proxy: Proxy) -> None:
-    for path in ("/v1/me", "/v1/me/feeds", "/v1/me/title-states?titles=movies/1",
-                 "/v1/me/rental-history", "/v1/me/at-home", "/v1/me/ratings?titles=movies/1",
-                 "/v1/me/recommendations"):
+    for path in (
+        "/v1/me",
+        "/v1/me/feeds",
+        "/v1/me/title-states?titles=movies/1",
+        "/v1/me/rental-history",
+        "/v1/me/at-home",
+        "/v1/me/ratings?titles=movies/1",
+        "/v1/me/recommendations",
+    ):
         answer = await proxy.client.get(path)
         assert answer.status_code == 401, path
         assert answer.headers["content-type"].startswith("application/problem+json")
@@ -70,8 +77,9 @@ async def test_title_states_for_many_titles_at_once(proxy: Proxy) -> None:
     queued = _subscriber(proxy, user_id).queue("disc").available[0].title
     others = _movies(proxy, 3, skip=40)
     titles = [f"{queued.kind}/{queued.id}", *others]
-    answer = await proxy.client.get("/v1/me/title-states", headers=_auth(session),
-                                    params={"titles": ",".join(titles)})
+    answer = await proxy.client.get(
+        "/v1/me/title-states", headers=_auth(session), params={"titles": ",".join(titles)}
+    )
     assert answer.status_code == 200, answer.text
     states = answer.json()
     assert sorted(state["id"] for state in states) == sorted(titles)
@@ -79,8 +87,10 @@ async def test_title_states_for_many_titles_at_once(proxy: Proxy) -> None:
     labels = {label.lower() for item in first["items"] for label in item["states"]}
     assert any("queue" in label for label in labels), labels
     repeated = await proxy.client.get(
-        "/v1/me/title-states", headers=_auth(session),
-        params=[("titles", titles[0]), ("titles", titles[1]), ("titles", titles[0])])
+        "/v1/me/title-states",
+        headers=_auth(session),
+        params=[("titles", titles[0]), ("titles", titles[1]), ("titles", titles[0])],
+    )
     assert repeated.status_code == 200
     assert sorted(s["id"] for s in repeated.json()) == sorted(titles[:2])
 
@@ -88,16 +98,20 @@ async def test_title_states_for_many_titles_at_once(proxy: Proxy) -> None:
 async def test_title_states_refuse_bad_refs_by_position(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
     answer = await proxy.client.get(
-        "/v1/me/title-states", headers=_auth(session),
-        params={"titles": "movies/60020435,https://evil.example/catalog/titles/movies/1"})
+        "/v1/me/title-states",
+        headers=_auth(session),
+        params={"titles": "movies/60020435,https://evil.example/catalog/titles/movies/1"},
+    )
     assert answer.status_code == 422
     assert "titles[1]" in answer.json()["detail"]
-    empty = await proxy.client.get("/v1/me/title-states", headers=_auth(session),
-                                   params={"titles": " , "})
+    empty = await proxy.client.get(
+        "/v1/me/title-states", headers=_auth(session), params={"titles": " , "}
+    )
     assert empty.status_code == 422
     too_many = ",".join(f"movies/{n}" for n in range(1, 502))
-    big = await proxy.client.get("/v1/me/title-states", headers=_auth(session),
-                                 params={"titles": too_many})
+    big = await proxy.client.get(
+        "/v1/me/title-states", headers=_auth(session), params={"titles": too_many}
+    )
     assert big.status_code == 422
     assert not [r for r in proxy.upstream.requests if "title_states" in r.url.path]
 
@@ -106,19 +120,25 @@ async def test_rental_history_by_kind(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     history = _subscriber(proxy, user_id).history
     for kind in ("all", "shipped", "returned", "watched"):
-        answer = await proxy.client.get("/v1/me/rental-history", headers=_auth(session),
-                                        params={"kind": kind, "page_size": 100})
+        answer = await proxy.client.get(
+            "/v1/me/rental-history", headers=_auth(session), params={"kind": kind, "page_size": 100}
+        )
         assert answer.status_code == 200, (kind, answer.text)
         page = answer.json()
         expected = history.of_kind(None if kind == "all" else kind)
         assert page["total"] == len(expected), kind
         assert [e["title"]["id"] for e in page["items"]] == [
-            f"{r.title.kind}/{r.title.id}" for r in expected], kind
-    first = (await proxy.client.get("/v1/me/rental-history", headers=_auth(session),
-                                    params={"page_size": 2})).json()
+            f"{r.title.kind}/{r.title.id}" for r in expected
+        ], kind
+    first = (
+        await proxy.client.get(
+            "/v1/me/rental-history", headers=_auth(session), params={"page_size": 2}
+        )
+    ).json()
     assert len(first["items"]) == 2 and first["next"] == 2
-    bad = await proxy.client.get("/v1/me/rental-history", headers=_auth(session),
-                                 params={"kind": "lost"})
+    bad = await proxy.client.get(
+        "/v1/me/rental-history", headers=_auth(session), params={"kind": "lost"}
+    )
     assert bad.status_code == 422
 
 
@@ -126,8 +146,9 @@ async def test_discs_at_home(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     answer = await proxy.client.get("/v1/me/at-home", headers=_auth(session))
     assert answer.status_code == 200, answer.text
-    expected = {f"{r.title.kind}/{r.title.id}"
-                for r in _subscriber(proxy, user_id).history.at_home()}
+    expected = {
+        f"{r.title.kind}/{r.title.id}" for r in _subscriber(proxy, user_id).history.at_home()
+    }
     assert {entry["title"]["id"] for entry in answer.json()} == expected
     assert expected
 
@@ -136,27 +157,31 @@ async def test_ratings_read_and_write(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     ratings = _subscriber(proxy, user_id).ratings
     [fresh] = [t for t in _movies(proxy, 60) if int(t.split("/")[1]) not in ratings.actual][:1]
-    predicted = await proxy.client.get("/v1/me/ratings", headers=_auth(session),
-                                       params={"titles": fresh, "kind": "predicted"})
+    predicted = await proxy.client.get(
+        "/v1/me/ratings", headers=_auth(session), params={"titles": fresh, "kind": "predicted"}
+    )
     assert predicted.status_code == 200, predicted.text
     [guess] = predicted.json()
     assert guess["id"] == fresh and 1.0 <= guess["predicted_rating"] <= 5.0
 
-    created = await proxy.client.put(f"/v1/me/ratings/{fresh}", headers=_auth(session),
-                                     json={"rating": 4})
+    created = await proxy.client.put(
+        f"/v1/me/ratings/{fresh}", headers=_auth(session), json={"rating": 4}
+    )
     assert created.status_code == 200, created.text
     assert created.json()["id"] == fresh
     assert created.json()["user_rating"] == 4
     assert ratings.actual[int(fresh.split("/")[1])].value == "4"
 
-    updated = await proxy.client.put(f"/v1/me/ratings/{fresh}", headers=_auth(session),
-                                     json={"rating": "not_interested"})
+    updated = await proxy.client.put(
+        f"/v1/me/ratings/{fresh}", headers=_auth(session), json={"rating": "not_interested"}
+    )
     assert updated.status_code == 200, updated.text
     assert updated.json()["not_interested"] is True
     assert ratings.actual[int(fresh.split("/")[1])].value == "not_interested"
 
-    actual = await proxy.client.get("/v1/me/ratings", headers=_auth(session),
-                                    params={"titles": fresh, "kind": "actual"})
+    actual = await proxy.client.get(
+        "/v1/me/ratings", headers=_auth(session), params={"titles": fresh, "kind": "actual"}
+    )
     assert actual.status_code == 200
     assert actual.json()[0]["not_interested"] is True
     for answer in (created, updated, actual):
@@ -167,18 +192,24 @@ async def test_ratings_read_and_write(proxy: Proxy) -> None:
 async def test_ratings_refuse_bad_values(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
     for value in (0, 6, "great", 3.5, None):
-        answer = await proxy.client.put("/v1/me/ratings/movies/60020435",
-                                        headers=_auth(session), json={"rating": value})
+        answer = await proxy.client.put(
+            "/v1/me/ratings/movies/60020435", headers=_auth(session), json={"rating": value}
+        )
         assert answer.status_code == 422, value
     assert not [r for r in proxy.upstream.requests if r.method in ("POST", "PUT")]
 
 
 async def test_seeded_ratings_are_returned_as_actual(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    rated = {f"{r.title.kind}/{r.title.id}": r.value
-             for r in _subscriber(proxy, user_id).ratings.actual.values()}
-    answer = await proxy.client.get("/v1/me/ratings", headers=_auth(session),
-                                    params={"titles": ",".join(rated), "kind": "actual"})
+    rated = {
+        f"{r.title.kind}/{r.title.id}": r.value
+        for r in _subscriber(proxy, user_id).ratings.actual.values()
+    }
+    answer = await proxy.client.get(
+        "/v1/me/ratings",
+        headers=_auth(session),
+        params={"titles": ",".join(rated), "kind": "actual"},
+    )
     assert answer.status_code == 200, answer.text
     for rating in answer.json():
         value = rated[rating["id"]]
@@ -190,20 +221,31 @@ async def test_seeded_ratings_are_returned_as_actual(proxy: Proxy) -> None:
 
 async def test_recommendations_are_paged(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
-    first = await proxy.client.get("/v1/me/recommendations", headers=_auth(session),
-                                   params={"page_size": 3})
+    first = await proxy.client.get(
+        "/v1/me/recommendations", headers=_auth(session), params={"page_size": 3}
+    )
     assert first.status_code == 200, first.text
     page = first.json()
     assert len(page["items"]) == 3 and page["next"] == 3
-    second = (await proxy.client.get("/v1/me/recommendations", headers=_auth(session),
-                                     params={"page_size": 3, "start_index": 3})).json()
+    second = (
+        await proxy.client.get(
+            "/v1/me/recommendations",
+            headers=_auth(session),
+            params={"page_size": 3, "start_index": 3},
+        )
+    ).json()
     assert not {t["id"] for t in page["items"]} & {t["id"] for t in second["items"]}
 
 
 async def test_user_answers_never_enter_the_shared_cache(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
-    for path in ("/v1/me", "/v1/me/feeds", "/v1/me/recommendations", "/v1/me/rental-history",
-                 "/v1/me/queues/disc"):
+    for path in (
+        "/v1/me",
+        "/v1/me/feeds",
+        "/v1/me/recommendations",
+        "/v1/me/rental-history",
+        "/v1/me/queues/disc",
+    ):
         answer = await proxy.client.get(path, headers=_auth(session))
         assert answer.status_code == 200, path
         assert "x-cache" not in answer.headers

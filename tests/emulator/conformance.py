@@ -118,7 +118,8 @@ def differences(recorded: Structure, emulated: Structure) -> set[str]:
     return found
 
 
-def unexplained(recorded: Structure, emulated: Structure,
-                allowed: Mapping[str, str] | Iterable[str] = ()) -> list[str]:
+def unexplained(
+    recorded: Structure, emulated: Structure, allowed: Mapping[str, str] | Iterable[str] = ()
+) -> list[str]:
     """Differences not in the allow-list (a mapping of difference -> reason, or a set)."""
     return sorted(differences(recorded, emulated) - set(allowed))

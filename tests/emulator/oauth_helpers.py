@@ -49,13 +49,20 @@ def emulator(clock: ManualClock | None = None, **overrides: Any) -> Starlette:
     async def probe(request: Request) -> Response:
         level = Level[request.path_params["level"].upper()]
         principal = await provider.authenticate(request, level)
-        return JSONResponse({"consumer_key": principal.consumer_key, "token": principal.token,
-                             "user_id": principal.user_id, "method": request.method})
+        return JSONResponse(
+            {
+                "consumer_key": principal.consumer_key,
+                "token": principal.token,
+                "user_id": principal.user_id,
+                "method": request.method,
+            }
+        )
 
     async def probe_user(request: Request) -> Response:
         principal = await provider.authenticate(request, Level.PROTECTED)
-        return JSONResponse({"user_id": provider.require_user(
-            principal, request.path_params["user_id"])})
+        return JSONResponse(
+            {"user_id": provider.require_user(principal, request.path_params["user_id"])}
+        )
 
     async def probe_xml(request: Request) -> Response:
         return respond(request, status_document(200, "Probe answered"))
@@ -87,16 +94,35 @@ def status_of(response: httpx.Response) -> tuple[int, str]:
     return response.status_code, document.findtext("message", "")
 
 
-def sign(method: str, url: str, *, token: str | None = None, secret: str | None = None,
-         verifier: str | None = None, callback: str | None = None, body: str | None = None,
-         signature_type: str = SIGNATURE_TYPE_AUTH_HEADER, timestamp: str | None = None,
-         nonce: str | None = None, consumer_key: str = DEMO_CONSUMER_KEY,
-         consumer_secret: str = DEMO_CONSUMER_SECRET) -> httpx.Request:
+def sign(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    secret: str | None = None,
+    verifier: str | None = None,
+    callback: str | None = None,
+    body: str | None = None,
+    signature_type: str = SIGNATURE_TYPE_AUTH_HEADER,
+    timestamp: str | None = None,
+    nonce: str | None = None,
+    consumer_key: str = DEMO_CONSUMER_KEY,
+    consumer_secret: str = DEMO_CONSUMER_SECRET,
+) -> httpx.Request:
     """A request signed by oauthlib, with every OAuth parameter under the test's control."""
-    client = Client(consumer_key, client_secret=consumer_secret, resource_owner_key=token,
-                    resource_owner_secret=secret, verifier=verifier, callback_uri=callback,
-                    signature_type=signature_type, timestamp=timestamp, nonce=nonce)
+    client = Client(
+        consumer_key,
+        client_secret=consumer_secret,
+        resource_owner_key=token,
+        resource_owner_secret=secret,
+        verifier=verifier,
+        callback_uri=callback,
+        signature_type=signature_type,
+        timestamp=timestamp,
+        nonce=nonce,
+    )
     headers = {"Content-Type": FORM} if body is not None else {}
-    signed_url, signed_headers, signed_body = client.sign(url, http_method=method, body=body,
-                                                          headers=headers)
+    signed_url, signed_headers, signed_body = client.sign(
+        url, http_method=method, body=body, headers=headers
+    )
     return httpx.Request(method, signed_url, headers=signed_headers, content=signed_body)

@@ -22,15 +22,17 @@ def catalog() -> Catalog:
 def test_same_seed_gives_the_same_catalog(catalog: Catalog) -> None:
     again = build_catalog(seed=1, size=SIZE, public_base=BASE)
     assert list(again.all_titles()) == list(catalog.all_titles())
-    assert [again.person(p) for p in catalog.titles[50].cast] == \
-        [catalog.person(p) for p in catalog.titles[50].cast]
+    assert [again.person(p) for p in catalog.titles[50].cast] == [
+        catalog.person(p) for p in catalog.titles[50].cast
+    ]
 
 
 def test_another_seed_gives_another_catalog(catalog: Catalog) -> None:
     other = build_catalog(seed=2, size=SIZE, public_base=BASE)
     generated = slice(len(WELL_KNOWN), None)
-    assert [t.title for t in other.titles[generated]] != \
-        [t.title for t in catalog.titles[generated]]
+    assert [t.title for t in other.titles[generated]] != [
+        t.title for t in catalog.titles[generated]
+    ]
     # The hand-entered titles stay, whatever the seed.
     assert other.get(MOVIES, 60020435) is not None
 
@@ -58,13 +60,18 @@ def test_ids_are_unique_and_netflix_like(catalog: Catalog) -> None:
 
 def test_well_known_titles_carry_their_facts(catalog: Catalog) -> None:
     jurassic = catalog.search("Jurassic Park")[0]
-    assert (jurassic.title, jurassic.release_year, jurassic.rating) == ("Jurassic Park", 1993,
-                                                                      "PG-13")
+    assert (jurassic.title, jurassic.release_year, jurassic.rating) == (
+        "Jurassic Park",
+        1993,
+        "PG-13",
+    )
     assert jurassic.runtime_s == 127 * 60
     directors = catalog.people(jurassic.directors)
     assert [p.name for p in directors] == ["Steven Spielberg"]
-    assert "Sam Neill" in jurassic.synopsis and '<a href="http://www.netflix.com/RoleDisplay/' \
-        in jurassic.synopsis
+    assert (
+        "Sam Neill" in jurassic.synopsis
+        and '<a href="http://www.netflix.com/RoleDisplay/' in jurassic.synopsis
+    )
     assert any(a.won and a.category == "Best Visual Effects" for a in jurassic.awards)
     spielberg = directors[0]
     assert spielberg.bio is not None and "Jaws (1975)" in spielberg.bio
@@ -79,11 +86,12 @@ def test_titles_have_every_field_netflix_had(catalog: Catalog) -> None:
         assert title.kind == SERIES or (title.runtime_s or 0) > 0
         for window in title.formats:
             assert window.label in {"instant", "DVD", "Blu-ray"}
-            assert window.available_until is None or window.available_until > \
-                window.available_from
+            assert window.available_until is None or window.available_until > window.available_from
         art = title.box_art
-        assert art["small"] == f"http://cdn-{title.id % 10}.nflximg.com/us/boxshots/tiny/" \
-                               f"{title.id}.jpg"
+        assert (
+            art["small"] == f"http://cdn-{title.id % 10}.nflximg.com/us/boxshots/tiny/"
+            f"{title.id}.jpg"
+        )
 
 
 def test_series_have_seasons_episodes_and_discs(catalog: Catalog) -> None:
@@ -95,20 +103,22 @@ def test_series_have_seasons_episodes_and_discs(catalog: Catalog) -> None:
     season = seasons[0]
     assert season.ref == f"{BASE}/catalog/titles/series/70157234/seasons/{season.id}"
     episode = catalog.children(season.episodes)[0]
-    assert (episode.kind, episode.parent_id, episode.series_id) == (PROGRAMS, season.id,
-                                                                    series.id)
+    assert (episode.kind, episode.parent_id, episode.series_id) == (PROGRAMS, season.id, series.id)
     disc = catalog.children(season.discs)[0]
     assert disc.kind == DISCS and set(disc.episodes) <= set(season.episodes)
     assert "instant" not in disc.format_labels
 
 
-@pytest.mark.parametrize("ref", [
-    "http://api.netflix.com/catalog/titles/movies/60001220",
-    "http://api-public.netflix.com/catalog/titles/movies/60001220",
-    "https://netflix.test/catalog/titles/movies/60001220?output=json",
-    "/catalog/titles/movies/60001220",
-    "/catalog/titles/movies/60001220/",
-])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "http://api.netflix.com/catalog/titles/movies/60001220",
+        "http://api-public.netflix.com/catalog/titles/movies/60001220",
+        "https://netflix.test/catalog/titles/movies/60001220?output=json",
+        "/catalog/titles/movies/60001220",
+        "/catalog/titles/movies/60001220/",
+    ],
+)
 def test_resolve_ref_accepts_any_host(catalog: Catalog, ref: str) -> None:
     title = catalog.resolve_ref(ref)
     assert title is not None and title.title == "Jaws"
@@ -118,15 +128,24 @@ def test_resolve_ref_finds_seasons_under_their_series(catalog: Catalog) -> None:
     series = catalog.get(SERIES, 70157234)
     assert series is not None
     season_id = series.seasons[1]
-    assert catalog.resolve_ref(f"/catalog/titles/series/70157234/seasons/{season_id}") == \
-        catalog.get(SEASONS, season_id)
+    assert catalog.resolve_ref(
+        f"/catalog/titles/series/70157234/seasons/{season_id}"
+    ) == catalog.get(SEASONS, season_id)
     assert catalog.resolve_ref(f"/catalog/titles/series/60001220/seasons/{season_id}") is None
 
 
-@pytest.mark.parametrize("ref", [
-    "/catalog/titles/movies/1", "/catalog/titles/series/60001220", "/catalog/titles/movies/abc",
-    "/catalog/titles/films/60001220", "/catalog/people/87835", "", "not a url",
-])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "/catalog/titles/movies/1",
+        "/catalog/titles/series/60001220",
+        "/catalog/titles/movies/abc",
+        "/catalog/titles/films/60001220",
+        "/catalog/people/87835",
+        "",
+        "not a url",
+    ],
+)
 def test_resolve_ref_refuses_unknown_or_malformed(catalog: Catalog, ref: str) -> None:
     assert catalog.resolve_ref(ref) is None
 
@@ -139,8 +158,12 @@ def test_get_checks_the_kind(catalog: Catalog) -> None:
 
 def test_search_ranks_exact_then_prefix_then_others(catalog: Catalog) -> None:
     titles = [t.title for t in catalog.search("  TERMINATOR ")]
-    assert titles[:4] == ["Terminator 2: Judgment Day", "Terminator 3: Rise of the Machines",
-                          "Terminator Salvation", "Terminator: The Sarah Connor Chronicles"]
+    assert titles[:4] == [
+        "Terminator 2: Judgment Day",
+        "Terminator 3: Rise of the Machines",
+        "Terminator Salvation",
+        "Terminator: The Sarah Connor Chronicles",
+    ]
     assert "The Terminator" in titles
     assert catalog.search("jaws")[0].title == "Jaws"
     assert catalog.search("park jurassic")[0].title == "Jurassic Park"
@@ -168,6 +191,8 @@ def test_build_speed_is_reported() -> None:
     started = time.perf_counter()
     catalog = build_catalog(seed=1, size=3000, public_base=BASE)
     elapsed = time.perf_counter() - started
-    print(f"build_catalog(size=3000): {elapsed:.3f} s, "
-          f"{sum(1 for _ in catalog.all_titles())} titles in all")
+    print(
+        f"build_catalog(size=3000): {elapsed:.3f} s, "
+        f"{sum(1 for _ in catalog.all_titles())} titles in all"
+    )
     assert len(catalog.titles) == 3000

@@ -39,8 +39,9 @@ def stream(size: int, seed: int = 1) -> bytes:
     return b"".join(gzip_chunks(chunks))
 
 
-async def test_index_lists_every_top_level_title(consumer_client: httpx.AsyncClient,
-                                                 emulator_app: Starlette) -> None:
+async def test_index_lists_every_top_level_title(
+    consumer_client: httpx.AsyncClient, emulator_app: Starlette
+) -> None:
     response = await consumer_client.get("/catalog/titles/index", headers=IDENTITY)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
@@ -50,36 +51,44 @@ async def test_index_lists_every_top_level_title(consumer_client: httpx.AsyncCli
     catalog: Catalog = emulator_app.state.context.catalog
     assert [i.findtext("id") for i in found] == [t.ref for t in catalog.titles]
     jaws = next(i for i in found if i.findtext("title") == "Jaws")
-    assert [link.get("title") for link in jaws.findall("link")][:2] == ["Roy Scheider",
-                                                                         "Robert Shaw"]
+    assert [link.get("title") for link in jaws.findall("link")][:2] == [
+        "Roy Scheider",
+        "Robert Shaw",
+    ]
     assert jaws.find("link").get("rel") == REL_ACTOR  # type: ignore[union-attr]
     assert jaws.findtext("release_year") == "1975"
     assert {c.get("scheme") for c in jaws.findall("category")} == {
-        f"{BASE}/categories/mpaa_ratings", f"{BASE}/categories/genres"}
+        f"{BASE}/categories/mpaa_ratings",
+        f"{BASE}/categories/genres",
+    }
     formats = jaws.findall("delivery_formats/availability/category")
     assert [c.get("label") for c in formats] == ["instant", "DVD"]
 
 
 async def test_streaming_and_dvd_downloads_split_the_catalog(
-        consumer_client: httpx.AsyncClient) -> None:
+    consumer_client: httpx.AsyncClient,
+) -> None:
     def labels(item: etree._Element) -> set[str | None]:
         return {c.get("label") for c in item.findall("delivery_formats/availability/category")}
 
     full = items((await consumer_client.get("/catalog/titles/full", headers=IDENTITY)).content)
-    streaming = items((await consumer_client.get("/catalog/titles/streaming",
-                                                 headers=IDENTITY)).content)
+    streaming = items(
+        (await consumer_client.get("/catalog/titles/streaming", headers=IDENTITY)).content
+    )
     dvd = items((await consumer_client.get("/catalog/titles/dvd", headers=IDENTITY)).content)
     assert len(full) == 300
     assert streaming and all("instant" in labels(i) for i in streaming)
     assert dvd and all(labels(i) & {"DVD", "Blu-ray"} for i in dvd)
     assert len(streaming) < len(full) and len(dvd) < len(full)
-    assert {i.findtext("id") for i in streaming} | {i.findtext("id") for i in dvd} == \
-        {i.findtext("id") for i in full}
+    assert {i.findtext("id") for i in streaming} | {i.findtext("id") for i in dvd} == {
+        i.findtext("id") for i in full
+    }
 
 
 async def test_index_is_gzipped_when_asked(consumer_client: httpx.AsyncClient) -> None:
-    async with consumer_client.stream("GET", "/catalog/titles/index",
-                                      headers={"Accept-Encoding": "gzip"}) as response:
+    async with consumer_client.stream(
+        "GET", "/catalog/titles/index", headers={"Accept-Encoding": "gzip"}
+    ) as response:
         assert response.headers["content-encoding"] == "gzip"
         raw = b"".join([chunk async for chunk in response.aiter_raw()])
     assert raw[:2] == b"\x1f\x8b"
@@ -93,14 +102,14 @@ async def test_index_is_gzipped_when_asked(consumer_client: httpx.AsyncClient) -
 async def test_index_needs_a_signature(emulator_app: Starlette) -> None:
     transport = httpx.ASGITransport(app=emulator_app)
     async with httpx.AsyncClient(transport=transport, base_url="https://netflix.test") as client:
-        response = await client.get("/catalog/titles/index",
-                                    params={"oauth_consumer_key": DEMO_CONSUMER_KEY})
+        response = await client.get(
+            "/catalog/titles/index", params={"oauth_consumer_key": DEMO_CONSUMER_KEY}
+        )
     assert response.status_code == 401
 
 
 def test_index_is_written_in_chunks_and_compressed_incrementally() -> None:
-    chunks = list(index_chunks(lazy_titles(1, 1000, BASE), BASE, lazy_person_name(1),
-                               batch=100))
+    chunks = list(index_chunks(lazy_titles(1, 1000, BASE), BASE, lazy_person_name(1), batch=100))
     assert len(chunks) >= 10
     assert max(len(c) for c in chunks) < len(b"".join(chunks)) / 5
     compressed = list(gzip_chunks(iter(chunks)))
@@ -113,12 +122,30 @@ def test_lazy_titles_hold_what_the_index_shows() -> None:
     lazy = list(lazy_titles(4, 400, BASE))
     assert len(lazy) == len(catalog.titles)
     for built, derived in zip(catalog.titles, lazy, strict=True):
-        assert (derived.id, derived.ref, derived.title, derived.release_year, derived.rating,
-                derived.genres, derived.formats, derived.cast, derived.directors) == (
-            built.id, built.ref, built.title, built.release_year, built.rating, built.genres,
-            built.formats, built.cast, built.directors)
-        assert [lazy_person_name(4)(p) for p in derived.cast] == \
-            [p.name for p in catalog.people(built.cast)]
+        assert (
+            derived.id,
+            derived.ref,
+            derived.title,
+            derived.release_year,
+            derived.rating,
+            derived.genres,
+            derived.formats,
+            derived.cast,
+            derived.directors,
+        ) == (
+            built.id,
+            built.ref,
+            built.title,
+            built.release_year,
+            built.rating,
+            built.genres,
+            built.formats,
+            built.cast,
+            built.directors,
+        )
+        assert [lazy_person_name(4)(p) for p in derived.cast] == [
+            p.name for p in catalog.people(built.cast)
+        ]
 
 
 def test_traced_peak_memory_does_not_grow_with_the_catalog() -> None:
@@ -127,8 +154,12 @@ def test_traced_peak_memory_does_not_grow_with_the_catalog() -> None:
     for size in (2_000, 10_000):
         tracemalloc.start()
         try:
-            total = sum(len(chunk) for chunk in gzip_chunks(index_chunks(
-                lazy_titles(1, size, BASE), BASE, lazy_person_name(1))))
+            total = sum(
+                len(chunk)
+                for chunk in gzip_chunks(
+                    index_chunks(lazy_titles(1, size, BASE), BASE, lazy_person_name(1))
+                )
+            )
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:
             tracemalloc.stop()
@@ -162,15 +193,18 @@ def test_streaming_100000_titles_keeps_memory_flat() -> None:
     started = time.perf_counter()
     plain = compressed = count = 0
     decompressor = zlib.decompressobj(31)
-    for chunk in gzip_chunks(index_chunks(lazy_titles(7, 100_000, BASE), BASE,
-                                          lazy_person_name(7))):
+    for chunk in gzip_chunks(
+        index_chunks(lazy_titles(7, 100_000, BASE), BASE, lazy_person_name(7))
+    ):
         compressed += len(chunk)
         text = decompressor.decompress(chunk)
         plain += len(text)
         count += text.count(b"<title_index_item>")
     growth_mib = (_rss_kib("VmHWM") - before) / 1024
-    print(f"100,000 titles: {plain / 1e6:.0f} MB of XML, {compressed / 1e6:.1f} MB gzipped, "
-          f"{time.perf_counter() - started:.1f} s, peak RSS growth {growth_mib:.1f} MiB")
+    print(
+        f"100,000 titles: {plain / 1e6:.0f} MB of XML, {compressed / 1e6:.1f} MB gzipped, "
+        f"{time.perf_counter() - started:.1f} s, peak RSS growth {growth_mib:.1f} MiB"
+    )
     assert count == 100_000
     assert plain > 50_000_000
     assert growth_mib < 30

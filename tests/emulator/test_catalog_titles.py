@@ -32,8 +32,12 @@ async def test_movie_in_netflix_order(consumer_client: httpx.AsyncClient) -> Non
     assert root.tag == "catalog_title"
     tags = [c.tag for c in root]
     assert tags[:4] == ["id", "title", "box_art", "link"]
-    assert tags.index("release_year") < tags.index("category") < tags.index("runtime") < \
-        tags.index("average_rating")
+    assert (
+        tags.index("release_year")
+        < tags.index("category")
+        < tags.index("runtime")
+        < tags.index("average_rating")
+    )
     assert root.findtext("id") == f"{BASE}{JAWS}"
     assert (root.findtext("release_year"), root.findtext("runtime")) == ("1975", "7440")
     rels = [link.get("rel") for link in root.findall("link")]
@@ -43,8 +47,9 @@ async def test_movie_in_netflix_order(consumer_client: httpx.AsyncClient) -> Non
     assert schemes == {f"{BASE}/categories/mpaa_ratings", f"{BASE}/categories/genres"}
 
 
-async def test_series_season_episode_and_disc(consumer_client: httpx.AsyncClient,
-                                              emulator_app: Starlette) -> None:
+async def test_series_season_episode_and_disc(
+    consumer_client: httpx.AsyncClient, emulator_app: Starlette
+) -> None:
     catalog = catalog_of(emulator_app)
     series = xml(await consumer_client.get(SARAH_CONNOR))
     assert series.find("runtime") is None
@@ -52,13 +57,17 @@ async def test_series_season_episode_and_disc(consumer_client: httpx.AsyncClient
     seasons = xml(await consumer_client.get(f"{SARAH_CONNOR}/seasons"))
     season_ref = seasons.findtext("catalog_title/id") or ""
     assert season_ref.startswith(f"{BASE}{SARAH_CONNOR}/seasons/")
-    season = xml(await consumer_client.get(season_ref.removeprefix(BASE), params={
-        "expand": "episodes"}))
+    season = xml(
+        await consumer_client.get(season_ref.removeprefix(BASE), params={"expand": "episodes"})
+    )
     rels = {link.get("rel"): link for link in season.findall("link")}
-    assert rels["http://schemas.netflix.com/catalog/titles.series"].get("href") == \
-        f"{BASE}{SARAH_CONNOR}"
+    assert (
+        rels["http://schemas.netflix.com/catalog/titles.series"].get("href")
+        == f"{BASE}{SARAH_CONNOR}"
+    )
     episodes = rels["http://schemas.netflix.com/catalog/titles.programs"].findall(
-        "catalog_titles/catalog_title")
+        "catalog_titles/catalog_title"
+    )
     assert len(episodes) == 9
     episode_ref = episodes[0].findtext("id") or ""
     assert "/catalog/titles/programs/" in episode_ref
@@ -73,19 +82,23 @@ async def test_series_season_episode_and_disc(consumer_client: httpx.AsyncClient
     assert top is not None and catalog.get_by_id(int(disc_ref.rsplit("/", 1)[1])) is not None
 
 
-@pytest.mark.parametrize(("facet", "root_tag", "child"), [
-    ("synopsis", "synopsis", None),
-    ("cast", "people", "person"),
-    ("directors", "people", "person"),
-    ("format_availability", "delivery_formats", "availability"),
-    ("screen_formats", "screen_formats", "screen_format"),
-    ("languages_and_audio", "languages_and_audio", "language_audio_format"),
-    ("awards", "awards", "award_winner"),
-    ("similars", "similars", "similars_item"),
-    ("bonus_materials", "catalog_titles", "catalog_title"),
-])
-async def test_movie_sub_resources(consumer_client: httpx.AsyncClient, facet: str,
-                                   root_tag: str, child: str | None) -> None:
+@pytest.mark.parametrize(
+    ("facet", "root_tag", "child"),
+    [
+        ("synopsis", "synopsis", None),
+        ("cast", "people", "person"),
+        ("directors", "people", "person"),
+        ("format_availability", "delivery_formats", "availability"),
+        ("screen_formats", "screen_formats", "screen_format"),
+        ("languages_and_audio", "languages_and_audio", "language_audio_format"),
+        ("awards", "awards", "award_winner"),
+        ("similars", "similars", "similars_item"),
+        ("bonus_materials", "catalog_titles", "catalog_title"),
+    ],
+)
+async def test_movie_sub_resources(
+    consumer_client: httpx.AsyncClient, facet: str, root_tag: str, child: str | None
+) -> None:
     root = xml(await consumer_client.get(f"{JAWS}/{facet}"))
     assert root.tag == root_tag
     if child is None:
@@ -97,16 +110,18 @@ async def test_movie_sub_resources(consumer_client: httpx.AsyncClient, facet: st
 
 async def test_sub_resource_details(consumer_client: httpx.AsyncClient) -> None:
     cast = xml(await consumer_client.get(f"{JAWS}/cast"))
-    assert [p.findtext("name") for p in cast.findall("person")][:2] == ["Roy Scheider",
-                                                                         "Robert Shaw"]
+    assert [p.findtext("name") for p in cast.findall("person")][:2] == [
+        "Roy Scheider",
+        "Robert Shaw",
+    ]
     formats = xml(await consumer_client.get(f"{JAWS}/format_availability"))
     labels = [a.find("category").get("label") for a in formats]  # type: ignore[union-attr]
     assert labels == ["instant", "DVD"]
     assert all(int(a.get("available_from", "0")) > 0 for a in formats)
-    similars = xml(await consumer_client.get(f"{JAWS}/similars", params={
-        "start_index": 1, "max_results": 2}))
-    assert (similars.findtext("start_index"), similars.findtext("results_per_page")) == ("1",
-                                                                                        "2")
+    similars = xml(
+        await consumer_client.get(f"{JAWS}/similars", params={"start_index": 1, "max_results": 2})
+    )
+    assert (similars.findtext("start_index"), similars.findtext("results_per_page")) == ("1", "2")
     assert len(similars.findall("similars_item")) == 2
     short = xml(await consumer_client.get(f"{JAWS}/synopsis.short"))
     assert short.tag == "short_synopsis" and "great white shark" in (short.text or "")
@@ -117,40 +132,53 @@ async def test_sub_resource_details(consumer_client: httpx.AsyncClient) -> None:
 async def test_series_sub_resources(consumer_client: httpx.AsyncClient) -> None:
     seasons = xml(await consumer_client.get(f"{SARAH_CONNOR}/seasons"))
     assert seasons.findtext("number_of_results") == "2"
-    episodes = xml(await consumer_client.get(f"{SARAH_CONNOR}/episodes",
-                                             params={"max_results": 100}))
+    episodes = xml(
+        await consumer_client.get(f"{SARAH_CONNOR}/episodes", params={"max_results": 100})
+    )
     assert episodes.findtext("number_of_results") == "31"
     discs = xml(await consumer_client.get(f"{SARAH_CONNOR}/discs"))
     assert discs.findtext("number_of_results") == "9"
 
 
-@pytest.mark.parametrize("path", [
-    "/catalog/titles/movies/1", "/catalog/titles/series/60001220", "/catalog/titles/movies/abc",
-    "/catalog/titles/movies/-5", "/catalog/titles/films/60001220", f"{JAWS}/nothing",
-    f"{JAWS}/seasons/1", "/catalog/titles/series/60001220/seasons/1",
-    f"{SARAH_CONNOR}/seasons/60001220", "/catalog/titles/movies/60001220x",
-    "/catalog/titles/movies/1/synopsis",
-])
-async def test_unknown_or_malformed_titles_are_404(consumer_client: httpx.AsyncClient,
-                                                   path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/catalog/titles/movies/1",
+        "/catalog/titles/series/60001220",
+        "/catalog/titles/movies/abc",
+        "/catalog/titles/movies/-5",
+        "/catalog/titles/films/60001220",
+        f"{JAWS}/nothing",
+        f"{JAWS}/seasons/1",
+        "/catalog/titles/series/60001220/seasons/1",
+        f"{SARAH_CONNOR}/seasons/60001220",
+        "/catalog/titles/movies/60001220x",
+        "/catalog/titles/movies/1/synopsis",
+    ],
+)
+async def test_unknown_or_malformed_titles_are_404(
+    consumer_client: httpx.AsyncClient, path: str
+) -> None:
     root = xml(await consumer_client.get(path), 404)
-    assert (root.findtext("status_code"), root.findtext("message")) == ("404",
-                                                                        "Resource not found")
+    assert (root.findtext("status_code"), root.findtext("message")) == ("404", "Resource not found")
 
 
 async def test_title_as_json_with_expand(consumer_client: httpx.AsyncClient) -> None:
-    response = await consumer_client.get(JAWS, params={"output": "json",
-                                                       "expand": "@cast,@formats"})
+    response = await consumer_client.get(
+        JAWS, params={"output": "json", "expand": "@cast,@formats"}
+    )
     assert response.headers["content-type"].startswith("application/json")
     title = orjson.loads(response.content)["catalog_title"]
     assert title["release_year"] == "1975"
     links = {link["title"]: link for link in title["link"]}
     assert links["cast"]["people"]["link"][0]["title"] == "Roy Scheider"
-    assert {a["category"]["label"] for a in links["formats"]["delivery_formats"][
-        "availability"]} == {"instant", "DVD"}
+    assert {
+        a["category"]["label"] for a in links["formats"]["delivery_formats"]["availability"]
+    } == {"instant", "DVD"}
     missing = await consumer_client.get("/catalog/titles/movies/1", params={"output": "json"})
-    assert orjson.loads(missing.content) == {"status": {
-        "status_code": "404", "message": "Resource not found"}}
+    assert orjson.loads(missing.content) == {
+        "status": {"status_code": "404", "message": "Resource not found"}
+    }
 
 
 async def test_catalog_needs_a_signature(emulator_app: Starlette) -> None:

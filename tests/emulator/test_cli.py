@@ -20,28 +20,82 @@ def _config(argv: list[str], environ: dict[str, str] | None = None) -> EmulatorC
 
 
 def test_flags_cover_every_setting() -> None:
-    config = _config([
-        "--host", "192.0.2.1", "--port", "9000", "--catalog-size", "50", "--seed", "9",
-        "--public-base", "http://api.netflix.com", "--login-base", "https://login.test",
-        "--consumer-key", "k", "--consumer-secret", "s", "--application-name", "App",
-        "--timestamp-tolerance", "30", "--request-token-ttl", "60", "--lenient-signatures",
-        "--no-rate-limits", "--per-second-limit", "9", "--per-day-limit", "99",
-        "--queue-max-size", "10", "--fault-latency-ms", "5", "--fault-error-rate", "0.1",
-        "--fault-malformed-rate", "0.1", "--fault-truncated-rate", "0.1",
-        "--fault-drop-rate", "0.1", "--fault-gateway-error-rate", "0.1", "--fault-seed", "3",
-    ])
+    config = _config(
+        [
+            "--host",
+            "192.0.2.1",
+            "--port",
+            "9000",
+            "--catalog-size",
+            "50",
+            "--seed",
+            "9",
+            "--public-base",
+            "http://api.netflix.com",
+            "--login-base",
+            "https://login.test",
+            "--consumer-key",
+            "k",
+            "--consumer-secret",
+            "s",
+            "--application-name",
+            "App",
+            "--timestamp-tolerance",
+            "30",
+            "--request-token-ttl",
+            "60",
+            "--lenient-signatures",
+            "--no-rate-limits",
+            "--per-second-limit",
+            "9",
+            "--per-day-limit",
+            "99",
+            "--queue-max-size",
+            "10",
+            "--fault-latency-ms",
+            "5",
+            "--fault-error-rate",
+            "0.1",
+            "--fault-malformed-rate",
+            "0.1",
+            "--fault-truncated-rate",
+            "0.1",
+            "--fault-drop-rate",
+            "0.1",
+            "--fault-gateway-error-rate",
+            "0.1",
+            "--fault-seed",
+            "3",
+        ]
+    )
     assert config == EmulatorConfig(
-        host="192.0.2.1", port=9000, catalog_size=50, seed=9, public_base="http://api.netflix.com",
-        login_base="https://login.test", consumer_key="k", consumer_secret="s",
-        application_name="App", timestamp_tolerance_s=30, request_token_ttl_s=60,
-        lenient_signatures=True, rate_limits=False, per_second_limit=9, per_day_limit=99,
-        queue_max_size=10, faults=config.faults)
+        host="192.0.2.1",
+        port=9000,
+        catalog_size=50,
+        seed=9,
+        public_base="http://api.netflix.com",
+        login_base="https://login.test",
+        consumer_key="k",
+        consumer_secret="s",
+        application_name="App",
+        timestamp_tolerance_s=30,
+        request_token_ttl_s=60,
+        lenient_signatures=True,
+        rate_limits=False,
+        per_second_limit=9,
+        per_day_limit=99,
+        queue_max_size=10,
+        faults=config.faults,
+    )
     assert (config.faults.latency_ms, config.faults.drop_rate, config.faults.seed) == (5, 0.1, 3)
 
 
 def test_environment_gives_defaults_and_flags_win() -> None:
-    environ = {"NFX_EMULATOR_SEED": "5", "NFX_EMULATOR_RATE_LIMITS": "off",
-               "NFX_EMULATOR_FAULT_ERROR_RATE": "0.25"}
+    environ = {
+        "NFX_EMULATOR_SEED": "5",
+        "NFX_EMULATOR_RATE_LIMITS": "off",
+        "NFX_EMULATOR_FAULT_ERROR_RATE": "0.25",
+    }
     assert _config([], environ).seed == 5
     assert _config([], environ).rate_limits is False
     assert _config([], environ).faults.error_rate == 0.25
@@ -58,12 +112,22 @@ def test_impossible_values_are_refused(argv: list[str]) -> None:
 @pytest.mark.integration
 def test_serves_signed_requests_over_tcp_and_prints_demo_credentials() -> None:
     port = free_port()
-    args = ["emulator", "--port", str(port), "--catalog-size", "300", "--no-rate-limits",
-            "--log-level", "warning"]
+    args = [
+        "emulator",
+        "--port",
+        str(port),
+        "--catalog-size",
+        "300",
+        "--no-rate-limits",
+        "--log-level",
+        "warning",
+    ]
     demo = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth.demo_tokens()
     base_url = f"http://127.0.0.1:{port}"
-    with python_server(args, port) as server, httpx.Client(base_url=base_url,
-                                                           auth=signer()) as client:
+    with (
+        python_server(args, port) as server,
+        httpx.Client(base_url=base_url, auth=signer()) as client,
+    ):
         response = client.get("/oauth/request_token")
         unsigned = client.get("/oauth/request_token", auth=None)
         user_id, token, secret = demo[0]
@@ -83,10 +147,21 @@ def test_serves_signed_requests_over_tcp_and_prints_demo_credentials() -> None:
 @pytest.mark.integration
 def test_dropped_connections_over_tcp() -> None:
     port = free_port()
-    args = ["emulator", "--port", str(port), "--catalog-size", "300", "--fault-drop-rate", "1",
-            "--log-level", "warning"]
-    with python_server(args, port), httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                                                 auth=signer()) as client:
+    args = [
+        "emulator",
+        "--port",
+        str(port),
+        "--catalog-size",
+        "300",
+        "--fault-drop-rate",
+        "1",
+        "--log-level",
+        "warning",
+    ]
+    with (
+        python_server(args, port),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=signer()) as client,
+    ):
         with pytest.raises(httpx.RemoteProtocolError, match="without sending"):
             client.get("/oauth/request_token")
         # The server survives to drop the next one too.
@@ -94,8 +169,9 @@ def test_dropped_connections_over_tcp() -> None:
             client.get("/oauth/request_token")
 
 
-def test_bad_environment_is_reported(capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_environment_is_reported(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NFX_EMULATOR_PORT", "eighty")
     assert main([]) == 2
     assert "NFX_EMULATOR_" in capsys.readouterr().err

@@ -20,9 +20,8 @@ SCHEMAS = "http://schemas.netflix.com"
 
 # Deliberate choices, allowed wherever they show up.
 SERIES_SEASONS_LINK = {
-    f"extra rel {SCHEMAS}/catalog/titles.seasons":
-        "series link to their seasons (`/seasons`, expand=seasons); the 2013 recording shows "
-        "a series with only its discs link",
+    f"extra rel {SCHEMAS}/catalog/titles.seasons": "series link to their seasons (`/seasons`, expand=seasons); the 2013 recording shows "
+    "a series with only its discs link",
 }
 
 
@@ -37,44 +36,63 @@ class Case:
 
 CASES = (
     Case("catalog_title/movie-jaws-flix4r.xml", "/catalog/titles/movies/60001220"),
-    Case("catalog_titles/search-jaws-1-of-291-flix4r.xml",
-         "/catalog/titles?term=jaws&max_results=1"),
-    Case("catalog_titles/search-terminator-expand-synopsis-directors-2013-movieapp.xml",
-         "/catalog/titles?term=Terminator&max_results=5&expand=synopsis,directors",
-         SERIES_SEASONS_LINK),
-    Case("catalog_titles/search-star_wars-expand-synopsis-directors-2012-movieapp.xml",
-         "/catalog/titles?term=star%20wars&max_results=5&start_index=0"
-         "&expand=synopsis,directors"),
+    Case(
+        "catalog_titles/search-jaws-1-of-291-flix4r.xml", "/catalog/titles?term=jaws&max_results=1"
+    ),
+    Case(
+        "catalog_titles/search-terminator-expand-synopsis-directors-2013-movieapp.xml",
+        "/catalog/titles?term=Terminator&max_results=5&expand=synopsis,directors",
+        SERIES_SEASONS_LINK,
+    ),
+    Case(
+        "catalog_titles/search-star_wars-expand-synopsis-directors-2012-movieapp.xml",
+        "/catalog/titles?term=star%20wars&max_results=5&start_index=0&expand=synopsis,directors",
+    ),
     # The recording searched the original title; the catalog knows it as an alias.
-    Case("catalog_titles/search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml",
-         "/catalog/titles?term=mar%20adentro&max_results=5&expand=synopsis,cast,directors"),
+    Case(
+        "catalog_titles/search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml",
+        "/catalog/titles?term=mar%20adentro&max_results=5&expand=synopsis,cast,directors",
+    ),
     # No Telugu titles are hand-entered; a plain 10-result page of well-known movies instead.
-    Case("catalog_titles/search-annamayya-10-of-371-agavvala.xml",
-         "/catalog/titles?term=jurassic&max_results=10",
-         {f"extra rel {SCHEMAS}/catalog/titles/bonus_materials":
-          "Jurassic Park has bonus materials; the recorded page happens to have none (the "
-          "jaws and star wars recordings show the link)",
-          f"extra rel {SCHEMAS}/catalog/titles/awards":
-          "the Jurassic Park films have awards; the recorded page happens to have none (the "
-          "jaws and mar adentro recordings show the link)"}),
+    Case(
+        "catalog_titles/search-annamayya-10-of-371-agavvala.xml",
+        "/catalog/titles?term=jurassic&max_results=10",
+        {
+            f"extra rel {SCHEMAS}/catalog/titles/bonus_materials": "Jurassic Park has bonus materials; the recorded page happens to have none (the "
+            "jaws and star wars recordings show the link)",
+            f"extra rel {SCHEMAS}/catalog/titles/awards": "the Jurassic Park films have awards; the recorded page happens to have none (the "
+            "jaws and mar adentro recordings show the link)",
+        },
+    ),
     Case("people/cast-jaws-flix4r.xml", "/catalog/titles/movies/60001220/cast"),
     Case("people/directors-jaws-flix4r.xml", "/catalog/titles/movies/60001220/directors"),
     Case("synopsis/synopsis-smooth_talk-flix4r.xml", "/catalog/titles/movies/60033213/synopsis"),
-    Case("autocomplete/autocomplete-step-movieapp.xml", "/catalog/titles/autocomplete?term=step",
-         {"extra path autocomplete/url_template":
-          "the flix4r recording has a url_template; the movieapp fixture was trimmed"}),
-    Case("autocomplete/autocomplete-with-url_template-flix4r.xml",
-         "/catalog/titles/autocomplete?term=love"),
-    Case("other/delivery_formats-instant-bluray-dvd-netflix4ruby.xml",
-         "/catalog/titles/movies/60020435/format_availability"),
-    Case("other/delivery_formats-instant-dvd-netflix4ruby.xml",
-         "/catalog/titles/movies/60001220/format_availability"),
+    Case(
+        "autocomplete/autocomplete-step-movieapp.xml",
+        "/catalog/titles/autocomplete?term=step",
+        {
+            "extra path autocomplete/url_template": "the flix4r recording has a url_template; the movieapp fixture was trimmed"
+        },
+    ),
+    Case(
+        "autocomplete/autocomplete-with-url_template-flix4r.xml",
+        "/catalog/titles/autocomplete?term=love",
+    ),
+    Case(
+        "other/delivery_formats-instant-bluray-dvd-netflix4ruby.xml",
+        "/catalog/titles/movies/60020435/format_availability",
+    ),
+    Case(
+        "other/delivery_formats-instant-dvd-netflix4ruby.xml",
+        "/catalog/titles/movies/60001220/format_availability",
+    ),
 )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.sample for c in CASES])
-async def test_catalog_document_matches_recording(consumer_client: httpx.AsyncClient,
-                                                  case: Case) -> None:
+async def test_catalog_document_matches_recording(
+    consumer_client: httpx.AsyncClient, case: Case
+) -> None:
     recorded_bytes = (samples_dir() / case.sample).read_bytes()
     is_json = case.sample.endswith(".json")
     url = case.url + ("&output=json" if is_json else "")

@@ -29,15 +29,23 @@ JSON = {"output": "json"}
 _TITLE_DEPENDENT_RELS = {
     f"{kind} rel http://schemas.netflix.com/{rel}": "depends on the titles listed"
     for kind in ("missing", "extra")
-    for rel in ("catalog/titles/awards", "catalog/titles/bonus_materials",
-                "catalog/titles/official_url", "catalog/titles.series",
-                "catalog/titles.discs", "catalog/titles.programs", "catalog/titles.seasons",
-                "catalog/people.cast", "catalog/people.directors")
+    for rel in (
+        "catalog/titles/awards",
+        "catalog/titles/bonus_materials",
+        "catalog/titles/official_url",
+        "catalog/titles.series",
+        "catalog/titles.discs",
+        "catalog/titles.programs",
+        "catalog/titles.seasons",
+        "catalog/people.cast",
+        "catalog/people.directors",
+    )
 }
 # Rating categories: movies carry mpaa_ratings, series tv_ratings.
 _RATING_SCHEMES = {
     f"{kind} scheme /categories/{scheme}": "depends on the titles listed"
-    for kind in ("missing", "extra") for scheme in ("mpaa_ratings", "tv_ratings")
+    for kind in ("missing", "extra")
+    for scheme in ("mpaa_ratings", "tv_ratings")
 }
 _LISTING = {**_TITLE_DEPENDENT_RELS, **_RATING_SCHEMES}
 
@@ -52,8 +60,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "extra rel http://schemas.netflix.com/queues.available": "later name of queue_ref",
         "missing rel http://schemas.netflix.com/id": "2008 name of the catalog/title rel",
         "extra rel http://schemas.netflix.com/catalog/title": "later name of the id rel",
-        "missing rel http://schemas.netflix.com/catalog/titles/previews":
-            "previews links disappeared after 2008",
+        "missing rel http://schemas.netflix.com/catalog/titles/previews": "previews links disappeared after 2008",
         "missing scheme /catalog/titles/format": "2008 scheme, later /categories/title_formats",
         "missing scheme /catalog/titles/mpaa_ratings": "2008 scheme, later /categories/...",
         "extra scheme /categories/title_formats": "later name of /catalog/titles/format",
@@ -74,11 +81,13 @@ ALLOWED: dict[str, dict[str, str]] = {
     "status/json-queue-add-201-resources_created-dholdren.json": _LISTING,
     # The emulator returns the queue's new etag after a delete too (the recording is
     # hand-written and shows only status_code and message).
-    "status/json-queue-delete-200-dholdren.json": {"extra path status/etag":
-                                                   "new etag returned after a delete"},
+    "status/json-queue-delete-200-dholdren.json": {
+        "extra path status/etag": "new etag returned after a delete"
+    },
 }
-SKIPPED = {"status/json-api-host-deprecated-pyflix2-issue8.json":
-           "a 404 from the retired api.netflix.com host, not a users resource"}
+SKIPPED = {
+    "status/json-api-host-deprecated-pyflix2-issue8.json": "a 404 from the retired api.netflix.com host, not a users resource"
+}
 
 
 def _subscriber(app: Starlette, user_id: str) -> Subscriber:
@@ -91,8 +100,7 @@ async def _disc_queue(client: httpx.AsyncClient, app: Starlette, uid: str) -> ht
     return await client.get(f"/users/{uid}/queues/disc", params={**JSON, "max_results": "3"})
 
 
-async def _empty_disc_queue(client: httpx.AsyncClient, app: Starlette,
-                            uid: str) -> httpx.Response:
+async def _empty_disc_queue(client: httpx.AsyncClient, app: Starlette, uid: str) -> httpx.Response:
     queue = _subscriber(app, uid).queue("disc")
     for entry in [*queue.available, *queue.saved]:
         state = "saved" if entry.saved else "available"
@@ -101,8 +109,7 @@ async def _empty_disc_queue(client: httpx.AsyncClient, app: Starlette,
     return await client.get(f"/users/{uid}/queues/disc", params=JSON)
 
 
-async def _instant_queue_xml(client: httpx.AsyncClient, app: Starlette,
-                             uid: str) -> httpx.Response:
+async def _instant_queue_xml(client: httpx.AsyncClient, app: Starlette, uid: str) -> httpx.Response:
     # The 2008 sample lists available and saved entries together: the whole queue.
     return await client.get(f"/users/{uid}/queues/instant")
 
@@ -111,19 +118,20 @@ async def _user(client: httpx.AsyncClient, app: Starlette, uid: str) -> httpx.Re
     return await client.get(f"/users/{uid}", params=JSON)
 
 
-async def _recommendations(client: httpx.AsyncClient, app: Starlette,
-                           uid: str) -> httpx.Response:
+async def _recommendations(client: httpx.AsyncClient, app: Starlette, uid: str) -> httpx.Response:
     return await client.get(f"/users/{uid}/recommendations", params={**JSON, "max_results": "5"})
 
 
-async def _no_recommendations(client: httpx.AsyncClient, app: Starlette,
-                              uid: str) -> httpx.Response:
-    return await client.get(f"/users/{uid}/recommendations",
-                            params={**JSON, "max_results": "5", "start_index": "100000"})
+async def _no_recommendations(
+    client: httpx.AsyncClient, app: Starlette, uid: str
+) -> httpx.Response:
+    return await client.get(
+        f"/users/{uid}/recommendations",
+        params={**JSON, "max_results": "5", "start_index": "100000"},
+    )
 
 
-async def _delete_missing(client: httpx.AsyncClient, app: Starlette,
-                          uid: str) -> httpx.Response:
+async def _delete_missing(client: httpx.AsyncClient, app: Starlette, uid: str) -> httpx.Response:
     return await client.delete(f"/users/{uid}/queues/disc/available/1", params=JSON)
 
 
@@ -132,10 +140,14 @@ async def _add(client: httpx.AsyncClient, app: Starlette, uid: str) -> httpx.Res
     queue = subscriber.queue("disc")
     busy = {e.title.id for e in (*queue.available, *queue.saved)}
     busy |= subscriber.history.at_home_ids()
-    title = next(t for t in app.state.context.catalog.titles if t.id not in busy
-                 and {DVD, BLU_RAY} & set(t.format_labels))
-    return await client.post(f"/users/{uid}/queues/disc", params=JSON,
-                             data={"title_ref": title.ref, "etag": queue.etag})
+    title = next(
+        t
+        for t in app.state.context.catalog.titles
+        if t.id not in busy and {DVD, BLU_RAY} & set(t.format_labels)
+    )
+    return await client.post(
+        f"/users/{uid}/queues/disc", params=JSON, data={"title_ref": title.ref, "etag": queue.etag}
+    )
 
 
 async def _delete(client: httpx.AsyncClient, app: Starlette, uid: str) -> httpx.Response:
@@ -159,8 +171,12 @@ REQUESTS: dict[str, tuple[Request, int]] = {
 
 def test_every_users_sample_is_covered() -> None:
     root = samples_dir()
-    names = {str(p.relative_to(root)) for folder in ("queue", "user", "recommendations")
-             for p in (root / folder).glob("*") if p.suffix in (".json", ".xml")}
+    names = {
+        str(p.relative_to(root))
+        for folder in ("queue", "user", "recommendations")
+        for p in (root / folder).glob("*")
+        if p.suffix in (".json", ".xml")
+    }
     names |= {str(p.relative_to(root)) for p in (root / "status").glob("json-*")}
     assert names == set(REQUESTS) | set(SKIPPED)
     assert set(ALLOWED) == set(REQUESTS)

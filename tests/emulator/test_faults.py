@@ -98,9 +98,15 @@ def test_draws_follow_the_configured_rates() -> None:
     assert Fault.ERROR not in draws
 
 
-@pytest.mark.parametrize("faults", [FaultConfig(error_rate=1.5), FaultConfig(drop_rate=-0.1),
-                                    FaultConfig(error_rate=0.6, drop_rate=0.6),
-                                    FaultConfig(latency_ms=-1)])
+@pytest.mark.parametrize(
+    "faults",
+    [
+        FaultConfig(error_rate=1.5),
+        FaultConfig(drop_rate=-0.1),
+        FaultConfig(error_rate=0.6, drop_rate=0.6),
+        FaultConfig(latency_ms=-1),
+    ],
+)
 def test_bad_fault_settings_are_refused(faults: FaultConfig) -> None:
     with pytest.raises(ValueError, match="fault"):
         create_emulator(EmulatorConfig(catalog_size=SMALL_CATALOG, faults=faults))
@@ -110,11 +116,20 @@ def test_bad_fault_settings_are_refused(faults: FaultConfig) -> None:
 async def test_streaming_responses_still_stream(faults: FaultConfig) -> None:
     app = emulator(faults=faults)
     request = sign("GET", f"{TEST_BASE}/probe/stream")
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-             "scheme": "https", "path": "/probe/stream", "raw_path": b"/probe/stream",
-             "query_string": b"", "root_path": "", "server": ("netflix.test", 443),
-             "client": ("127.0.0.1", 1),
-             "headers": [(k.lower().encode(), v.encode()) for k, v in request.headers.items()]}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "https",
+        "path": "/probe/stream",
+        "raw_path": b"/probe/stream",
+        "query_string": b"",
+        "root_path": "",
+        "server": ("netflix.test", 443),
+        "client": ("127.0.0.1", 1),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in request.headers.items()],
+    }
     bodies: list[bytes] = []
 
     async def receive() -> Message:
@@ -137,8 +152,9 @@ def test_gateway_error_matches_the_recording() -> None:
         pytest.skip("recorded samples are not present")
     head, _, body = recording.read_bytes().replace(b"\r\n", b"\n").partition(b"\n\n")
     status_line, *header_lines = head.decode().split("\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in
-               (line.partition(":") for line in header_lines)}
+    headers = {
+        k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in header_lines)
+    }
     status, emitted_body, emitted = asyncio.run(_get_xml(gateway_error_rate=1.0))
     assert status == int(status_line.split()[1])
     assert emitted_body == body.strip()

@@ -68,12 +68,15 @@ async def test_each_access_token_has_its_own_budget() -> None:
     url = f"{TEST_BASE}/probe/protected"
     async with asgi_client(app) as client:
         for _ in range(2):
-            assert (await client.send(sign("GET", url, token=token_a, secret=secret_a))
-                    ).status_code == 200
-        assert (await client.send(sign("GET", url, token=token_a, secret=secret_a))
-                ).status_code == 403
-        assert (await client.send(sign("GET", url, token=token_b, secret=secret_b))
-                ).status_code == 200
+            assert (
+                await client.send(sign("GET", url, token=token_a, secret=secret_a))
+            ).status_code == 200
+        assert (
+            await client.send(sign("GET", url, token=token_a, secret=secret_a))
+        ).status_code == 403
+        assert (
+            await client.send(sign("GET", url, token=token_b, secret=secret_b))
+        ).status_code == 200
         assert (await _bare(client)).status_code == 200
 
 

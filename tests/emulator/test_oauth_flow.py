@@ -15,19 +15,27 @@ from tests.support.oauth import TEST_BASE, asgi_client
 BASE = TEST_BASE
 
 
-async def _request_token(client: httpx.AsyncClient, *, method: str = "GET",
-                         callback: str | None = None) -> dict[str, str]:
+async def _request_token(
+    client: httpx.AsyncClient, *, method: str = "GET", callback: str | None = None
+) -> dict[str, str]:
     response = await client.send(sign(method, f"{BASE}/oauth/request_token", callback=callback))
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")
     return dict(parse_qsl(response.text, strict_parsing=True))
 
 
-async def _access_token(client: httpx.AsyncClient, token: dict[str, str],
-                        verifier: str | None = None) -> httpx.Response:
-    return await client.send(sign("GET", f"{BASE}/oauth/access_token",
-                                  token=token["oauth_token"],
-                                  secret=token["oauth_token_secret"], verifier=verifier))
+async def _access_token(
+    client: httpx.AsyncClient, token: dict[str, str], verifier: str | None = None
+) -> httpx.Response:
+    return await client.send(
+        sign(
+            "GET",
+            f"{BASE}/oauth/access_token",
+            token=token["oauth_token"],
+            secret=token["oauth_token_secret"],
+            verifier=verifier,
+        )
+    )
 
 
 def _first_user(app: Starlette) -> str:
@@ -60,17 +68,23 @@ async def test_full_dance_through_the_sign_in_page_with_verifier() -> None:
     user_id = _first_user(app)
     async with asgi_client(app) as client:
         token = await _request_token(client, callback="https://app.example/done?state=7")
-        page = await client.get(urlsplit(token["login_url"]).path,
-                                params={"oauth_token": token["oauth_token"]})
+        page = await client.get(
+            urlsplit(token["login_url"]).path, params={"oauth_token": token["oauth_token"]}
+        )
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
         assert user_id in page.text and "Netflix Proxy Demo" in page.text
-        approved = await client.post("/oauth/login", data={
-            "oauth_token": token["oauth_token"], "user_id": user_id, "decision": "allow"})
+        approved = await client.post(
+            "/oauth/login",
+            data={"oauth_token": token["oauth_token"], "user_id": user_id, "decision": "allow"},
+        )
         assert approved.status_code == 303
         location = urlsplit(approved.headers["location"])
-        assert (location.scheme, location.netloc, location.path) == ("https", "app.example",
-                                                                     "/done")
+        assert (location.scheme, location.netloc, location.path) == (
+            "https",
+            "app.example",
+            "/done",
+        )
         query = parse_qs(location.query)
         assert query["state"] == ["7"] and query["oauth_token"] == [token["oauth_token"]]
         answer = await _access_token(client, token, query["oauth_verifier"][0])
@@ -78,9 +92,14 @@ async def test_full_dance_through_the_sign_in_page_with_verifier() -> None:
         access = dict(parse_qsl(answer.text))
         assert set(access) == {"oauth_token", "oauth_token_secret", "user_id"}
         assert access["user_id"] == user_id
-        me = await client.send(sign("GET", f"{BASE}/probe/users/{user_id}",
-                                    token=access["oauth_token"],
-                                    secret=access["oauth_token_secret"]))
+        me = await client.send(
+            sign(
+                "GET",
+                f"{BASE}/probe/users/{user_id}",
+                token=access["oauth_token"],
+                secret=access["oauth_token_secret"],
+            )
+        )
         assert me.json() == {"user_id": user_id}
 
 
@@ -117,8 +136,9 @@ async def test_wrong_verifier_is_refused() -> None:
     app = emulator()
     async with asgi_client(app) as client:
         token = await _request_token(client)
-        verifier = app.state.context.oauth.authorize_request_token(token["oauth_token"],
-                                                                   _first_user(app))
+        verifier = app.state.context.oauth.authorize_request_token(
+            token["oauth_token"], _first_user(app)
+        )
         wrong = await _access_token(client, token, verifier[::-1] + "x")
         assert status_of(wrong) == (401, "Expired or bad request token")
         assert (await _access_token(client, token, verifier)).status_code == 200
@@ -139,9 +159,14 @@ async def test_declined_sign_in_cannot_be_exchanged() -> None:
     app = emulator()
     async with asgi_client(app) as client:
         token = await _request_token(client)
-        page = await client.post("/oauth/authenticate", data={
-            "oauth_token": token["oauth_token"], "user_id": _first_user(app),
-            "decision": "deny"})
+        page = await client.post(
+            "/oauth/authenticate",
+            data={
+                "oauth_token": token["oauth_token"],
+                "user_id": _first_user(app),
+                "decision": "deny",
+            },
+        )
         assert page.status_code == 200 and "denied" in page.text
         answer = await _access_token(client, token)
     assert status_of(answer) == (401, "Expired or bad request token")
@@ -151,27 +176,37 @@ async def test_sign_in_without_callback_shows_the_verifier() -> None:
     app = emulator()
     async with asgi_client(app) as client:
         token = await _request_token(client, callback="oob")
-        page = await client.post("/oauth/login", data={
-            "oauth_token": token["oauth_token"], "user_id": _first_user(app),
-            "decision": "allow"})
+        page = await client.post(
+            "/oauth/login",
+            data={
+                "oauth_token": token["oauth_token"],
+                "user_id": _first_user(app),
+                "decision": "allow",
+            },
+        )
         assert page.status_code == 200
         verifier = page.text.split("<code>")[1].split("</code>")[0]
         assert (await _access_token(client, token, verifier)).status_code == 200
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"oauth_token": "nope"}, (401, "Expired or bad request token")),
-    ({"oauth_consumer_key": "other"}, (401, "Consumer key mismatch")),
-    ({"application_name": "Some Other App"}, (401, "Application name mismatch")),
-    ({"oauth_callback": "javascript:alert(1)"}, (400, "oauth_callback is invalid")),
-])
-async def test_sign_in_page_checks_its_url(params: dict[str, str],
-                                           expected: tuple[int, str]) -> None:
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"oauth_token": "nope"}, (401, "Expired or bad request token")),
+        ({"oauth_consumer_key": "other"}, (401, "Consumer key mismatch")),
+        ({"application_name": "Some Other App"}, (401, "Application name mismatch")),
+        ({"oauth_callback": "javascript:alert(1)"}, (400, "oauth_callback is invalid")),
+    ],
+)
+async def test_sign_in_page_checks_its_url(
+    params: dict[str, str], expected: tuple[int, str]
+) -> None:
     app = emulator()
     async with asgi_client(app) as client:
         token = await _request_token(client)
-        page = await client.get("/oauth/login",
-                                params={"oauth_token": token["oauth_token"], **params})
+        page = await client.get(
+            "/oauth/login", params={"oauth_token": token["oauth_token"], **params}
+        )
     assert status_of(page) == expected
 
 
@@ -182,19 +217,27 @@ async def test_login_url_params_from_the_php_library_are_accepted() -> None:
         page = await client.get(
             f"/oauth/login?oauth_token={token['oauth_token']}&oauth_consumer_key="
             "nfxdemoconsumerkey&application_name=Netflix+Proxy+Demo"
-            "&oauth_callback=http://app.example/welcome/access_netflix")
+            "&oauth_callback=http://app.example/welcome/access_netflix"
+        )
         assert page.status_code == 200
-        approved = await client.post("/oauth/login", data={
-            "oauth_token": token["oauth_token"], "user_id": _first_user(app),
-            "decision": "allow", "oauth_callback": "http://app.example/welcome/access_netflix"})
+        approved = await client.post(
+            "/oauth/login",
+            data={
+                "oauth_token": token["oauth_token"],
+                "user_id": _first_user(app),
+                "decision": "allow",
+                "oauth_callback": "http://app.example/welcome/access_netflix",
+            },
+        )
     assert approved.headers["location"].startswith("http://app.example/welcome/access_netflix?")
 
 
 async def test_non_http_callback_on_request_token_is_refused() -> None:
     app = emulator()
     async with asgi_client(app) as client:
-        response = await client.send(sign("GET", f"{BASE}/oauth/request_token",
-                                          callback="file:///etc/passwd"))
+        response = await client.send(
+            sign("GET", f"{BASE}/oauth/request_token", callback="file:///etc/passwd")
+        )
     assert status_of(response) == (400, "oauth_callback is invalid")
 
 
@@ -205,8 +248,9 @@ async def test_revoked_access_token_is_refused() -> None:
         ok = await client.send(sign("GET", f"{BASE}/probe/protected", token=token, secret=secret))
         assert ok.json()["user_id"] == user_id
         assert app.state.context.oauth.revoke_access_token(token)
-        refused = await client.send(sign("GET", f"{BASE}/probe/protected", token=token,
-                                         secret=secret))
+        refused = await client.send(
+            sign("GET", f"{BASE}/probe/protected", token=token, secret=secret)
+        )
     assert status_of(refused) == (401, "Invalid Or Expired Token")
 
 

@@ -23,18 +23,28 @@ BASE = TEST_BASE
 @pytest.mark.parametrize("signature_type", ["AUTH_HEADER", SIGNATURE_TYPE_QUERY])
 async def test_signed_get_in_header_or_query(signature_type: str) -> None:
     async with asgi_client(emulator()) as client:
-        response = await client.send(sign("GET", f"{BASE}/probe/signed?term=star%20wars&x=a+b",
-                                          signature_type=signature_type))
+        response = await client.send(
+            sign(
+                "GET", f"{BASE}/probe/signed?term=star%20wars&x=a+b", signature_type=signature_type
+            )
+        )
     assert response.status_code == 200, response.text
-    assert response.json() == {"consumer_key": DEMO_CONSUMER_KEY, "token": None,
-                               "user_id": None, "method": "GET"}
+    assert response.json() == {
+        "consumer_key": DEMO_CONSUMER_KEY,
+        "token": None,
+        "user_id": None,
+        "method": "GET",
+    }
 
 
 async def test_signed_parameters_in_an_urlencoded_body() -> None:
     async with asgi_client(emulator()) as client:
-        request = sign("POST", f"{BASE}/probe/signed",
-                       body="title_ref=http%3A%2F%2Fx%2F1&position=2",
-                       signature_type=SIGNATURE_TYPE_BODY)
+        request = sign(
+            "POST",
+            f"{BASE}/probe/signed",
+            body="title_ref=http%3A%2F%2Fx%2F1&position=2",
+            signature_type=SIGNATURE_TYPE_BODY,
+        )
         assert "authorization" not in request.headers
         response = await client.send(request)
     assert response.status_code == 200, response.text
@@ -51,28 +61,38 @@ async def test_urlencoded_body_parameters_are_signed() -> None:
 async def test_multipart_body_is_accepted_unsigned() -> None:
     signed = sign("POST", f"{BASE}/probe/signed")
     async with asgi_client(emulator()) as client:
-        response = await client.post("/probe/signed", files={"title_ref": (None, "x")},
-                                     data={"position": "1"},
-                                     headers={"Authorization": signed.headers["Authorization"]})
+        response = await client.post(
+            "/probe/signed",
+            files={"title_ref": (None, "x")},
+            data={"position": "1"},
+            headers={"Authorization": signed.headers["Authorization"]},
+        )
     assert response.status_code == 200, response.text
 
 
 async def test_the_url_the_client_used_is_what_counts() -> None:
     request = sign("GET", "https://netflix.test/probe/signed?a=1")
     async with asgi_client(emulator(), base_url="http://10.0.0.7:8000") as client:
-        proxied = await client.get("/probe/signed?a=1", headers={
-            "Authorization": request.headers["Authorization"], "Host": "netflix.test",
-            "X-Forwarded-Proto": "https"})
-        direct = await client.get("/probe/signed?a=1", headers={
-            "Authorization": request.headers["Authorization"]})
+        proxied = await client.get(
+            "/probe/signed?a=1",
+            headers={
+                "Authorization": request.headers["Authorization"],
+                "Host": "netflix.test",
+                "X-Forwarded-Proto": "https",
+            },
+        )
+        direct = await client.get(
+            "/probe/signed?a=1", headers={"Authorization": request.headers["Authorization"]}
+        )
     assert proxied.status_code == 200
     assert status_of(direct) == (401, "Invalid Signature")
 
 
 async def test_wrong_secret_is_an_invalid_signature() -> None:
     async with asgi_client(emulator()) as client:
-        response = await client.send(sign("GET", f"{BASE}/probe/signed",
-                                          consumer_secret="not-the-secret"))
+        response = await client.send(
+            sign("GET", f"{BASE}/probe/signed", consumer_secret="not-the-secret")
+        )
     assert status_of(response) == (401, "Invalid Signature")
 
 
@@ -87,8 +107,9 @@ async def test_missing_and_unknown_consumer_keys() -> None:
 async def test_consumer_level_needs_only_the_key_but_checks_a_sent_signature() -> None:
     async with asgi_client(emulator()) as client:
         bare = await client.get("/probe/consumer", params={"oauth_consumer_key": DEMO_CONSUMER_KEY})
-        signed_level = await client.get("/probe/signed",
-                                        params={"oauth_consumer_key": DEMO_CONSUMER_KEY})
+        signed_level = await client.get(
+            "/probe/signed", params={"oauth_consumer_key": DEMO_CONSUMER_KEY}
+        )
         bad = await client.send(sign("GET", f"{BASE}/probe/consumer", consumer_secret="wrong"))
     assert bare.status_code == 200 and bare.json()["user_id"] is None
     assert status_of(signed_level) == (401, "Invalid Signature")
@@ -109,8 +130,9 @@ async def test_timestamp_tolerance_follows_the_clock() -> None:
     app = emulator(clock, timestamp_tolerance_s=10)
     stamp = str(int(clock.now))
     async with asgi_client(app) as client:
-        assert (await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp,
-                                       nonce="n1"))).status_code == 200
+        assert (
+            await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="n1"))
+        ).status_code == 200
         clock.advance(11)
         late = await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="n2"))
     assert status_of(late) == (401, "Timestamp Is Invalid")
@@ -119,12 +141,15 @@ async def test_timestamp_tolerance_follows_the_clock() -> None:
 async def test_replayed_nonce_is_refused() -> None:
     stamp = str(int(time.time()))
     async with asgi_client(emulator()) as client:
-        first = await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp,
-                                       nonce="abc123"))
-        replay = await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp,
-                                        nonce="abc123"))
-        other = await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp,
-                                       nonce="abc124"))
+        first = await client.send(
+            sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="abc123")
+        )
+        replay = await client.send(
+            sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="abc123")
+        )
+        other = await client.send(
+            sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="abc124")
+        )
     assert first.status_code == 200
     assert status_of(replay) == (401, "Nonce Has Already Been Used")
     assert other.status_code == 200
@@ -146,13 +171,16 @@ async def test_protected_level_needs_an_access_token() -> None:
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with asgi_client(app) as client:
         missing = await client.send(sign("GET", f"{BASE}/probe/protected"))
-        unknown = await client.send(sign("GET", f"{BASE}/probe/protected", token="x" * 24,
-                                         secret=secret))
-        wrong_secret = await client.send(sign("GET", f"{BASE}/probe/protected", token=token,
-                                              secret="wrong"))
+        unknown = await client.send(
+            sign("GET", f"{BASE}/probe/protected", token="x" * 24, secret=secret)
+        )
+        wrong_secret = await client.send(
+            sign("GET", f"{BASE}/probe/protected", token=token, secret="wrong")
+        )
         ok = await client.send(sign("GET", f"{BASE}/probe/protected", token=token, secret=secret))
-        signed_with_token = await client.send(sign("GET", f"{BASE}/probe/signed", token=token,
-                                                   secret=secret))
+        signed_with_token = await client.send(
+            sign("GET", f"{BASE}/probe/signed", token=token, secret=secret)
+        )
     assert status_of(missing) == (400, "Missing Required Access Token")
     assert status_of(unknown) == (401, "Invalid Or Expired Token")
     assert status_of(wrong_secret) == (401, "Invalid Signature")
@@ -168,19 +196,23 @@ async def test_unsupported_signature_method() -> None:
     assert status_of(response) == (401, "Unsupported Signature Method")
 
 
-@pytest.mark.parametrize(("path_user", "expected"), [
-    ("other", (401, "User ID access token mismatch")),
-    ("T1nobody", (401, "User ID is invalid")),
-    ("current", (401, "User ID is invalid")),
-])
+@pytest.mark.parametrize(
+    ("path_user", "expected"),
+    [
+        ("other", (401, "User ID access token mismatch")),
+        ("T1nobody", (401, "User ID is invalid")),
+        ("current", (401, "User ID is invalid")),
+    ],
+)
 async def test_require_user_matches_the_token(path_user: str, expected: tuple[int, str]) -> None:
     app = emulator()
     tokens = app.state.context.oauth.demo_tokens()
     _, token, secret = tokens[0]
     user = tokens[1][0] if path_user == "other" else path_user
     async with asgi_client(app) as client:
-        response = await client.send(sign("GET", f"{BASE}/probe/users/{user}", token=token,
-                                          secret=secret))
+        response = await client.send(
+            sign("GET", f"{BASE}/probe/users/{user}", token=token, secret=secret)
+        )
     assert status_of(response) == expected
 
 
@@ -188,32 +220,40 @@ async def test_the_access_token_string_is_accepted_as_user_id() -> None:
     app = emulator()
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with asgi_client(app) as client:
-        response = await client.send(sign("GET", f"{BASE}/probe/users/{token}", token=token,
-                                          secret=secret))
+        response = await client.send(
+            sign("GET", f"{BASE}/probe/users/{token}", token=token, secret=secret)
+        )
     assert response.json() == {"user_id": user_id}
 
 
 def _php_signed_header(url: str, raw_query: str, stamp: str) -> str:
     """Sign as the CodeIgniter library did: raw query pairs, `+` kept for spaces."""
-    oauth = {"oauth_consumer_key": DEMO_CONSUMER_KEY, "oauth_nonce": "f" * 32,
-             "oauth_signature_method": "HMAC-SHA1", "oauth_timestamp": stamp,
-             "oauth_version": "1.0"}
+    oauth = {
+        "oauth_consumer_key": DEMO_CONSUMER_KEY,
+        "oauth_nonce": "f" * 32,
+        "oauth_signature_method": "HMAC-SHA1",
+        "oauth_timestamp": stamp,
+        "oauth_version": "1.0",
+    }
     pairs = sorted([f"{k}={v}" for k, v in oauth.items()] + raw_query.split("&"))
     base = "GET&" + quote(url, safe="") + "&" + quote("&".join(pairs), safe="")
     key = f"{DEMO_CONSUMER_SECRET}&".encode()
     signature = base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
-    params = ", ".join(f'{k}="{v}"' for k, v in {**oauth, "oauth_signature":
-                                                 quote(signature, safe="")}.items())
+    params = ", ".join(
+        f'{k}="{v}"' for k, v in {**oauth, "oauth_signature": quote(signature, safe="")}.items()
+    )
     return f"OAuth {params}"
 
 
 @pytest.mark.parametrize("lenient", [False, True])
 async def test_lenient_mode_accepts_php_signatures(lenient: bool) -> None:
-    header = _php_signed_header(f"{BASE}/probe/signed", "term=star+wars&max_results=5",
-                                str(int(time.time())))
+    header = _php_signed_header(
+        f"{BASE}/probe/signed", "term=star+wars&max_results=5", str(int(time.time()))
+    )
     async with asgi_client(emulator(lenient_signatures=lenient)) as client:
-        response = await client.get("/probe/signed?term=star+wars&max_results=5",
-                                    headers={"Authorization": header})
+        response = await client.get(
+            "/probe/signed?term=star+wars&max_results=5", headers={"Authorization": header}
+        )
     if lenient:
         assert response.status_code == 200, response.text
     else:
@@ -229,8 +269,7 @@ async def test_real_resources_sit_at_their_levels() -> None:
         unsigned_search = await client.get("/catalog/titles", params=bare)
         search = await client.send(sign("GET", f"{BASE}/catalog/titles?term=star"))
         consumer_on_user = await client.send(sign("GET", f"{BASE}/users/{user_id}"))
-        user = await client.send(sign("GET", f"{BASE}/users/{user_id}", token=token,
-                                      secret=secret))
+        user = await client.send(sign("GET", f"{BASE}/users/{user_id}", token=token, secret=secret))
     assert autocomplete.status_code == 200
     assert status_of(unsigned_search) == (401, "Invalid Signature")
     assert search.status_code == 200

@@ -11,8 +11,9 @@ from tests.support.oauth import TEST_BASE, asgi_client
 BASE = TEST_BASE
 
 
-@pytest.mark.parametrize(("real", "override"), [("GET", "DELETE"), ("POST", "PUT"),
-                                                ("GET", "post"), ("POST", "GET")])
+@pytest.mark.parametrize(
+    ("real", "override"), [("GET", "DELETE"), ("POST", "PUT"), ("GET", "post"), ("POST", "GET")]
+)
 async def test_method_override_routes_as_the_named_verb(real: str, override: str) -> None:
     async with asgi_client(emulator()) as client:
         response = await client.send(sign(real, f"{BASE}/probe/signed?method={override}"))
@@ -23,8 +24,10 @@ async def test_method_override_routes_as_the_named_verb(real: str, override: str
 async def test_override_is_signed_with_the_real_method() -> None:
     signed_as_delete = sign("DELETE", f"{BASE}/probe/signed?method=DELETE")
     async with asgi_client(emulator()) as client:
-        response = await client.get("/probe/signed?method=DELETE", headers={
-            "Authorization": signed_as_delete.headers["Authorization"]})
+        response = await client.get(
+            "/probe/signed?method=DELETE",
+            headers={"Authorization": signed_as_delete.headers["Authorization"]},
+        )
     assert status_of(response) == (401, "Invalid Signature")
 
 
@@ -66,7 +69,8 @@ async def test_errors_honour_output_json() -> None:
         response = await client.get("/no/such/thing", params={"output": "json"})
     assert response.status_code == 404
     assert orjson.loads(response.content) == {
-        "status": {"status_code": "404", "message": "Resource not found"}}
+        "status": {"status_code": "404", "message": "Resource not found"}
+    }
 
 
 async def test_wrong_method_is_a_status_document() -> None:

@@ -56,8 +56,9 @@ def test_new_position_on_a_queued_title_moves_it(titles: list[Title]) -> None:
 
 
 @pytest.mark.parametrize(("index", "position"), [(1, None), (1, 2), (2, 3), (2, 40)])
-def test_re_adding_at_same_or_no_position_is_412_710(titles: list[Title], index: int,
-                                                     position: int | None) -> None:
+def test_re_adding_at_same_or_no_position_is_412_710(
+    titles: list[Title], index: int, position: int | None
+) -> None:
     queue = _filled(titles, 3)
     with pytest.raises(NetflixError) as caught:
         queue.add(titles[index], "DVD", position, etag=queue.etag, now=1, max_size=500)
@@ -83,8 +84,15 @@ def test_size_limit_at_home_and_saved_errors(titles: list[Title]) -> None:
         queue.add(titles[4], "DVD", None, etag=queue.etag, now=1, max_size=3)
     assert (full.value.status_code, full.value.sub_code) == (400, 650)
     with pytest.raises(NetflixError) as home:
-        queue.add(titles[4], "DVD", None, etag=queue.etag, now=1, max_size=500,
-                  at_home=frozenset({titles[4].id}))
+        queue.add(
+            titles[4],
+            "DVD",
+            None,
+            etag=queue.etag,
+            now=1,
+            max_size=500,
+            at_home=frozenset({titles[4].id}),
+        )
     assert (home.value.status_code, home.value.sub_code) == (400, 690)
     queue.seed_entry(QueueEntry(titles[8], "DVD", 1, saved=True))
     with pytest.raises(NetflixError) as saved:

@@ -24,7 +24,8 @@ async def _feed_urls(user_client: httpx.AsyncClient, user_id: str) -> list[str]:
 
 
 async def test_every_advertised_feed_opens_without_a_signature(
-        emulator_app: Starlette, user_client: httpx.AsyncClient, demo_user_id: str) -> None:
+    emulator_app: Starlette, user_client: httpx.AsyncClient, demo_user_id: str
+) -> None:
     urls = await _feed_urls(user_client, demo_user_id)
     async with asgi_client(emulator_app) as reader:  # no OAuth at all
         for url in urls:
@@ -43,16 +44,25 @@ async def test_every_advertised_feed_opens_without_a_signature(
     assert entries
 
 
-@pytest.mark.parametrize(("pattern", "replacement", "status", "message"), [
-    (r"feed_token=[0-9a-f]+", "feed_token=" + "a" * 40, 401, "Bad feed token"),
-    (r"feed_token=[0-9a-f]+", "feed_token=not-a-token", 403, "Invalid feed token"),
-    (r"oauth_consumer_key=[^&]+", "oauth_consumer_key=other", 401, "Token resource mismatch"),
-    (r"/queues/disc/available", "", 401, "Token resource mismatch"),
-    (r"/users/T1", "/users/T2", 401, "User not found"),
-])
-async def test_feed_token_checks(emulator_app: Starlette, user_client: httpx.AsyncClient,
-                                 demo_user_id: str, pattern: str, replacement: str,
-                                 status: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("pattern", "replacement", "status", "message"),
+    [
+        (r"feed_token=[0-9a-f]+", "feed_token=" + "a" * 40, 401, "Bad feed token"),
+        (r"feed_token=[0-9a-f]+", "feed_token=not-a-token", 403, "Invalid feed token"),
+        (r"oauth_consumer_key=[^&]+", "oauth_consumer_key=other", 401, "Token resource mismatch"),
+        (r"/queues/disc/available", "", 401, "Token resource mismatch"),
+        (r"/users/T1", "/users/T2", 401, "User not found"),
+    ],
+)
+async def test_feed_token_checks(
+    emulator_app: Starlette,
+    user_client: httpx.AsyncClient,
+    demo_user_id: str,
+    pattern: str,
+    replacement: str,
+    status: int,
+    message: str,
+) -> None:
     url = next(u for u in await _feed_urls(user_client, demo_user_id) if "/queues/disc/" in u)
     changed = re.sub(pattern, replacement, url, count=1)
     assert changed != url
@@ -62,8 +72,9 @@ async def test_feed_token_checks(emulator_app: Starlette, user_client: httpx.Asy
     assert etree.fromstring(response.content).findtext("message") == message
 
 
-async def test_feed_token_cannot_write(emulator_app: Starlette, user_client: httpx.AsyncClient,
-                                       demo_user_id: str) -> None:
+async def test_feed_token_cannot_write(
+    emulator_app: Starlette, user_client: httpx.AsyncClient, demo_user_id: str
+) -> None:
     url = next(u for u in await _feed_urls(user_client, demo_user_id) if "/queues/disc/" in u)
     path, query = url.split("?", 1)
     async with asgi_client(emulator_app) as reader:
@@ -72,7 +83,8 @@ async def test_feed_token_cannot_write(emulator_app: Starlette, user_client: htt
 
 
 async def test_another_users_feed_token_is_refused(
-        emulator_app: Starlette, user_client: httpx.AsyncClient, demo_user_id: str) -> None:
+    emulator_app: Starlette, user_client: httpx.AsyncClient, demo_user_id: str
+) -> None:
     url = next(u for u in await _feed_urls(user_client, demo_user_id) if "/at_home" in u)
     other = emulator_app.state.context.oauth.demo_tokens()[1][0]
     async with asgi_client(emulator_app) as reader:

@@ -29,11 +29,14 @@ def test_bad_start_index_is_400(value: str) -> None:
     assert (caught.value.status_code, caught.value.message) == (400, "start_index is invalid")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("1300000000", 1300000000),
-    ("2011-03-13T07:06:40Z", 1300000000),
-    ("2011-03-13T08:06:40+01:00", 1300000000),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1300000000", 1300000000),
+        ("2011-03-13T07:06:40Z", 1300000000),
+        ("2011-03-13T08:06:40+01:00", 1300000000),
+    ],
+)
 def test_updated_min_accepts_epoch_and_rfc3339(raw: str, expected: int) -> None:
     assert params.updated_min({"updated_min": raw}) == expected
     assert params.updated_min({}) is None

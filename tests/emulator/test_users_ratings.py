@@ -28,17 +28,23 @@ def _root(response: httpx.Response, status: int = 200) -> etree._Element:
     return etree.fromstring(response.content)
 
 
-async def test_actual_or_predicted(user_client: httpx.AsyncClient, demo_user_id: str,
-                                   emulator_app: Starlette) -> None:
+async def test_actual_or_predicted(
+    user_client: httpx.AsyncClient, demo_user_id: str, emulator_app: Starlette
+) -> None:
     subscriber = _subscriber(emulator_app, demo_user_id)
     rating = next(iter(subscriber.ratings.actual.values()))
     unrated = _unrated(emulator_app, subscriber)[0]
-    root = _root(await user_client.get(f"/users/{demo_user_id}/ratings/title",
-                                       params={"title_refs": f"{rating.title.ref},{unrated.ref}"}))
+    root = _root(
+        await user_client.get(
+            f"/users/{demo_user_id}/ratings/title",
+            params={"title_refs": f"{rating.title.ref},{unrated.ref}"},
+        )
+    )
     rated_item, predicted_item = root.findall("ratings_item")
     assert rated_item.findtext("user_rating") == rating.value
     assert rated_item.findtext("id") == (
-        f"{BASE}/users/{demo_user_id}/ratings/title/actual/{rating.rating_id}")
+        f"{BASE}/users/{demo_user_id}/ratings/title/actual/{rating.rating_id}"
+    )
     assert rated_item.find("predicted_rating") is None
     assert predicted_item.find("user_rating") is None
     assert 1.0 <= float(predicted_item.findtext("predicted_rating") or 0) <= 5.0
@@ -47,7 +53,8 @@ async def test_actual_or_predicted(user_client: httpx.AsyncClient, demo_user_id:
 
 
 async def test_predicted_is_stable_and_actual_lists_only_rated(
-        user_client: httpx.AsyncClient, demo_user_id: str, emulator_app: Starlette) -> None:
+    user_client: httpx.AsyncClient, demo_user_id: str, emulator_app: Starlette
+) -> None:
     subscriber = _subscriber(emulator_app, demo_user_id)
     rated = next(iter(subscriber.ratings.actual.values())).title
     unrated = _unrated(emulator_app, subscriber)[0]
@@ -57,16 +64,19 @@ async def test_predicted_is_stable_and_actual_lists_only_rated(
     again = _root(await user_client.get(f"{path}/predicted", params=refs))
     values = [i.findtext("predicted_rating") for i in first.findall("ratings_item")]
     assert len(values) == 2 and values == [
-        i.findtext("predicted_rating") for i in again.findall("ratings_item")]
+        i.findtext("predicted_rating") for i in again.findall("ratings_item")
+    ]
     actual = _root(await user_client.get(f"{path}/actual", params=refs))
-    assert [next(i.iterfind("link")).get("href")
-            for i in actual.findall("ratings_item")] == [rated.ref]
+    assert [next(i.iterfind("link")).get("href") for i in actual.findall("ratings_item")] == [
+        rated.ref
+    ]
     everything = _root(await user_client.get(f"{path}/actual"))
     assert len(everything.findall("ratings_item")) == len(subscriber.ratings.actual)
 
 
-async def test_create_then_update_a_rating(user_client: httpx.AsyncClient, demo_user_id: str,
-                                           emulator_app: Starlette) -> None:
+async def test_create_then_update_a_rating(
+    user_client: httpx.AsyncClient, demo_user_id: str, emulator_app: Starlette
+) -> None:
     title = _unrated(emulator_app, _subscriber(emulator_app, demo_user_id))[0]
     path = f"/users/{demo_user_id}/ratings/title/actual"
     created = await user_client.post(path, data={"title_ref": title.ref, "rating": "4"})
@@ -84,19 +94,22 @@ async def test_create_then_update_a_rating(user_client: httpx.AsyncClient, demo_
 
 
 @pytest.mark.parametrize("value", ["0", "6", "great", "", "4.5"])
-async def test_invalid_rating_values(user_client: httpx.AsyncClient, demo_user_id: str,
-                                     emulator_app: Starlette, value: str) -> None:
+async def test_invalid_rating_values(
+    user_client: httpx.AsyncClient, demo_user_id: str, emulator_app: Starlette, value: str
+) -> None:
     title = _unrated(emulator_app, _subscriber(emulator_app, demo_user_id))[0]
-    response = await user_client.post(f"/users/{demo_user_id}/ratings/title/actual",
-                                      data={"title_ref": title.ref, "rating": value})
+    response = await user_client.post(
+        f"/users/{demo_user_id}/ratings/title/actual",
+        data={"title_ref": title.ref, "rating": value},
+    )
     assert _root(response, 400).findtext("message") == "rating is invalid"
 
 
 async def test_rating_errors(user_client: httpx.AsyncClient, demo_user_id: str) -> None:
     path = f"/users/{demo_user_id}/ratings/title"
-    unknown = await user_client.post(f"{path}/actual",
-                                     data={"title_ref": f"{BASE}/catalog/titles/movies/1",
-                                           "rating": "3"})
+    unknown = await user_client.post(
+        f"{path}/actual", data={"title_ref": f"{BASE}/catalog/titles/movies/1", "rating": "3"}
+    )
     assert _root(unknown, 400).findtext("message") == "title_ref is invalid"
     assert (await user_client.get(f"{path}/actual/1")).status_code == 404
     assert (await user_client.put(f"{path}/actual/1", data={"rating": "3"})).status_code == 404
@@ -109,12 +122,15 @@ async def test_ratings_root_links(user_client: httpx.AsyncClient, demo_user_id: 
     assert len(root.findall("link")) == 3
 
 
-async def test_put_through_method_override(user_client: httpx.AsyncClient, demo_user_id: str,
-                                           emulator_app: Starlette) -> None:
+async def test_put_through_method_override(
+    user_client: httpx.AsyncClient, demo_user_id: str, emulator_app: Starlette
+) -> None:
     rating = next(iter(_subscriber(emulator_app, demo_user_id).ratings.actual.values()))
     value = "1" if rating.value != "1" else "2"
     response = await user_client.post(
         f"/users/{demo_user_id}/ratings/title/actual/{rating.rating_id}",
-        params={"method": "PUT"}, data={"rating": value})
+        params={"method": "PUT"},
+        data={"rating": value},
+    )
     assert _root(response).findtext("message") == "Rating updated"
     assert rating.value == value

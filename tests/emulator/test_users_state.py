@@ -18,11 +18,19 @@ def _accounts(seed: int) -> Accounts:
 
 
 def _fingerprint(accounts: Accounts) -> list[object]:
-    return [(s.user_id, s.first_name, s.nickname, s.queue("disc").etag,
-             [e.title.id for e in s.queue("disc").available],
-             [e.title.id for e in s.queue("instant").available],
-             sorted(s.ratings.actual), [r.title.id for r in s.history.rentals])
-            for s in accounts.subscribers]
+    return [
+        (
+            s.user_id,
+            s.first_name,
+            s.nickname,
+            s.queue("disc").etag,
+            [e.title.id for e in s.queue("disc").available],
+            [e.title.id for e in s.queue("instant").available],
+            sorted(s.ratings.actual),
+            [r.title.id for r in s.history.rentals],
+        )
+        for s in accounts.subscribers
+    ]
 
 
 def test_same_seed_same_subscribers_other_seed_others() -> None:

@@ -29,12 +29,24 @@ def _closed(port: int, timeout: float = 10.0) -> bool:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_demo_serves_the_proxy_wired_to_the_emulator_and_stops_both(
-        stop_signal: signal.Signals) -> None:
+    stop_signal: signal.Signals,
+) -> None:
     proxy_port, emulator_port = free_port(), free_port()
     demo = subprocess.Popen(
-        [sys.executable, "-m", "service.demo", "--port", str(proxy_port),
-         "--emulator-port", str(emulator_port), "--catalog-size", "300"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "service.demo",
+            "--port",
+            str(proxy_port),
+            "--emulator-port",
+            str(emulator_port),
+            "--catalog-size",
+            "300",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port(proxy_port, timeout=60, process=demo)
         base = f"http://127.0.0.1:{proxy_port}"

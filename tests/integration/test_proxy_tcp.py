@@ -38,14 +38,17 @@ class Stack:
 
 
 def _emulator(stack: ExitStack, port: int) -> str:
-    stack.enter_context(python_server(
-        ["emulator", "--host", "127.0.0.1", "--port", str(port)], port,
-        env={"NFX_EMULATOR_CATALOG_SIZE": "300", "NFX_EMULATOR_RATE_LIMITS": "false"}))
+    stack.enter_context(
+        python_server(
+            ["emulator", "--host", "127.0.0.1", "--port", str(port)],
+            port,
+            env={"NFX_EMULATOR_CATALOG_SIZE": "300", "NFX_EMULATOR_RATE_LIMITS": "false"},
+        )
+    )
     return f"http://127.0.0.1:{port}"
 
 
-def _proxy(stack: ExitStack, upstream: str, redis_url: str | None,
-           **extra: str) -> str:
+def _proxy(stack: ExitStack, upstream: str, redis_url: str | None, **extra: str) -> str:
     port = free_port()
     env = {
         "NFX_UPSTREAM_BASE_URL": upstream,
@@ -56,9 +59,22 @@ def _proxy(stack: ExitStack, upstream: str, redis_url: str | None,
     }
     if redis_url is not None:
         env["NFX_REDIS_URL"] = redis_url
-    stack.enter_context(python_server(
-        ["uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"], port, env=env))
+    stack.enter_context(
+        python_server(
+            [
+                "uvicorn",
+                "--factory",
+                "service.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            port,
+            env=env,
+        )
+    )
     return f"http://127.0.0.1:{port}"
 
 
@@ -68,8 +84,11 @@ def stack(redis_url: str) -> Iterator[Stack]:
     key = Fernet.generate_key().decode()
     with ExitStack() as processes:
         emulator = _emulator(processes, free_port())
-        yield Stack(emulator, _proxy(processes, emulator, redis_url, key=key),
-                    _proxy(processes, emulator, redis_url, key=key))
+        yield Stack(
+            emulator,
+            _proxy(processes, emulator, redis_url, key=key),
+            _proxy(processes, emulator, redis_url, key=key),
+        )
 
 
 def test_readiness_and_catalog_cache_over_tcp(stack: Stack) -> None:
@@ -91,9 +110,12 @@ def test_readiness_and_catalog_cache_over_tcp(stack: Stack) -> None:
 def test_concurrent_misses_on_two_replicas_fill_once(stack: Stack) -> None:
     async def burst() -> list[httpx.Response]:
         async with httpx.AsyncClient(timeout=10) as client:
-            return await asyncio.gather(*(
-                client.get(f"{base}/v1/people", params={"term": "Spielberg"})
-                for base in [stack.proxy_a, stack.proxy_b] * 8))
+            return await asyncio.gather(
+                *(
+                    client.get(f"{base}/v1/people", params={"term": "Spielberg"})
+                    for base in [stack.proxy_a, stack.proxy_b] * 8
+                )
+            )
 
     answers = asyncio.run(burst())
     assert {a.status_code for a in answers} == {200}
@@ -102,18 +124,24 @@ def test_concurrent_misses_on_two_replicas_fill_once(stack: Stack) -> None:
 
 
 def test_sign_in_on_one_replica_works_on_the_other(stack: Stack) -> None:
-    with httpx.Client(base_url=stack.proxy_a, timeout=10) as proxy, \
-            httpx.Client(base_url=stack.emulator, timeout=10) as browser:
+    with (
+        httpx.Client(base_url=stack.proxy_a, timeout=10) as proxy,
+        httpx.Client(base_url=stack.emulator, timeout=10) as browser,
+    ):
         login_url = proxy.post("/v1/auth/start", json={}).json()["login_url"]
         assert login_url.startswith(stack.emulator)
         page = browser.get(login_url)
         assert page.status_code == 200, page.text
-        form = dict(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">',
-                               page.text))
+        form = dict(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text))
         user_id = re.findall(r'name="user_id" value="([^"]*)"', page.text)[0]
-        approved = browser.post(urlsplit(login_url).path, data={
-            **{k: unescape(v) for k, v in form.items()}, "user_id": unescape(user_id),
-            "decision": "allow"})
+        approved = browser.post(
+            urlsplit(login_url).path,
+            data={
+                **{k: unescape(v) for k, v in form.items()},
+                "user_id": unescape(user_id),
+                "decision": "allow",
+            },
+        )
         assert approved.status_code == 303, approved.text
         callback = approved.headers["location"]
         assert callback.startswith(f"{stack.proxy_a}/v1/auth/callback?")
@@ -124,8 +152,12 @@ def test_sign_in_on_one_replica_works_on_the_other(stack: Stack) -> None:
         me = other.get("/v1/auth/me", headers={"Authorization": f"Bearer {session}"})
         assert me.status_code == 200, me.text
         assert me.json()["user_id"] == unescape(user_id)
-        assert other.post("/v1/auth/sign-out",
-                          headers={"Authorization": f"Bearer {session}"}).status_code == 204
+        assert (
+            other.post(
+                "/v1/auth/sign-out", headers={"Authorization": f"Bearer {session}"}
+            ).status_code
+            == 204
+        )
     with httpx.Client(base_url=stack.proxy_a, timeout=10) as proxy:
         gone = proxy.get("/v1/auth/me", headers={"Authorization": f"Bearer {session}"})
         assert gone.status_code == 401
@@ -136,8 +168,9 @@ def test_purge_over_tcp_needs_the_admin_token(stack: Stack) -> None:
     with httpx.Client(base_url=stack.proxy_a, timeout=10) as client:
         client.get(JURASSIC_PARK)
         assert client.post("/v1/admin/cache/purge").status_code == 403
-        purged = client.post("/v1/admin/cache/purge",
-                             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        purged = client.post(
+            "/v1/admin/cache/purge", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        )
         assert purged.status_code == 200, purged.text
         assert purged.json()["purged"] >= 1
     with httpx.Client(base_url=stack.proxy_b, timeout=10) as other:
@@ -150,9 +183,16 @@ def test_stale_when_the_emulator_stops(redis_url: str) -> None:
         emulator_port = free_port()
         emulator_stack = processes.enter_context(ExitStack())
         emulator = _emulator(emulator_stack, emulator_port)
-        proxy = _proxy(processes, emulator, redis_url, key=key, NFX_CACHE_TTL_TITLE_S="0.5",
-                       NFX_FRONT_CACHE_TTL_S="0", NFX_UPSTREAM_TIMEOUT_S="2",
-                       NFX_UPSTREAM_CONNECT_TIMEOUT_S="0.5")
+        proxy = _proxy(
+            processes,
+            emulator,
+            redis_url,
+            key=key,
+            NFX_CACHE_TTL_TITLE_S="0.5",
+            NFX_FRONT_CACHE_TTL_S="0",
+            NFX_UPSTREAM_TIMEOUT_S="2",
+            NFX_UPSTREAM_CONNECT_TIMEOUT_S="0.5",
+        )
         with httpx.Client(base_url=proxy, timeout=10) as client:
             fresh = client.get("/v1/titles/movies/60021740")
             assert fresh.headers["x-cache"] == "MISS", fresh.text
@@ -170,14 +210,20 @@ def test_stale_when_the_emulator_stops(redis_url: str) -> None:
 def test_bypass_when_redis_is_unreachable(stack: Stack) -> None:
     with ExitStack() as processes:
         dead = f"redis://127.0.0.1:{free_port()}/0"
-        proxy = _proxy(processes, stack.emulator, dead, key=Fernet.generate_key().decode(),
-                       NFX_REDIS_TIMEOUT_S="0.2")
+        proxy = _proxy(
+            processes,
+            stack.emulator,
+            dead,
+            key=Fernet.generate_key().decode(),
+            NFX_REDIS_TIMEOUT_S="0.2",
+        )
         with httpx.Client(base_url=proxy, timeout=10) as client:
             answer = client.get("/v1/titles", params={"term": "Jurassic Park"})
             assert answer.status_code == 200, answer.text
             assert answer.headers["x-cache"] == "BYPASS"
-            session = client.post("/v1/auth/import", json={
-                "access_token": "x", "access_token_secret": "y"})
+            session = client.post(
+                "/v1/auth/import", json={"access_token": "x", "access_token_secret": "y"}
+            )
             assert session.status_code in (401, 503)
             ready = client.get("/readyz")
             assert ready.status_code == 503

@@ -60,25 +60,37 @@ def cluster(redis_url: str) -> Iterator[Cluster]:
     subscriber = twin.state.context.accounts.get(user_id)
     assert subscriber is not None
     queue = subscriber.queue("disc")
-    taken = ({e.title.id for e in queue.available + queue.saved}
-             | subscriber.history.at_home_ids())
-    candidates = [f"movies/{t.id}" for t in twin.state.context.catalog.titles
-                  if t.kind == "movies" and disc_formats(t) and t.id not in taken]
+    taken = {e.title.id for e in queue.available + queue.saved} | subscriber.history.at_home_ids()
+    candidates = [
+        f"movies/{t.id}"
+        for t in twin.state.context.catalog.titles
+        if t.kind == "movies" and disc_formats(t) and t.id not in taken
+    ]
     with ExitStack() as processes:
         emulator = start_emulator(processes)
-        proxies = [start_proxy(processes, emulator, redis_url, key,
-                               NFX_BUDGET_USER_PER_S="200", NFX_QUEUE_LOCK_TTL_S="30",
-                               NFX_ETAG_RETRIES="0")
-                   for _ in range(REPLICAS)]
+        proxies = [
+            start_proxy(
+                processes,
+                emulator,
+                redis_url,
+                key,
+                NFX_BUDGET_USER_PER_S="200",
+                NFX_QUEUE_LOCK_TTL_S="30",
+                NFX_ETAG_RETRIES="0",
+            )
+            for _ in range(REPLICAS)
+        ]
         yield Cluster(emulator, proxies, user_id, token, secret, candidates)
 
 
 def _upstream_queue(cluster: Cluster) -> tuple[list[str], str]:
     """The disc queue as the emulator holds it (title ids in order) and its etag."""
-    with httpx.Client(base_url=cluster.emulator, timeout=TIMEOUT_S,
-                      auth=signer(cluster.token, cluster.secret)) as upstream:
-        answer = upstream.get(f"/users/{cluster.user_id}/queues/disc/available",
-                              params={"max_results": "500"})
+    with httpx.Client(
+        base_url=cluster.emulator, timeout=TIMEOUT_S, auth=signer(cluster.token, cluster.secret)
+    ) as upstream:
+        answer = upstream.get(
+            f"/users/{cluster.user_id}/queues/disc/available", params={"max_results": "500"}
+        )
     assert answer.status_code == 200, answer.text
     ids = re.findall(r"/queues/disc/available/\d+/(\d+)</id>", answer.text)
     return [f"movies/{i}" for i in ids], answer.headers["etag"].strip('"')
@@ -88,21 +100,26 @@ def test_concurrent_adds_across_replicas_lose_nothing(cluster: Cluster) -> None:
     session, user_id = import_session(cluster.proxies[0], cluster.token, cluster.secret)
     assert user_id == cluster.user_id
     before, first_etag = _upstream_queue(cluster)
-    wanted = [c for c in cluster.candidates if c not in before][:REPLICAS * ADDS_PER_REPLICA]
+    wanted = [c for c in cluster.candidates if c not in before][: REPLICAS * ADDS_PER_REPLICA]
     rng = random.Random(11)
 
     async def add_all() -> list[httpx.Response]:
         async with httpx.AsyncClient(timeout=60) as client:
-            return await asyncio.gather(*(
-                client.post(f"{cluster.proxies[index % REPLICAS]}/v1/me/queues/disc/entries",
-                            headers=bearer(session),
-                            json={"title": title,
-                                  **({"position": 1} if rng.random() < 0.5 else {})})
-                for index, title in enumerate(wanted)))
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        f"{cluster.proxies[index % REPLICAS]}/v1/me/queues/disc/entries",
+                        headers=bearer(session),
+                        json={"title": title, **({"position": 1} if rng.random() < 0.5 else {})},
+                    )
+                    for index, title in enumerate(wanted)
+                )
+            )
 
     answers = asyncio.run(add_all())
-    assert [a.status_code for a in answers] == [201] * len(wanted), \
-        [a.text for a in answers if a.status_code != 201]
+    assert [a.status_code for a in answers] == [201] * len(wanted), [
+        a.text for a in answers if a.status_code != 201
+    ]
     assert sorted(a.json()["title"]["id"] for a in answers) == sorted(wanted)
 
     after, last_etag = _upstream_queue(cluster)
@@ -120,8 +137,11 @@ def test_concurrent_adds_across_replicas_lose_nothing(cluster: Cluster) -> None:
         assert not [etag for etag in issued if etag in text]
 
     with httpx.Client(base_url=cluster.proxies[2], timeout=TIMEOUT_S) as client:
-        listed = client.get("/v1/me/queues/disc", headers=bearer(session),
-                            params={"state": "available", "page_size": 500})
+        listed = client.get(
+            "/v1/me/queues/disc",
+            headers=bearer(session),
+            params={"state": "available", "page_size": 500},
+        )
     assert listed.status_code == 200, listed.text
     assert [i["title"]["id"] for i in listed.json()["items"]] == after
     assert not [etag for etag in issued if etag in listed.text]
@@ -136,18 +156,28 @@ def test_concurrent_moves_and_removes_across_replicas(cluster: Cluster) -> None:
 
     async def write_all() -> list[httpx.Response]:
         async with httpx.AsyncClient(timeout=60) as client:
-            requests = [client.delete(
-                f"{cluster.proxies[i % REPLICAS]}/v1/me/queues/disc/entries/{title}",
-                headers=bearer(session)) for i, title in enumerate(removed)]
-            requests += [client.patch(
-                f"{cluster.proxies[(i + 2) % REPLICAS]}/v1/me/queues/disc/entries/{title}",
-                headers=bearer(session), json={"position": 1}) for i, title in enumerate(moved)]
+            requests = [
+                client.delete(
+                    f"{cluster.proxies[i % REPLICAS]}/v1/me/queues/disc/entries/{title}",
+                    headers=bearer(session),
+                )
+                for i, title in enumerate(removed)
+            ]
+            requests += [
+                client.patch(
+                    f"{cluster.proxies[(i + 2) % REPLICAS]}/v1/me/queues/disc/entries/{title}",
+                    headers=bearer(session),
+                    json={"position": 1},
+                )
+                for i, title in enumerate(moved)
+            ]
             return await asyncio.gather(*requests)
 
     answers = asyncio.run(write_all())
-    assert [a.status_code for a in answers] == [204] * len(removed) + [200] * len(moved), \
-        [a.text for a in answers]
+    assert [a.status_code for a in answers] == [204] * len(removed) + [200] * len(moved), [
+        a.text for a in answers
+    ]
     after, _ = _upstream_queue(cluster)
     assert not set(removed) & set(after)
-    assert set(after[:len(moved)]) == set(moved), "every moved title went to the top"
+    assert set(after[: len(moved)]) == set(moved), "every moved title went to the top"
     assert len(after) == len(before) - len(removed)

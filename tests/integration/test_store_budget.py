@@ -18,15 +18,20 @@ pytestmark = pytest.mark.integration
 CONSUMER = "consumer-key"
 
 
-def throttle(client: RedisLike, *, user: float = 4.0, consumer: float = 1000.0,
-             max_wait: float = 0.0) -> TokenBucketThrottle:
-    return TokenBucketThrottle(client, settings_for(
-        None, budget_user_per_s=user, budget_consumer_per_s=consumer,
-        budget_max_wait_s=max_wait))
+def throttle(
+    client: RedisLike, *, user: float = 4.0, consumer: float = 1000.0, max_wait: float = 0.0
+) -> TokenBucketThrottle:
+    return TokenBucketThrottle(
+        client,
+        settings_for(
+            None, budget_user_per_s=user, budget_consumer_per_s=consumer, budget_max_wait_s=max_wait
+        ),
+    )
 
 
-async def allowed_within(budget: TokenBucketThrottle, seconds: float, *,
-                         access_token: str | None) -> int:
+async def allowed_within(
+    budget: TokenBucketThrottle, seconds: float, *, access_token: str | None
+) -> int:
     """How many calls the budget allows in a window when asked as fast as possible."""
     allowed = 0
     deadline = time.monotonic() + seconds
@@ -82,8 +87,7 @@ async def test_a_refused_call_takes_nothing(store: RedisLike) -> None:
 
 async def test_short_waits_are_reserved_in_order(store: RedisLike) -> None:
     budget = throttle(store, user=10.0, max_wait=5.0)
-    waits = [await budget.reserve(consumer_key=CONSUMER, access_token="token-a")
-             for _ in range(30)]
+    waits = [await budget.reserve(consumer_key=CONSUMER, access_token="token-a") for _ in range(30)]
     # 10 from the full bucket at once, then one every 0.1 s: the 30th waits about 2 s.
     assert waits[:10] == [0.0] * 10
     assert waits == sorted(waits)
@@ -117,8 +121,12 @@ async def test_replicas_share_the_budget(store: RedisLike) -> None:
     first, second = throttle(store, user=4.0), throttle(other, user=4.0)
     try:
         results = await asyncio.gather(
-            *((first if i % 2 else second).reserve(consumer_key=CONSUMER, access_token="tok")
-              for i in range(12)), return_exceptions=True)
+            *(
+                (first if i % 2 else second).reserve(consumer_key=CONSUMER, access_token="tok")
+                for i in range(12)
+            ),
+            return_exceptions=True,
+        )
     finally:
         if other is not store:
             await other.aclose()

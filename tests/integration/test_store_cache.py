@@ -37,8 +37,9 @@ def make_cache(client: RedisLike, **overrides: float) -> ResponseCache:
 Fetch = Callable[[], Awaitable[bytes]]
 
 
-def counting_fetch(body: bytes, delay: float = 0.0,
-                   error: Exception | None = None) -> tuple[list[int], Fetch]:
+def counting_fetch(
+    body: bytes, delay: float = 0.0, error: Exception | None = None
+) -> tuple[list[int], Fetch]:
     calls: list[int] = []
 
     async def fetch() -> bytes:
@@ -135,8 +136,9 @@ async def test_concurrent_misses_make_one_fetch(store: RedisLike) -> None:
     caches = [make_cache(store), make_cache(other)]  # two replicas
     calls, fetch = counting_fetch(b"shared body", delay=0.3)
     try:
-        results = await asyncio.gather(*(caches[i % 2].get_or_fetch(KEY, 60, fetch)
-                                         for i in range(40)))
+        results = await asyncio.gather(
+            *(caches[i % 2].get_or_fetch(KEY, 60, fetch) for i in range(40))
+        )
     finally:
         if other is not store:
             await other.aclose()
@@ -149,8 +151,9 @@ async def test_concurrent_misses_make_one_fetch(store: RedisLike) -> None:
 async def test_waiters_share_the_holders_failure(store: RedisLike) -> None:
     cache = make_cache(store)
     calls, failing = counting_fetch(b"", delay=0.2, error=RateLimited("budget", retry_after=3))
-    results = await asyncio.gather(*(cache.get_or_fetch(KEY, 60, failing) for _ in range(10)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(cache.get_or_fetch(KEY, 60, failing) for _ in range(10)), return_exceptions=True
+    )
     assert len(calls) == 1
     assert all(isinstance(r, RateLimited) for r in results)
     assert {r.headers["Retry-After"] for r in results if isinstance(r, RateLimited)} == {"3"}
@@ -214,8 +217,7 @@ async def test_purge_by_group_and_all(store: RedisLike) -> None:
         await cache.get_or_fetch(key, 60, fetch)
     await store.set(keys.queue_etag("user", "disc"), b"123")  # not a cache entry
     if isinstance(store, RedisCluster):  # the entries really are spread over the nodes
-        nodes = {getattr(store.get_node_from_key(key), "name", None)
-                 for key in searches + people}
+        nodes = {getattr(store.get_node_from_key(key), "name", None) for key in searches + people}
         assert len(nodes) == 3
     assert await cache.purge("titles") == 30
     assert await store.exists(*searches[:1]) == 0
@@ -264,23 +266,33 @@ _CHILD = textwrap.dedent("""
 
 @pytest.mark.parametrize("backend", ["redis", "cluster"])
 async def test_concurrent_misses_across_processes_make_one_fetch(
-        backend: str, request: pytest.FixtureRequest) -> None:
+    backend: str, request: pytest.FixtureRequest
+) -> None:
     url = store_url(backend, request)
     assert url is not None
     redis = connect(settings_for(url, cluster=backend == "cluster"))
     await flush(redis)
-    processes = [await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _CHILD, url, "1" if backend == "cluster" else "0", KEY,
-        TEST_FERNET_KEY, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        for _ in range(4)]
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _CHILD,
+            url,
+            "1" if backend == "cluster" else "0",
+            KEY,
+            TEST_FERNET_KEY,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
     try:
         deadline = time.monotonic() + 30
         while int(await redis.get(keys.ROOT + "{test}:ready") or 0) < len(processes):
             assert time.monotonic() < deadline, "children did not start"
             await asyncio.sleep(0.02)
         await redis.set(keys.ROOT + "{test}:go", b"1")
-        outputs = await asyncio.wait_for(
-            asyncio.gather(*(p.communicate() for p in processes)), 30)
+        outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), 30)
         assert all(p.returncode == 0 for p in processes), [err for _, err in outputs]
         assert int(await redis.get(keys.ROOT + "{test}:fetches") or 0) == 1
         reports = [json.loads(out) for out, _ in outputs]

@@ -158,24 +158,34 @@ _CHILD = textwrap.dedent("""
 
 @pytest.mark.parametrize("backend", ["redis", "cluster"])
 async def test_lock_excludes_writers_in_other_processes(
-        backend: str, request: pytest.FixtureRequest) -> None:
+    backend: str, request: pytest.FixtureRequest
+) -> None:
     url = store_url(backend, request)
     assert url is not None
     redis = connect(settings_for(url, cluster=backend == "cluster"))
     await flush(redis)
     tag = keys.queue_etag(USER, "disc")
-    processes = [await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _CHILD, url, "1" if backend == "cluster" else "0", USER,
-        TEST_FERNET_KEY, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        for _ in range(4)]
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _CHILD,
+            url,
+            "1" if backend == "cluster" else "0",
+            USER,
+            TEST_FERNET_KEY,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
     try:
         deadline = time.monotonic() + 30
         while int(await redis.get(tag + ":ready") or 0) < len(processes):
             assert time.monotonic() < deadline, "children did not start"
             await asyncio.sleep(0.02)
         await redis.set(tag + ":go", b"1")
-        outputs = await asyncio.wait_for(
-            asyncio.gather(*(p.communicate() for p in processes)), 60)
+        outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), 60)
         assert all(p.returncode == 0 for p in processes), [err for _, err in outputs]
         assert [json.loads(out)["overlaps"] for out, _ in outputs] == [0, 0, 0, 0]
         assert int(await redis.get(tag + ":counter") or 0) == 4 * 10  # no lost update

@@ -66,12 +66,20 @@ async def test_only_hashes_and_ciphertext_reach_redis(store: RedisLike) -> None:
     sessions = SessionStore(store, settings_for(None))
     pending = RequestTokenStore(store, settings_for(None))
     bearer = await sessions.create(ALICE, ALICE_TOKEN)
-    await pending.put("request-token-abc", "request-secret-SHOULD-NOT-LEAK", 60,
-                      "https://app.example/after")
+    await pending.put(
+        "request-token-abc", "request-secret-SHOULD-NOT-LEAK", 60, "https://app.example/after"
+    )
     dump = await everything_in(store)
     assert dump  # the scan saw the entries
-    for secret in (bearer, ALICE, ALICE_TOKEN.token, ALICE_TOKEN.secret, "request-token-abc",
-                   "request-secret-SHOULD-NOT-LEAK", "app.example"):
+    for secret in (
+        bearer,
+        ALICE,
+        ALICE_TOKEN.token,
+        ALICE_TOKEN.secret,
+        "request-token-abc",
+        "request-secret-SHOULD-NOT-LEAK",
+        "app.example",
+    ):
         assert secret.encode() not in dump
     assert keys.session_id(bearer).encode() in dump  # stored under the hash
 
@@ -163,8 +171,10 @@ async def test_sessions_spread_over_a_cluster(redis_cluster_url: str) -> None:
     try:
         sessions = SessionStore(client, settings_for(None))
         bearers = [await sessions.create(ALICE, ALICE_TOKEN) for _ in range(30)]
-        nodes = {getattr(client.get_node_from_key(keys.session(bearer)), "name", None)
-                 for bearer in bearers}
+        nodes = {
+            getattr(client.get_node_from_key(keys.session(bearer)), "name", None)
+            for bearer in bearers
+        }
         assert len(nodes) == 3
         assert all(await asyncio.gather(*(sessions.resolve(b) for b in bearers)))
     finally:

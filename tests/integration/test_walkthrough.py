@@ -58,30 +58,38 @@ def _find_jurassic_park(client: httpx.Client) -> str:
 
 
 def _queue_first(client: httpx.Client, session: str, title_id: str) -> list[httpx.Response]:
-    added = client.post("/v1/me/queues/disc/entries", headers=bearer(session),
-                        json={"title": title_id, "position": 1})
+    added = client.post(
+        "/v1/me/queues/disc/entries",
+        headers=bearer(session),
+        json={"title": title_id, "position": 1},
+    )
     assert added.status_code == 201, added.text
     assert added.json()["position"] == 1
     assert '"etag"' not in added.text.lower()
     assert "etag" not in {name.lower() for name in added.headers}
-    listed = client.get("/v1/me/queues/disc", headers=bearer(session),
-                        params={"state": "available"})
+    listed = client.get(
+        "/v1/me/queues/disc", headers=bearer(session), params={"state": "available"}
+    )
     assert listed.status_code == 200, listed.text
     first = listed.json()["items"][0]
     assert first["title"]["id"] == title_id
     assert first["title"]["title"] == "Jurassic Park"
     assert first["position"] == 1
     assert '"etag"' not in listed.text.lower()
-    again = client.post("/v1/me/queues/disc/entries", headers=bearer(session),
-                        json={"title": title_id, "position": 1})
+    again = client.post(
+        "/v1/me/queues/disc/entries",
+        headers=bearer(session),
+        json={"title": title_id, "position": 1},
+    )
     assert again.status_code == 409
     assert again.json()["title"] == "Already in queue"
     return [added, listed, again]
 
 
 def _upstream_etag(stack: Stack, user_id: str, token: str, secret: str) -> str:
-    with httpx.Client(base_url=stack.emulator, timeout=TIMEOUT_S,
-                      auth=signer(token, secret)) as upstream:
+    with httpx.Client(
+        base_url=stack.emulator, timeout=TIMEOUT_S, auth=signer(token, secret)
+    ) as upstream:
         answer = upstream.get(f"/users/{user_id}/queues/disc")
     assert answer.status_code == 200, answer.text
     return answer.headers["etag"].strip('"')

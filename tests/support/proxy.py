@@ -55,8 +55,9 @@ class Proxy:
 
     def emulator_client(self) -> httpx.AsyncClient:
         """A client talking straight to the emulator (as a subscriber's browser would)."""
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.emulator),
-                                 base_url=UPSTREAM_BASE)
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.emulator), base_url=UPSTREAM_BASE
+        )
 
     def demo_tokens(self) -> list[tuple[str, str, str]]:
         """(user_id, access_token, access_token_secret) of the emulator's seeded subscribers."""
@@ -66,8 +67,9 @@ class Proxy:
     async def sign_in(self, user_index: int = 0) -> tuple[str, str]:
         """Import a demo token pair; returns (session_token, user_id)."""
         _, token, secret = self.demo_tokens()[user_index]
-        answer = await self.client.post("/v1/auth/import", json={
-            "access_token": token, "access_token_secret": secret})
+        answer = await self.client.post(
+            "/v1/auth/import", json={"access_token": token, "access_token_secret": secret}
+        )
         assert answer.status_code == 200, answer.text
         body = answer.json()
         return str(body["session_token"]), str(body["user_id"])
@@ -80,12 +82,17 @@ def path_and_query(url: str) -> str:
 
 
 @asynccontextmanager
-async def running_proxy(redis_url: str, *, redis: Redis | None = None,
-                        emulator_config: EmulatorConfig | None = None,
-                        **overrides: Any) -> AsyncIterator[Proxy]:
+async def running_proxy(
+    redis_url: str,
+    *,
+    redis: Redis | None = None,
+    emulator_config: EmulatorConfig | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Proxy]:
     """A proxy over a fresh in-process emulator and a flushed Redis; lifespan run around it."""
     emulator = create_emulator(
-        emulator_config or EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False))
+        emulator_config or EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False)
+    )
     upstream = CountingTransport(httpx.ASGITransport(app=emulator))
     store = redis if redis is not None else Redis.from_url(redis_url)
     if redis is None:
@@ -93,8 +100,12 @@ async def running_proxy(redis_url: str, *, redis: Redis | None = None,
     settings = Settings(upstream_base_url=UPSTREAM_BASE, public_url=PROXY_BASE, **overrides)
     app = create_app(settings, upstream_transport=upstream, redis=store)
     try:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url=PROXY_BASE) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url=PROXY_BASE
+            ) as client,
+        ):
             yield Proxy(app, client, emulator, upstream, store, settings)
     finally:
         await store.aclose()

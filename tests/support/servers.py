@@ -22,8 +22,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen[bytes] | None = None,
-                  ) -> None:
+def wait_for_port(
+    port: int,
+    timeout: float = 20.0,
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
     """Block until something accepts connections on the port."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -44,9 +47,21 @@ def redis_server() -> Iterator[str]:
     port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
         process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", workdir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_for_port(port, process=process)
@@ -69,8 +84,9 @@ class ServerProcess:
 
 
 @contextlib.contextmanager
-def python_server(module_args: Sequence[str], port: int,
-                  env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+def python_server(
+    module_args: Sequence[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[ServerProcess]:
     """Run `python -m ...` in a child process until the port answers; stop it afterwards."""
     with tempfile.TemporaryDirectory() as workdir:
         log_path = Path(workdir) / "stderr.log"
@@ -78,7 +94,8 @@ def python_server(module_args: Sequence[str], port: int,
             process = subprocess.Popen(
                 [sys.executable, "-m", *module_args],
                 env={**os.environ, **(env or {})},
-                stdout=subprocess.DEVNULL, stderr=log,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
             )
         server = ServerProcess(process, log_path)
         try:

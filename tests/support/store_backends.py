@@ -43,17 +43,46 @@ def redis_cluster(nodes: int = 3) -> Iterator[list[int]]:
     with tempfile.TemporaryDirectory() as workdir:
         try:
             for port in ports:
-                processes.append(subprocess.Popen(
-                    [server, "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled",
-                     "yes", "--cluster-config-file", f"{workdir}/nodes-{port}.conf",
-                     "--dir", workdir, "--save", "", "--appendonly", "no"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                processes.append(
+                    subprocess.Popen(
+                        [
+                            server,
+                            "--port",
+                            str(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--cluster-enabled",
+                            "yes",
+                            "--cluster-config-file",
+                            f"{workdir}/nodes-{port}.conf",
+                            "--dir",
+                            workdir,
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
             for port, process in zip(ports, processes, strict=True):
                 wait_for_port(port, process=process)
             subprocess.run(
-                [cli, "--cluster", "create", *(f"127.0.0.1:{port}" for port in ports),
-                 "--cluster-replicas", "0", "--cluster-yes"],
-                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+                [
+                    cli,
+                    "--cluster",
+                    "create",
+                    *(f"127.0.0.1:{port}" for port in ports),
+                    "--cluster-replicas",
+                    "0",
+                    "--cluster-yes",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=60,
+            )
             _wait_cluster_ok(cli, ports)
             yield ports
         finally:
@@ -89,9 +118,16 @@ def _bindable(port: int) -> bool:
 def _wait_cluster_ok(cli: str, ports: list[int], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        states = [subprocess.run([cli, "-p", str(port), "cluster", "info"], check=False,
-                                 capture_output=True, text=True, timeout=10).stdout
-                  for port in ports]
+        states = [
+            subprocess.run(
+                [cli, "-p", str(port), "cluster", "info"],
+                check=False,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout
+            for port in ports
+        ]
         if all("cluster_state:ok" in state for state in states):
             return
         time.sleep(0.1)
@@ -108,8 +144,9 @@ def redis_cluster_url() -> Iterator[str]:
 def settings_for(url: str | None, *, cluster: bool = False, **overrides: object) -> Settings:
     """Settings for a store test (a real key when a real Redis is named)."""
     extra: dict[str, object] = {"token_encryption_key": TEST_FERNET_KEY} if url else {}
-    return Settings.model_validate({"redis_url": url, "redis_cluster": cluster,
-                                    **extra, **overrides})
+    return Settings.model_validate(
+        {"redis_url": url, "redis_cluster": cluster, **extra, **overrides}
+    )
 
 
 def store_url(backend: str, request: pytest.FixtureRequest) -> str | None:
@@ -136,8 +173,9 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[RedisLike]:
     """An empty store of each backend, closed after the test."""
     backend: str = request.param
     url = store_url(backend, request)
-    client: RedisLike = embedded() if url is None else connect(
-        settings_for(url, cluster=backend == "cluster"))
+    client: RedisLike = (
+        embedded() if url is None else connect(settings_for(url, cluster=backend == "cluster"))
+    )
     await flush(client)
     try:
         yield client

@@ -25,10 +25,16 @@ TIMEOUT_S = 20.0
 def start_emulator(stack: ExitStack) -> str:
     """An emulator process (small catalog, no rate limits); returns its base URL."""
     port = free_port()
-    stack.enter_context(python_server(
-        ["emulator", "--host", "127.0.0.1", "--port", str(port)], port,
-        env={"NFX_EMULATOR_CATALOG_SIZE": str(CATALOG_SIZE),
-             "NFX_EMULATOR_RATE_LIMITS": "false"}))
+    stack.enter_context(
+        python_server(
+            ["emulator", "--host", "127.0.0.1", "--port", str(port)],
+            port,
+            env={
+                "NFX_EMULATOR_CATALOG_SIZE": str(CATALOG_SIZE),
+                "NFX_EMULATOR_RATE_LIMITS": "false",
+            },
+        )
+    )
     return f"http://127.0.0.1:{port}"
 
 
@@ -43,23 +49,40 @@ def demo_tokens(twin: Starlette) -> list[tuple[str, str, str]]:
     return tokens
 
 
-def start_proxy(stack: ExitStack, upstream: str, redis_url: str, key: str,
-                **env: str) -> str:
+def start_proxy(stack: ExitStack, upstream: str, redis_url: str, key: str, **env: str) -> str:
     """A proxy replica (uvicorn process) on a real Redis; returns its base URL."""
     port = free_port()
-    stack.enter_context(python_server(
-        ["uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"], port,
-        env={"NFX_UPSTREAM_BASE_URL": upstream, "NFX_PUBLIC_URL": f"http://127.0.0.1:{port}",
-             "NFX_REDIS_URL": redis_url, "NFX_TOKEN_ENCRYPTION_KEY": key, **env}))
+    stack.enter_context(
+        python_server(
+            [
+                "uvicorn",
+                "--factory",
+                "service.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            port,
+            env={
+                "NFX_UPSTREAM_BASE_URL": upstream,
+                "NFX_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "NFX_REDIS_URL": redis_url,
+                "NFX_TOKEN_ENCRYPTION_KEY": key,
+                **env,
+            },
+        )
+    )
     return f"http://127.0.0.1:{port}"
 
 
 def import_session(proxy: str, token: str, secret: str) -> tuple[str, str]:
     """Open a session from an access token pair; returns (session_token, user_id)."""
     with httpx.Client(base_url=proxy, timeout=TIMEOUT_S) as client:
-        answer = client.post("/v1/auth/import",
-                             json={"access_token": token, "access_token_secret": secret})
+        answer = client.post(
+            "/v1/auth/import", json={"access_token": token, "access_token_secret": secret}
+        )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     return str(body["session_token"]), str(body["user_id"])
@@ -70,17 +93,24 @@ def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
 
     Returns the session token the proxy hands out at the end.
     """
-    with httpx.Client(base_url=proxy, timeout=TIMEOUT_S) as client, \
-            httpx.Client(base_url=emulator, timeout=TIMEOUT_S) as browser:
+    with (
+        httpx.Client(base_url=proxy, timeout=TIMEOUT_S) as client,
+        httpx.Client(base_url=emulator, timeout=TIMEOUT_S) as browser,
+    ):
         start = client.post("/v1/auth/start", json={})
         assert start.status_code == 200, start.text
         login_url = start.json()["login_url"]
         page = browser.get(login_url)
         assert page.status_code == 200, page.text
-        hidden = {unescape(name): unescape(value) for name, value in re.findall(
-            r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text)}
-        approved = browser.post(urlsplit(login_url).path, data={
-            **hidden, "user_id": user_id, "decision": "allow"})
+        hidden = {
+            unescape(name): unescape(value)
+            for name, value in re.findall(
+                r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text
+            )
+        }
+        approved = browser.post(
+            urlsplit(login_url).path, data={**hidden, "user_id": user_id, "decision": "allow"}
+        )
         assert approved.status_code == 303, approved.text
         grant = client.get(approved.headers["location"])
     assert grant.status_code == 200, grant.text

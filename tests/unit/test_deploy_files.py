@@ -18,7 +18,11 @@ def test_compose_file_matches_the_compose_spec() -> None:
         pytest.skip("check-jsonschema is not installed (a dev dependency: `make setup`)")
     result = subprocess.run(
         [checker, "--builtin-schema", "vendor.compose-spec", str(ROOT / "docker-compose.yml")],
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

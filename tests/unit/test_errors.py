@@ -31,34 +31,46 @@ from service.errors import (
 )
 
 
-@pytest.mark.parametrize(("error", "status", "slug"), [
-    (InvalidSession("x"), 401, "invalid-session"), (Forbidden("x"), 403, "forbidden"),
-    (NotFound("x"), 404, "not-found"), (Conflict("x"), 409, "conflict"),
-    (AlreadyInQueue("x"), 409, "already-in-queue"), (StaleEtag("x"), 409, "stale-etag"),
-    (InvalidInput("x"), 422, "invalid-input"), (RateLimited("x", retry_after=1), 429,
-                                                 "rate-limited"),
-    (BadUpstream("x"), 502, "bad-upstream"), (StoreUnavailable("x"), 503, "store-unavailable"),
-    (UpstreamTimeout("x"), 504, "upstream-timeout"), (ServiceError("x"), 500, "internal-error"),
-])
+@pytest.mark.parametrize(
+    ("error", "status", "slug"),
+    [
+        (InvalidSession("x"), 401, "invalid-session"),
+        (Forbidden("x"), 403, "forbidden"),
+        (NotFound("x"), 404, "not-found"),
+        (Conflict("x"), 409, "conflict"),
+        (AlreadyInQueue("x"), 409, "already-in-queue"),
+        (StaleEtag("x"), 409, "stale-etag"),
+        (InvalidInput("x"), 422, "invalid-input"),
+        (RateLimited("x", retry_after=1), 429, "rate-limited"),
+        (BadUpstream("x"), 502, "bad-upstream"),
+        (StoreUnavailable("x"), 503, "store-unavailable"),
+        (UpstreamTimeout("x"), 504, "upstream-timeout"),
+        (ServiceError("x"), 500, "internal-error"),
+    ],
+)
 def test_each_error_has_its_status_and_type(error: ServiceError, status: int, slug: str) -> None:
     response = problem_response(error)
     body = orjson.loads(response.body)
     assert response.status_code == status
     assert response.media_type == PROBLEM_MEDIA_TYPE
-    assert body == {"type": PROBLEM_BASE + slug, "title": error.title, "status": status,
-                    "detail": "x"}
+    assert body == {
+        "type": PROBLEM_BASE + slug,
+        "title": error.title,
+        "status": status,
+        "detail": "x",
+    }
 
 
 def test_upstream_codes_appear_in_the_document() -> None:
-    error = AlreadyInQueue("Title is already in queue", upstream_status=412,
-                           upstream_sub_code=710)
+    error = AlreadyInQueue("Title is already in queue", upstream_status=412, upstream_sub_code=710)
     body = orjson.loads(problem_response(error).body)
     assert (body["status"], body["status_code"], body["sub_code"]) == (409, 412, 710)
     assert isinstance(error, Conflict)
 
 
-@pytest.mark.parametrize(("retry_after", "header"), [(0.2, "1"), (2.0, "2"), (2.01, "3"),
-                                                      (-5, "1")])
+@pytest.mark.parametrize(
+    ("retry_after", "header"), [(0.2, "1"), (2.0, "2"), (2.01, "3"), (-5, "1")]
+)
 def test_rate_limited_sets_retry_after(retry_after: float, header: str) -> None:
     error = RateLimited("slow down", retry_after=retry_after)
     assert problem_response(error).headers["Retry-After"] == header
@@ -138,9 +150,19 @@ def test_openapi_declares_problem_documents() -> None:
     responses = schema["paths"]["/fail/{kind}"]["get"]["responses"]
     assert set(responses) >= {"404", "429"}
     assert responses["404"]["content"][PROBLEM_MEDIA_TYPE]["schema"] == {
-        "$ref": "#/components/schemas/Problem"}
+        "$ref": "#/components/schemas/Problem"
+    }
     assert set(schema["paths"]["/numbers"]["get"]["responses"]) >= {
-        "401", "403", "404", "409", "422", "429", "502", "503", "504"}
+        "401",
+        "403",
+        "404",
+        "409",
+        "422",
+        "429",
+        "502",
+        "503",
+        "504",
+    }
 
 
 def test_problem_responses_refuse_unknown_statuses() -> None:

@@ -12,41 +12,64 @@ from service.usecases import catalog
 SYNOPSIS_CAST = (TitlePart.SYNOPSIS, TitlePart.CAST)
 
 
-@pytest.mark.parametrize(("path", "query", "expected"), [
-    ("/v1/titles", b"term=Jurassic+Park",
-     catalog.search_key("jurassic park", 0, catalog.DEFAULT_PAGE_SIZE, ())),
-    ("/v1/titles", b"page_size=25&term=%20JURASSIC%20%20park&start_index=0",
-     catalog.search_key("Jurassic Park", 0, 25, ())),
-    ("/v1/titles", b"term=x&include=cast,synopsis,cast",
-     catalog.search_key("x", 0, 25, SYNOPSIS_CAST)),
-    ("/v1/titles/autocomplete", b"term=Jura", catalog.autocomplete_key("jura")),
-    ("/v1/titles/movies/60020435", b"",
-     catalog.title_key(TitleRef("movies", 60020435), ())),
-    ("/v1/titles/series/1/seasons/2", b"include=synopsis",
-     catalog.title_key(TitleRef("series", 1, 2), (TitlePart.SYNOPSIS,))),
-    ("/v1/titles/discs/7/similar", b"page_size=5",
-     catalog.similar_key(TitleRef("discs", 7), 0, 5)),
-    ("/v1/people", b"term=spielberg&start_index=25",
-     catalog.people_search_key("Spielberg", 25, catalog.DEFAULT_PAGE_SIZE)),
-    ("/v1/people/42", b"", catalog.person_key(42)),
-])
+@pytest.mark.parametrize(
+    ("path", "query", "expected"),
+    [
+        (
+            "/v1/titles",
+            b"term=Jurassic+Park",
+            catalog.search_key("jurassic park", 0, catalog.DEFAULT_PAGE_SIZE, ()),
+        ),
+        (
+            "/v1/titles",
+            b"page_size=25&term=%20JURASSIC%20%20park&start_index=0",
+            catalog.search_key("Jurassic Park", 0, 25, ()),
+        ),
+        (
+            "/v1/titles",
+            b"term=x&include=cast,synopsis,cast",
+            catalog.search_key("x", 0, 25, SYNOPSIS_CAST),
+        ),
+        ("/v1/titles/autocomplete", b"term=Jura", catalog.autocomplete_key("jura")),
+        ("/v1/titles/movies/60020435", b"", catalog.title_key(TitleRef("movies", 60020435), ())),
+        (
+            "/v1/titles/series/1/seasons/2",
+            b"include=synopsis",
+            catalog.title_key(TitleRef("series", 1, 2), (TitlePart.SYNOPSIS,)),
+        ),
+        (
+            "/v1/titles/discs/7/similar",
+            b"page_size=5",
+            catalog.similar_key(TitleRef("discs", 7), 0, 5),
+        ),
+        (
+            "/v1/people",
+            b"term=spielberg&start_index=25",
+            catalog.people_search_key("Spielberg", 25, catalog.DEFAULT_PAGE_SIZE),
+        ),
+        ("/v1/people/42", b"", catalog.person_key(42)),
+    ],
+)
 def test_raw_requests_map_to_the_routers_keys(path: str, query: bytes, expected: str) -> None:
     assert front_key(path, query) == expected
 
 
-@pytest.mark.parametrize(("path", "query"), [
-    ("/v1/titles", b""),
-    ("/v1/titles", b"term=%20"),
-    ("/v1/titles", b"term=a&term=b"),
-    ("/v1/titles", b"term=a&page_size=0"),
-    ("/v1/titles", b"term=a&page_size=+5"),
-    ("/v1/titles", b"term=a&include=bogus"),
-    ("/v1/titles/movies/0", b""),
-    ("/v1/titles/people/1", b""),
-    ("/v1/catalog/index", b""),
-    ("/v1/me", b""),
-    ("/v1/titles/movies/1/", b""),
-])
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/v1/titles", b""),
+        ("/v1/titles", b"term=%20"),
+        ("/v1/titles", b"term=a&term=b"),
+        ("/v1/titles", b"term=a&page_size=0"),
+        ("/v1/titles", b"term=a&page_size=+5"),
+        ("/v1/titles", b"term=a&include=bogus"),
+        ("/v1/titles/movies/0", b""),
+        ("/v1/titles/people/1", b""),
+        ("/v1/catalog/index", b""),
+        ("/v1/me", b""),
+        ("/v1/titles/movies/1/", b""),
+    ],
+)
 def test_anything_unclear_passes_through(path: str, query: bytes) -> None:
     assert front_key(path, query) is None
 

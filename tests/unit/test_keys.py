@@ -42,21 +42,22 @@ def test_catalog_keys_differ_when_anything_that_matters_differs() -> None:
 
 
 def test_none_is_the_same_as_absent_and_values_cannot_forge_others() -> None:
-    assert keys.catalog("titles.get", ref="movies/1", include=None) == \
-        keys.catalog("titles.get", ref="movies/1")
+    assert keys.catalog("titles.get", ref="movies/1", include=None) == keys.catalog(
+        "titles.get", ref="movies/1"
+    )
     # A value containing the separator must not collide with two parameters.
     assert keys.catalog("titles.get", a="1&b=2") != keys.catalog("titles.get", a="1", b="2")
 
 
 def test_only_the_term_is_case_folded() -> None:
-    assert keys.catalog("titles.get", ref="movies/1") != keys.catalog("titles.get",
-                                                                       ref="MOVIES/1")
+    assert keys.catalog("titles.get", ref="movies/1") != keys.catalog("titles.get", ref="MOVIES/1")
     assert keys.canonical_params({"term": "ÉTÉ  Straße"}) == "term=11:été strasse"
 
 
 def test_values_of_any_simple_type_are_accepted() -> None:
-    assert keys.catalog("titles.get", flag=True, queue=Queue.DISC, count=3) == \
-        keys.catalog("titles.get", flag="true", queue="disc", count="3")
+    assert keys.catalog("titles.get", flag=True, queue=Queue.DISC, count=3) == keys.catalog(
+        "titles.get", flag="true", queue="disc", count="3"
+    )
 
 
 @pytest.mark.parametrize("resource", ["", "Titles", "titles search", "titles*", "a..b", "{x}"])
@@ -123,9 +124,14 @@ def test_session_and_request_token_keys_hold_only_hashes() -> None:
 
 
 def test_every_key_is_versioned_and_tagged() -> None:
-    every = [keys.catalog("titles.get", ref="movies/1"), keys.session("b" * 43),
-             keys.request_token("r"), keys.queue_etag("u", "disc"), keys.queue_lock("u", "disc"),
-             *[k for k in keys.budget("c", "t") if k]]
+    every = [
+        keys.catalog("titles.get", ref="movies/1"),
+        keys.session("b" * 43),
+        keys.request_token("r"),
+        keys.queue_etag("u", "disc"),
+        keys.queue_lock("u", "disc"),
+        *[k for k in keys.budget("c", "t") if k],
+    ]
     for key in every:
         assert key.startswith("nfx:v1:")
         assert TAG.search(key) is not None

@@ -17,28 +17,44 @@ LIMIT = 1_000_000
 
 
 def _both(node: Node) -> tuple[Doc, Doc]:
-    return (parse_xml(render_xml(node), max_bytes=LIMIT),
-            parse_json(render_json(node), max_bytes=LIMIT))
+    return (
+        parse_xml(render_xml(node), max_bytes=LIMIT),
+        parse_json(render_json(node), max_bytes=LIMIT),
+    )
 
 
 def _ratings_item(title_id: int, *extra: Node) -> Node:
-    return el("ratings_item", None,
-              el("id", f"http://api.netflix.com/users/u-/ratings/title/actual/{title_id}0"),
-              el("title", regular=f"T{title_id}", short=f"T{title_id}"),
-              el("link", href=f"http://api.netflix.com/catalog/titles/movies/{title_id}",
-                 rel=f"{SCHEMAS}/catalog/title", title=f"T{title_id}"),
-              el("average_rating", "3.2"), *extra)
+    return el(
+        "ratings_item",
+        None,
+        el("id", f"http://api.netflix.com/users/u-/ratings/title/actual/{title_id}0"),
+        el("title", regular=f"T{title_id}", short=f"T{title_id}"),
+        el(
+            "link",
+            href=f"http://api.netflix.com/catalog/titles/movies/{title_id}",
+            rel=f"{SCHEMAS}/catalog/title",
+            title=f"T{title_id}",
+        ),
+        el("average_rating", "3.2"),
+        *extra,
+    )
 
 
 def test_ratings_actual_predicted_and_not_interested() -> None:
-    node = el("ratings", None,
-              _ratings_item(1, el("user_rating", "4")),
-              _ratings_item(2, el("predicted_rating", "3.7")),
-              _ratings_item(3, el("user_rating", "not_interested")))
+    node = el(
+        "ratings",
+        None,
+        _ratings_item(1, el("user_rating", "4")),
+        _ratings_item(2, el("predicted_rating", "3.7")),
+        _ratings_item(3, el("user_rating", "not_interested")),
+    )
     for doc in _both(node):
         first, second, third = ratings.ratings(doc, ref_base=BASE)
         assert (first.rating.id, first.rating.user_rating, first.rating_id) == (
-            "movies/1", 4.0, "10")
+            "movies/1",
+            4.0,
+            "10",
+        )
         assert (second.rating.user_rating, second.rating.predicted_rating) == (None, 3.7)
         assert third.rating.not_interested and third.rating.user_rating is None
         assert first.rating.average_rating == 3.2 and first.rating.title == "T1"
@@ -47,15 +63,26 @@ def test_ratings_actual_predicted_and_not_interested() -> None:
 
 
 def _rental(tag: str, *dates: Node) -> Node:
-    return el(tag, None, el("id", "http://api.netflix.com/catalog/titles/movies/8"),
-              el("title", regular="Eight", short="8"), *dates)
+    return el(
+        tag,
+        None,
+        el("id", "http://api.netflix.com/catalog/titles/movies/8"),
+        el("title", regular="Eight", short="8"),
+        *dates,
+    )
 
 
 def test_rental_history_and_at_home_dates_are_utc() -> None:
-    node = el("rental_history", None, el("number_of_results", 3), el("start_index", 0),
-              el("results_per_page", 1),
-              _rental("rental_history_item", el("shipped_date", 1200000000),
-                      el("returned_date", "1200500000")))
+    node = el(
+        "rental_history",
+        None,
+        el("number_of_results", 3),
+        el("start_index", 0),
+        el("results_per_page", 1),
+        _rental(
+            "rental_history_item", el("shipped_date", 1200000000), el("returned_date", "1200500000")
+        ),
+    )
     for doc in _both(node):
         page = rentals.rental_page(doc, ref_base=BASE)
         (entry,) = page.items
@@ -69,23 +96,48 @@ def test_rental_history_and_at_home_dates_are_utc() -> None:
 
 
 def test_index_item_keeps_actors_not_directors() -> None:
-    node = el("title_index_item", None,
-              el("id", "http://api-public.netflix.com/catalog/titles/series/77"),
-              el("title", "Seventy Seven"),
-              el("link", href="http://api-public.netflix.com/catalog/people/1",
-                 rel=f"{SCHEMAS}/catalog/person.actor", title="Actor One"),
-              el("link", href="http://api-public.netflix.com/catalog/people/2",
-                 rel=f"{SCHEMAS}/catalog/person.director", title="Director Two"),
-              el("release_year", 2004),
-              el("category", scheme="http://api.netflix.com/categories/genres", label="Drama"),
-              el("delivery_formats", None, el(
-                  "availability", None,
-                  el("category", scheme="http://api.netflix.com/categories/title_formats",
-                     label="DVD"), available_from=10)))
+    node = el(
+        "title_index_item",
+        None,
+        el("id", "http://api-public.netflix.com/catalog/titles/series/77"),
+        el("title", "Seventy Seven"),
+        el(
+            "link",
+            href="http://api-public.netflix.com/catalog/people/1",
+            rel=f"{SCHEMAS}/catalog/person.actor",
+            title="Actor One",
+        ),
+        el(
+            "link",
+            href="http://api-public.netflix.com/catalog/people/2",
+            rel=f"{SCHEMAS}/catalog/person.director",
+            title="Director Two",
+        ),
+        el("release_year", 2004),
+        el("category", scheme="http://api.netflix.com/categories/genres", label="Drama"),
+        el(
+            "delivery_formats",
+            None,
+            el(
+                "availability",
+                None,
+                el(
+                    "category",
+                    scheme="http://api.netflix.com/categories/title_formats",
+                    label="DVD",
+                ),
+                available_from=10,
+            ),
+        ),
+    )
     for doc in _both(node):
         item = index.index_title(doc, ref_base=BASE)
         assert (item.id, item.kind, item.title, item.release_year) == (
-            "series/77", TitleKind.SERIES, "Seventy Seven", 2004)
+            "series/77",
+            TitleKind.SERIES,
+            "Seventy Seven",
+            2004,
+        )
         assert [p.name for p in item.cast] == ["Actor One"]
         assert item.genres == ["Drama"]
         assert [a.format for a in item.availability] == ["DVD"]

@@ -26,8 +26,10 @@ def _sample(*parts: str) -> Doc:
 
 
 def _both(node: Node) -> tuple[Doc, Doc]:
-    return (parse_xml(render_xml(node), max_bytes=LIMIT),
-            parse_json(render_json(node), max_bytes=LIMIT))
+    return (
+        parse_xml(render_xml(node), max_bytes=LIMIT),
+        parse_json(render_json(node), max_bytes=LIMIT),
+    )
 
 
 def test_recorded_cast_document() -> None:
@@ -37,7 +39,7 @@ def test_recorded_cast_document() -> None:
     assert scheider.ref == f"{BASE}/catalog/people/82729"
     assert scheider.bio_html is not None and "<p>" in scheider.bio_html
     assert scheider.bio_text is not None and "<p>" not in scheider.bio_text
-    assert "Romeo and Juliet.\" Between 1962" in scheider.bio_text
+    assert 'Romeo and Juliet." Between 1962' in scheider.bio_text
     assert scheider.web_page == "http://www.netflix.com/RoleDisplay/Roy_Scheider/82729"
     assert scheider.filmography is None  # only linked, not expanded
     assert page.total == len(page.items) and page.next is None
@@ -49,27 +51,47 @@ def test_recorded_directors_document() -> None:
 
 
 def _person(*extra: Node) -> Node:
-    return el("person", None, el("id", "http://api.netflix.com/catalog/people/7"),
-              el("name", "Ann Actor"), *extra)
+    return el(
+        "person",
+        None,
+        el("id", "http://api.netflix.com/catalog/people/7"),
+        el("name", "Ann Actor"),
+        *extra,
+    )
 
 
 def test_person_without_bio_or_filmography() -> None:
     for doc in _both(_person()):
         person = people.person_document(doc, ref_base=BASE)
         assert (person.id, person.name, person.bio_html, person.filmography) == (
-            7, "Ann Actor", None, None)
+            7,
+            "Ann Actor",
+            None,
+            None,
+        )
 
 
 def test_expanded_filmography_with_one_and_with_many_titles() -> None:
     def film(*ids: int) -> Node:
-        items = [el("filmography_item", None,
-                    el("id", f"http://api-public.netflix.com/catalog/titles/movies/{i}"),
-                    el("title", regular=f"Film {i}", short=f"F{i}")) for i in ids]
-        return _person(el("link", None,
-                          el("filmography", None, el("number_of_results", len(ids)), *items),
-                          href="http://api.netflix.com/catalog/people/7/filmography",
-                          rel="http://schemas.netflix.com/catalog/titles.filmography",
-                          title="filmography"))
+        items = [
+            el(
+                "filmography_item",
+                None,
+                el("id", f"http://api-public.netflix.com/catalog/titles/movies/{i}"),
+                el("title", regular=f"Film {i}", short=f"F{i}"),
+            )
+            for i in ids
+        ]
+        return _person(
+            el(
+                "link",
+                None,
+                el("filmography", None, el("number_of_results", len(ids)), *items),
+                href="http://api.netflix.com/catalog/people/7/filmography",
+                rel="http://schemas.netflix.com/catalog/titles.filmography",
+                title="filmography",
+            )
+        )
 
     for doc in _both(film(1)):
         person = people.person_document(doc, ref_base=BASE)

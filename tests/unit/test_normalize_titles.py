@@ -26,41 +26,57 @@ def _sample(*parts: str) -> Doc:
     if not path.is_file():
         pytest.skip(f"recorded sample {'/'.join(parts)} is not present")
     body = path.read_bytes()
-    return parse_json(body, max_bytes=LIMIT) if path.suffix == ".json" else parse_xml(
-        body, max_bytes=LIMIT)
+    return (
+        parse_json(body, max_bytes=LIMIT)
+        if path.suffix == ".json"
+        else parse_xml(body, max_bytes=LIMIT)
+    )
 
 
 def _both(node: Node) -> tuple[Doc, Doc]:
-    return (parse_xml(render_xml(node), max_bytes=LIMIT),
-            parse_json(render_json(node), max_bytes=LIMIT))
+    return (
+        parse_xml(render_xml(node), max_bytes=LIMIT),
+        parse_json(render_json(node), max_bytes=LIMIT),
+    )
 
 
 def _title_node(host: str, title_id: int, *extra: Node, kind: str = "movies") -> Node:
     ref = f"http://{host}/catalog/titles/{kind}/{title_id}"
-    return el("catalog_title", None,
-              el("id", ref),
-              el("title", short=f"Short {title_id}", regular=f"Regular {title_id}"),
-              el("box_art", small="s.jpg", medium="m.jpg", large="l.jpg"),
-              el("release_year", 1999),
-              el("category", scheme=f"http://{host}/categories/mpaa_ratings", label="PG-13",
-                 term="PG-13"),
-              el("category", scheme=f"http://{host}/categories/genres", label="Dramas",
-                 term="Dramas"),
-              el("runtime", 5400),
-              el("average_rating", "3.5"),
-              el("link", href=f"http://www.netflix.com/Movie/x/{title_id}", rel="alternate",
-                 title="web page"),
-              *extra)
+    return el(
+        "catalog_title",
+        None,
+        el("id", ref),
+        el("title", short=f"Short {title_id}", regular=f"Regular {title_id}"),
+        el("box_art", small="s.jpg", medium="m.jpg", large="l.jpg"),
+        el("release_year", 1999),
+        el(
+            "category", scheme=f"http://{host}/categories/mpaa_ratings", label="PG-13", term="PG-13"
+        ),
+        el("category", scheme=f"http://{host}/categories/genres", label="Dramas", term="Dramas"),
+        el("runtime", 5400),
+        el("average_rating", "3.5"),
+        el(
+            "link",
+            href=f"http://www.netflix.com/Movie/x/{title_id}",
+            rel="alternate",
+            title="web page",
+        ),
+        *extra,
+    )
 
 
 # --- recorded samples --------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "total", "count"), [
-    ("search-annamayya-10-of-371-agavvala.xml", 371, 10),
-    ("search-jaws-1-of-291-flix4r.xml", 291, 1),
-    ("search-star_wars-expand-synopsis-directors-2012-movieapp.xml", 23297, 5),
-    ("search-terminator-expand-synopsis-directors-2013-movieapp.xml", 308, 5),
-])
+
+@pytest.mark.parametrize(
+    ("name", "total", "count"),
+    [
+        ("search-annamayya-10-of-371-agavvala.xml", 371, 10),
+        ("search-jaws-1-of-291-flix4r.xml", 291, 1),
+        ("search-star_wars-expand-synopsis-directors-2012-movieapp.xml", 23297, 5),
+        ("search-terminator-expand-synopsis-directors-2013-movieapp.xml", 308, 5),
+    ],
+)
 def test_recorded_search_pages(name: str, total: int, count: int) -> None:
     page = titles.title_page(_sample("catalog_titles", name), ref_base=BASE)
     assert (page.total, len(page.items), page.start_index, page.next) == (total, count, 0, count)
@@ -72,7 +88,8 @@ def test_recorded_search_pages(name: str, total: int, count: int) -> None:
 def test_recorded_expanded_synopsis_and_directors() -> None:
     page = titles.title_page(
         _sample("catalog_titles", "search-star_wars-expand-synopsis-directors-2012-movieapp.xml"),
-        ref_base=BASE)
+        ref_base=BASE,
+    )
     first = page.items[0]
     assert first.id == "movies/60010932"
     assert first.kind is TitleKind.MOVIE
@@ -87,12 +104,13 @@ def test_recorded_expanded_synopsis_and_directors() -> None:
 
 def test_recorded_entity_escaped_synopsis_keeps_html_and_adds_text() -> None:
     page = titles.title_page(
-        _sample("catalog_titles",
-                "search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml"),
-        ref_base=BASE)
+        _sample("catalog_titles", "search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml"),
+        ref_base=BASE,
+    )
     sea = page.items[0]
     assert sea.synopsis_html is not None and '<a href="http://www.netflix.com/RoleDisplay' in (
-        sea.synopsis_html)
+        sea.synopsis_html
+    )
     assert sea.synopsis_text is not None and "<a" not in sea.synopsis_text
     assert sea.synopsis_text.startswith("Javier Bardem stars in this moving film")
     assert sea.cast and sea.cast[0].name == "Javier Bardem"
@@ -100,11 +118,14 @@ def test_recorded_entity_escaped_synopsis_keeps_html_and_adds_text() -> None:
 
 
 def test_recorded_movie_document() -> None:
-    jaws = titles.title_document(_sample("catalog_title", "movie-jaws-flix4r.xml"),
-                                 ref_base=BASE)
+    jaws = titles.title_document(_sample("catalog_title", "movie-jaws-flix4r.xml"), ref_base=BASE)
     assert jaws.id == "movies/60001220"
     assert (jaws.title, jaws.release_year, jaws.runtime_s, jaws.average_rating) == (
-        "Jaws", 1975, 7500, 3.9)
+        "Jaws",
+        1975,
+        7500,
+        3.9,
+    )
     assert jaws.box_art["large"].endswith("/large/60001220.jpg")
     assert jaws.web_page == "http://www.netflix.com/Movie/Jaws/60001220"
     assert jaws.synopsis_html is None and jaws.cast is None and jaws.availability is None
@@ -112,7 +133,8 @@ def test_recorded_movie_document() -> None:
 
 def test_recorded_recommendations_json_with_string_scalars() -> None:
     page = titles.recommendations_page(
-        _sample("recommendations", "json-recommendations-sproutflix.json"), ref_base=BASE)
+        _sample("recommendations", "json-recommendations-sproutflix.json"), ref_base=BASE
+    )
     assert len(page.items) == 25
     seasons = [t for t in page.items if t.kind is TitleKind.SEASON]
     assert seasons and all(t.series is not None for t in seasons)
@@ -122,19 +144,24 @@ def test_recorded_recommendations_json_with_string_scalars() -> None:
 
 def test_recorded_recommendations_json_with_numbers_and_empty_array() -> None:
     page = titles.recommendations_page(
-        _sample("recommendations", "json-recommendations-5-of-287-dholdren.json"), ref_base=BASE)
+        _sample("recommendations", "json-recommendations-5-of-287-dholdren.json"), ref_base=BASE
+    )
     assert page.total == 287 and page.page_size == 5
     assert page.items[0].id == "series/70143819"
     assert page.items[0].maturity_rating == MaturityRating(system="tv", value="TV-MA")
     empty = titles.recommendations_page(
-        _sample("recommendations", "json-recommendations-empty-dholdren.json"), ref_base=BASE)
+        _sample("recommendations", "json-recommendations-empty-dholdren.json"), ref_base=BASE
+    )
     assert (empty.items, empty.total, empty.next) == ([], 0, None)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("autocomplete-step-movieapp.xml", ["Step Brothers", "Step Into Liquid"]),
-    ("autocomplete-with-url_template-flix4r.xml", ["Love Wrecked", "Lovesickness"]),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("autocomplete-step-movieapp.xml", ["Step Brothers", "Step Into Liquid"]),
+        ("autocomplete-with-url_template-flix4r.xml", ["Love Wrecked", "Lovesickness"]),
+    ],
+)
 def test_recorded_autocomplete(name: str, expected: list[str]) -> None:
     assert titles.autocomplete(_sample("autocomplete", name)).items[:2] == expected
 
@@ -142,14 +169,18 @@ def test_recorded_autocomplete(name: str, expected: list[str]) -> None:
 def test_recorded_delivery_formats() -> None:
     doc = _sample("other", "delivery_formats-instant-bluray-dvd-netflix4ruby.xml")
     assert parts.availability(doc) == [
-        Availability(format="instant", available_from=datetime.fromtimestamp(1308985200, UTC),
-                     available_until=datetime.fromtimestamp(1356422400, UTC)),
+        Availability(
+            format="instant",
+            available_from=datetime.fromtimestamp(1308985200, UTC),
+            available_until=datetime.fromtimestamp(1356422400, UTC),
+        ),
         Availability(format="Blu-ray", available_from=datetime.fromtimestamp(1285657200, UTC)),
         Availability(format="DVD", available_from=datetime.fromtimestamp(1285657200, UTC)),
     ]
 
 
 # --- hand-written edge cases -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("host", ["api.netflix.com", "api-public.netflix.com", "netflix.test"])
 def test_both_hosts_give_the_same_title(host: str) -> None:
@@ -163,25 +194,43 @@ def test_both_hosts_give_the_same_title(host: str) -> None:
 
 
 def test_one_child_and_many_children_read_alike_in_json() -> None:
-    one = el("catalog_titles", None, el("number_of_results", 1), el("start_index", 0),
-             el("results_per_page", 1), _title_node("api.netflix.com", 1))
-    many = el("catalog_titles", None, el("number_of_results", 2), el("start_index", 0),
-              el("results_per_page", 2), _title_node("api.netflix.com", 1),
-              _title_node("api.netflix.com", 2))
+    one = el(
+        "catalog_titles",
+        None,
+        el("number_of_results", 1),
+        el("start_index", 0),
+        el("results_per_page", 1),
+        _title_node("api.netflix.com", 1),
+    )
+    many = el(
+        "catalog_titles",
+        None,
+        el("number_of_results", 2),
+        el("start_index", 0),
+        el("results_per_page", 2),
+        _title_node("api.netflix.com", 1),
+        _title_node("api.netflix.com", 2),
+    )
     for doc in _both(one):
         assert [t.id for t in titles.title_page(doc, ref_base=BASE).items] == ["movies/1"]
     for doc in _both(many):
         assert [t.id for t in titles.title_page(doc, ref_base=BASE).items] == [
-            "movies/1", "movies/2"]
+            "movies/1",
+            "movies/2",
+        ]
 
 
 def test_json_numbers_and_string_scalars_give_equal_models() -> None:
-    strings = (b'{"catalog_title": {"id": "http://api.netflix.com/catalog/titles/movies/9",'
-               b' "title": {"regular": "Nine", "short": "9"}, "release_year": "2001",'
-               b' "runtime": "600", "average_rating": "4.0"}}')
-    numbers = (b'{"catalog_title": {"id": "http://api.netflix.com/catalog/titles/movies/9",'
-               b' "title": {"regular": "Nine", "short": "9"}, "release_year": 2001,'
-               b' "runtime": 600, "average_rating": 4}}')
+    strings = (
+        b'{"catalog_title": {"id": "http://api.netflix.com/catalog/titles/movies/9",'
+        b' "title": {"regular": "Nine", "short": "9"}, "release_year": "2001",'
+        b' "runtime": "600", "average_rating": "4.0"}}'
+    )
+    numbers = (
+        b'{"catalog_title": {"id": "http://api.netflix.com/catalog/titles/movies/9",'
+        b' "title": {"regular": "Nine", "short": "9"}, "release_year": 2001,'
+        b' "runtime": 600, "average_rating": 4}}'
+    )
     a = titles.title_document(parse_json(strings, max_bytes=LIMIT), ref_base=BASE)
     b = titles.title_document(parse_json(numbers, max_bytes=LIMIT), ref_base=BASE)
     assert a == b
@@ -189,8 +238,12 @@ def test_json_numbers_and_string_scalars_give_equal_models() -> None:
 
 
 def test_missing_optional_fields_are_null_or_empty() -> None:
-    bare = el("catalog_title", None, el("id", "http://api.netflix.com/catalog/titles/discs/4"),
-              el("title", regular="Disc 1"))
+    bare = el(
+        "catalog_title",
+        None,
+        el("id", "http://api.netflix.com/catalog/titles/discs/4"),
+        el("title", regular="Disc 1"),
+    )
     for doc in _both(bare):
         title = titles.title_document(doc, ref_base=BASE)
         assert title.kind is TitleKind.DISC
@@ -201,16 +254,22 @@ def test_missing_optional_fields_are_null_or_empty() -> None:
 
 
 def test_empty_page_has_no_next() -> None:
-    node = el("catalog_titles", None, el("number_of_results", 0), el("start_index", 0),
-              el("results_per_page", 25))
+    node = el(
+        "catalog_titles",
+        None,
+        el("number_of_results", 0),
+        el("start_index", 0),
+        el("results_per_page", 25),
+    )
     for doc in _both(node):
         page = titles.title_page(doc, ref_base=BASE)
         assert (page.items, page.total, page.next) == ([], 0, None)
 
 
 def test_a_title_without_a_catalog_ref_is_a_bad_upstream() -> None:
-    for doc in _both(el("catalog_title", None, el("id", "http://x/users/1"),
-                        el("title", regular="?"))):
+    for doc in _both(
+        el("catalog_title", None, el("id", "http://x/users/1"), el("title", regular="?"))
+    ):
         with pytest.raises(BadUpstream):
             titles.title(doc, ref_base=BASE)
 
@@ -224,43 +283,140 @@ def test_wrong_root_is_a_bad_upstream() -> None:
 def test_expanded_parts_read_from_both_formats() -> None:
     base = "http://api.netflix.com/catalog/titles/series/70136120/seasons/70136130"
     node = _title_node(
-        "api-public.netflix.com", 70136130,
-        el("link", None, el("synopsis", "<b>Bold</b> &amp; <i>true</i>", cdata=True),
-           href=f"{base}/synopsis", rel=f"{SCHEMAS}/catalog/titles/synopsis", title="synopsis"),
-        el("link", None, el("people", None, el("link", href="http://api.netflix.com/catalog/"
-                                               "people/42", rel=f"{SCHEMAS}/catalog/person",
-                                               title="Ann Actor")),
-           href=f"{base}/cast", rel=f"{SCHEMAS}/catalog/people.cast", title="cast"),
-        el("link", None, el("delivery_formats", None, el(
-            "availability", None,
-            el("category", scheme="http://api-public.netflix.com/categories/title_formats",
-               label="instant", term="instant"), available_from=0)),
-           href=f"{base}/format_availability",
-           rel=f"{SCHEMAS}/catalog/titles/format_availability", title="formats"),
-        el("link", None, el("screen_formats", None, el(
-            "screen_format", None,
-            el("category", scheme="http://api.netflix.com/categories/title_formats", label="DVD"),
-            el("category", scheme="http://api.netflix.com/categories/screen_formats",
-               label="Widescreen 2.35:1"))),
-           href=f"{base}/screen_formats", rel=f"{SCHEMAS}/catalog/titles/screen_formats",
-           title="screen formats"),
-        el("link", None, el("languages_and_audio", None, el(
-            "language_audio_format", None,
-            el("category", scheme="http://api.netflix.com/categories/languages",
-               label="English"),
-            el("category", scheme="http://api.netflix.com/categories/audio_formats",
-               label="Dolby Digital 5.1"))),
-           href=f"{base}/languages_and_audio",
-           rel=f"{SCHEMAS}/catalog/titles/languages_and_audio", title="languages and audio"),
-        el("link", None, el("awards", None, el(
-            "award_winner", None,
-            el("category", scheme="http://api.netflix.com/categories/award_types/emmy_awards",
-               label="Best Drama"), year=2010)),
-           href=f"{base}/awards", rel=f"{SCHEMAS}/catalog/titles/awards", title="awards"),
-        el("link", href="http://api.netflix.com/catalog/titles/series/70136120",
-           rel=f"{SCHEMAS}/catalog/titles.series", title="The Show"),
-        el("link", None, el("catalog_titles", None, el("number_of_results", 0)),
-           href=f"{base}/episodes", rel=f"{SCHEMAS}/catalog/titles.programs", title="episodes"),
+        "api-public.netflix.com",
+        70136130,
+        el(
+            "link",
+            None,
+            el("synopsis", "<b>Bold</b> &amp; <i>true</i>", cdata=True),
+            href=f"{base}/synopsis",
+            rel=f"{SCHEMAS}/catalog/titles/synopsis",
+            title="synopsis",
+        ),
+        el(
+            "link",
+            None,
+            el(
+                "people",
+                None,
+                el(
+                    "link",
+                    href="http://api.netflix.com/catalog/people/42",
+                    rel=f"{SCHEMAS}/catalog/person",
+                    title="Ann Actor",
+                ),
+            ),
+            href=f"{base}/cast",
+            rel=f"{SCHEMAS}/catalog/people.cast",
+            title="cast",
+        ),
+        el(
+            "link",
+            None,
+            el(
+                "delivery_formats",
+                None,
+                el(
+                    "availability",
+                    None,
+                    el(
+                        "category",
+                        scheme="http://api-public.netflix.com/categories/title_formats",
+                        label="instant",
+                        term="instant",
+                    ),
+                    available_from=0,
+                ),
+            ),
+            href=f"{base}/format_availability",
+            rel=f"{SCHEMAS}/catalog/titles/format_availability",
+            title="formats",
+        ),
+        el(
+            "link",
+            None,
+            el(
+                "screen_formats",
+                None,
+                el(
+                    "screen_format",
+                    None,
+                    el(
+                        "category",
+                        scheme="http://api.netflix.com/categories/title_formats",
+                        label="DVD",
+                    ),
+                    el(
+                        "category",
+                        scheme="http://api.netflix.com/categories/screen_formats",
+                        label="Widescreen 2.35:1",
+                    ),
+                ),
+            ),
+            href=f"{base}/screen_formats",
+            rel=f"{SCHEMAS}/catalog/titles/screen_formats",
+            title="screen formats",
+        ),
+        el(
+            "link",
+            None,
+            el(
+                "languages_and_audio",
+                None,
+                el(
+                    "language_audio_format",
+                    None,
+                    el(
+                        "category",
+                        scheme="http://api.netflix.com/categories/languages",
+                        label="English",
+                    ),
+                    el(
+                        "category",
+                        scheme="http://api.netflix.com/categories/audio_formats",
+                        label="Dolby Digital 5.1",
+                    ),
+                ),
+            ),
+            href=f"{base}/languages_and_audio",
+            rel=f"{SCHEMAS}/catalog/titles/languages_and_audio",
+            title="languages and audio",
+        ),
+        el(
+            "link",
+            None,
+            el(
+                "awards",
+                None,
+                el(
+                    "award_winner",
+                    None,
+                    el(
+                        "category",
+                        scheme="http://api.netflix.com/categories/award_types/emmy_awards",
+                        label="Best Drama",
+                    ),
+                    year=2010,
+                ),
+            ),
+            href=f"{base}/awards",
+            rel=f"{SCHEMAS}/catalog/titles/awards",
+            title="awards",
+        ),
+        el(
+            "link",
+            href="http://api.netflix.com/catalog/titles/series/70136120",
+            rel=f"{SCHEMAS}/catalog/titles.series",
+            title="The Show",
+        ),
+        el(
+            "link",
+            None,
+            el("catalog_titles", None, el("number_of_results", 0)),
+            href=f"{base}/episodes",
+            rel=f"{SCHEMAS}/catalog/titles.programs",
+            title="episodes",
+        ),
         kind="series/70136120/seasons",
     )
     xml_doc, json_doc = _both(node)
@@ -272,8 +428,9 @@ def test_expanded_parts_read_from_both_formats() -> None:
     assert from_xml.synopsis_text == "Bold & true"
     assert from_xml.cast is not None and from_xml.cast[0].id == 42
     assert from_xml.directors is None
-    assert from_xml.availability == [Availability(format="instant",
-                                                  available_from=datetime(1970, 1, 1, tzinfo=UTC))]
+    assert from_xml.availability == [
+        Availability(format="instant", available_from=datetime(1970, 1, 1, tzinfo=UTC))
+    ]
     assert from_xml.formats == ["instant"]
     assert from_xml.screen_formats is not None
     assert from_xml.screen_formats[0].screen_format == "Widescreen 2.35:1"

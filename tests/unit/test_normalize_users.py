@@ -22,8 +22,10 @@ LIMIT = 1_000_000
 
 
 def _both(node: Node) -> tuple[Doc, Doc]:
-    return (parse_xml(render_xml(node), max_bytes=LIMIT),
-            parse_json(render_json(node), max_bytes=LIMIT))
+    return (
+        parse_xml(render_xml(node), max_bytes=LIMIT),
+        parse_json(render_json(node), max_bytes=LIMIT),
+    )
 
 
 def test_recorded_user_json_with_numeric_maturity_and_boolean() -> None:
@@ -32,39 +34,80 @@ def test_recorded_user_json_with_numeric_maturity_and_boolean() -> None:
         pytest.skip("recorded sample is not present")
     user = users.user(parse_json(path.read_bytes(), max_bytes=LIMIT))
     assert (user.user_id, user.first_name, user.last_name, user.nickname) == (
-        "nuid_one", "Jane", "Smith", "foobar")
+        "nuid_one",
+        "Jane",
+        "Smith",
+        "foobar",
+    )
     assert user.can_instant_watch is True
     assert user.preferred_formats == ["Blu-ray", "DVD"]
     assert user.max_maturity_level == 1000000
 
 
 def test_user_with_one_preferred_format_and_no_maturity() -> None:
-    node = el("user", None, el("user_id", "T1abc-"), el("first_name", "A"),
-              el("last_name", "B"), el("can_instant_watch", "false"),
-              el("preferred_formats", None, el(
-                  "category", scheme="http://api.netflix.com/categories/title_formats",
-                  label="DVD", term="DVD")))
+    node = el(
+        "user",
+        None,
+        el("user_id", "T1abc-"),
+        el("first_name", "A"),
+        el("last_name", "B"),
+        el("can_instant_watch", "false"),
+        el(
+            "preferred_formats",
+            None,
+            el(
+                "category",
+                scheme="http://api.netflix.com/categories/title_formats",
+                label="DVD",
+                term="DVD",
+            ),
+        ),
+    )
     for doc in _both(node):
         user = users.user(doc)
-        assert (user.can_instant_watch, user.preferred_formats, user.max_maturity_level,
-                user.nickname) == (False, ["DVD"], None, None)
+        assert (
+            user.can_instant_watch,
+            user.preferred_formats,
+            user.max_maturity_level,
+            user.nickname,
+        ) == (False, ["DVD"], None, None)
 
 
 def test_current_user_is_read_from_its_link() -> None:
-    node = el("resource", None, el("link", href="http://api-public.netflix.com/users/T1x.y-",
-                                   rel=f"{SCHEMAS}/user.current", title="Ann"))
+    node = el(
+        "resource",
+        None,
+        el(
+            "link",
+            href="http://api-public.netflix.com/users/T1x.y-",
+            rel=f"{SCHEMAS}/user.current",
+            title="Ann",
+        ),
+    )
     for doc in _both(node):
         assert users.current_user_id(doc) == "T1x.y-"
-    for doc in _both(el("resource", None, el("link", href="http://x/catalog/titles/movies/1",
-                                             rel="alternate", title="?"))):
+    for doc in _both(
+        el(
+            "resource",
+            None,
+            el("link", href="http://x/catalog/titles/movies/1", rel="alternate", title="?"),
+        )
+    ):
         with pytest.raises(BadUpstream):
             users.current_user_id(doc)
 
 
 def test_feeds() -> None:
-    node = el("resource", None, el("link", href="http://x/users/u/queues/disc/available?"
-                                   "feed_token=t&output=atom", rel=f"{SCHEMAS}/feed.queues.disc",
-                                   title="Disc Queue"))
+    node = el(
+        "resource",
+        None,
+        el(
+            "link",
+            href="http://x/users/u/queues/disc/available?feed_token=t&output=atom",
+            rel=f"{SCHEMAS}/feed.queues.disc",
+            title="Disc Queue",
+        ),
+    )
     for doc in _both(node):
         (feed,) = users.feeds(doc)
         assert (feed.name, feed.rel) == ("Disc Queue", f"{SCHEMAS}/feed.queues.disc")
@@ -73,29 +116,60 @@ def test_feeds() -> None:
 
 def test_title_states_with_one_and_two_items() -> None:
     def state_item(queue: str, fmt: str, label: str, preferred: bool) -> Node:
-        return el("title_state_item", None,
-                  el("link", href=f"http://x/users/u/queues/{queue}",
-                     rel=f"{SCHEMAS}/queues.{queue}", title=f"{queue} queue"),
-                  el("format", None,
-                     *([el("preferred_format", "true")] if preferred else []),
-                     el("category", scheme="http://api.netflix.com/categories/title_formats",
-                        label=fmt, term=fmt),
-                     el("category", scheme="http://api-public.netflix.com/categories/"
-                        "title_states", label=label, term=label)))
+        return el(
+            "title_state_item",
+            None,
+            el(
+                "link",
+                href=f"http://x/users/u/queues/{queue}",
+                rel=f"{SCHEMAS}/queues.{queue}",
+                title=f"{queue} queue",
+            ),
+            el(
+                "format",
+                None,
+                *([el("preferred_format", "true")] if preferred else []),
+                el(
+                    "category",
+                    scheme="http://api.netflix.com/categories/title_formats",
+                    label=fmt,
+                    term=fmt,
+                ),
+                el(
+                    "category",
+                    scheme="http://api-public.netflix.com/categories/title_states",
+                    label=label,
+                    term=label,
+                ),
+            ),
+        )
 
-    node = el("title_states", None, el("title_state", None,
-              el("link", href="http://api.netflix.com/catalog/titles/movies/5",
-                 rel=f"{SCHEMAS}/catalog/title", title="Five"),
-              state_item("instant", "instant", "Play", True),
-              state_item("disc", "DVD", "In Queue", False)))
+    node = el(
+        "title_states",
+        None,
+        el(
+            "title_state",
+            None,
+            el(
+                "link",
+                href="http://api.netflix.com/catalog/titles/movies/5",
+                rel=f"{SCHEMAS}/catalog/title",
+                title="Five",
+            ),
+            state_item("instant", "instant", "Play", True),
+            state_item("disc", "DVD", "In Queue", False),
+        ),
+    )
     for doc in _both(node):
         (state,) = users.title_states(doc, ref_base=BASE)
         assert state.id == "movies/5"
         assert state.items == [
-            TitleStateItem(queue=QueueType.INSTANT, format="instant", preferred=True,
-                           states=["Play"]),
-            TitleStateItem(queue=QueueType.DISC, format="DVD", preferred=False,
-                           states=["In Queue"]),
+            TitleStateItem(
+                queue=QueueType.INSTANT, format="instant", preferred=True, states=["Play"]
+            ),
+            TitleStateItem(
+                queue=QueueType.DISC, format="DVD", preferred=False, states=["In Queue"]
+            ),
         ]
     for doc in _both(el("title_states", None)):
         assert users.title_states(doc, ref_base=BASE) == []

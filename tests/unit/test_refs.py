@@ -9,26 +9,32 @@ from service.netflix.refs import TitleRef
 from service.schemas.titles import TitleKind
 
 
-@pytest.mark.parametrize(("text", "kind", "title_id", "season_id"), [
-    ("movies/60010110", "movies", 60010110, None),
-    ("series/70136120", "series", 70136120, None),
-    ("series/70136120/seasons/70136130", "series", 70136120, 70136130),
-    ("programs/70136131", "programs", 70136131, None),
-    ("discs/70136140", "discs", 70136140, None),
-    ("  movies/60010110/ ", "movies", 60010110, None),
-    ("/catalog/titles/movies/60010110", "movies", 60010110, None),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "title_id", "season_id"),
+    [
+        ("movies/60010110", "movies", 60010110, None),
+        ("series/70136120", "series", 70136120, None),
+        ("series/70136120/seasons/70136130", "series", 70136120, 70136130),
+        ("programs/70136131", "programs", 70136131, None),
+        ("discs/70136140", "discs", 70136140, None),
+        ("  movies/60010110/ ", "movies", 60010110, None),
+        ("/catalog/titles/movies/60010110", "movies", 60010110, None),
+    ],
+)
 def test_short_ids_parse(text: str, kind: str, title_id: int, season_id: int | None) -> None:
     ref = TitleRef.parse(text)
     assert (ref.kind, ref.id, ref.season_id) == (kind, title_id, season_id)
 
 
-@pytest.mark.parametrize("url", [
-    "http://api.netflix.com/catalog/titles/series/70136120/seasons/70136130",
-    "https://api.netflix.com/catalog/titles/series/70136120/seasons/70136130",
-    "http://api-public.netflix.com/catalog/titles/series/70136120/seasons/70136130",
-    "https://API-PUBLIC.netflix.com/catalog/titles/series/70136120/seasons/70136130",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.netflix.com/catalog/titles/series/70136120/seasons/70136130",
+        "https://api.netflix.com/catalog/titles/series/70136120/seasons/70136130",
+        "http://api-public.netflix.com/catalog/titles/series/70136120/seasons/70136130",
+        "https://API-PUBLIC.netflix.com/catalog/titles/series/70136120/seasons/70136130",
+    ],
+)
 def test_urls_on_netflix_hosts_parse(url: str) -> None:
     ref = TitleRef.parse(url)
     assert ref.short == "series/70136120/seasons/70136130"
@@ -40,34 +46,39 @@ def test_configured_hosts_are_accepted_only_when_given() -> None:
     with pytest.raises(InvalidInput):
         TitleRef.parse(url)
     assert TitleRef.parse(url, hosts={"127.0.0.1:8081"}).short == "movies/5"
-    assert TitleRef.parse("https://netflix.test/catalog/titles/discs/7",
-                          hosts={"netflix.test"}).short == "discs/7"
+    assert (
+        TitleRef.parse("https://netflix.test/catalog/titles/discs/7", hosts={"netflix.test"}).short
+        == "discs/7"
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "",
-    "   ",
-    "movies",
-    "movies/",
-    "movies/0",
-    "movies/-1",
-    "movies/12a",
-    "films/60010110",
-    "movies/60010110/seasons/2",
-    "series/1/seasons/0",
-    "movies/60010110/../../users/current",
-    "movies/1?x=1",
-    "https://evil.example/catalog/titles/movies/60010110",
-    "https://api.netflix.com.evil.example/catalog/titles/movies/1",
-    "https://user:pw@api.netflix.com/catalog/titles/movies/1",
-    "https://api.netflix.com/catalog/titles/movies/1?output=json",
-    "https://api.netflix.com/catalog/titles/movies/1#x",
-    "https://api.netflix.com/users/current",
-    "https://api.netflix.com:notaport/catalog/titles/movies/1",
-    "ftp://api.netflix.com/catalog/titles/movies/1",
-    "javascript://api.netflix.com/catalog/titles/movies/1",
-    "movies/" + "1" * 400,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "movies",
+        "movies/",
+        "movies/0",
+        "movies/-1",
+        "movies/12a",
+        "films/60010110",
+        "movies/60010110/seasons/2",
+        "series/1/seasons/0",
+        "movies/60010110/../../users/current",
+        "movies/1?x=1",
+        "https://evil.example/catalog/titles/movies/60010110",
+        "https://api.netflix.com.evil.example/catalog/titles/movies/1",
+        "https://user:pw@api.netflix.com/catalog/titles/movies/1",
+        "https://api.netflix.com/catalog/titles/movies/1?output=json",
+        "https://api.netflix.com/catalog/titles/movies/1#x",
+        "https://api.netflix.com/users/current",
+        "https://api.netflix.com:notaport/catalog/titles/movies/1",
+        "ftp://api.netflix.com/catalog/titles/movies/1",
+        "javascript://api.netflix.com/catalog/titles/movies/1",
+        "movies/" + "1" * 400,
+    ],
+)
 def test_anything_else_is_invalid_input(text: str) -> None:
     with pytest.raises(InvalidInput):
         TitleRef.parse(text)
@@ -78,7 +89,8 @@ def test_short_and_url_round_trip_against_a_base() -> None:
     assert ref.short == "series/70136120/seasons/70136130"
     assert ref.path == "/catalog/titles/series/70136120/seasons/70136130"
     assert ref.url("http://api-public.netflix.com/") == (
-        "http://api-public.netflix.com/catalog/titles/series/70136120/seasons/70136130")
+        "http://api-public.netflix.com/catalog/titles/series/70136120/seasons/70136130"
+    )
     assert TitleRef.parse(ref.url("https://api.netflix.com")) == ref
     assert TitleRef.parse(ref.short) == ref
 

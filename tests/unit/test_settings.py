@@ -96,12 +96,19 @@ def test_cluster_needs_a_url() -> None:
         Settings(redis_cluster=True)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("upstream_base_url", "ftp://x"), ("public_url", "not a url"),
-    ("ref_base", "http://host/?q=1"), ("redis_url", "http://127.0.0.1:6379"),
-    ("cache_ttl_title_s", 0), ("budget_user_per_s", -1), ("front_cache_size", -1),
-    ("allowed_return_urls", ["javascript:alert(1)"]),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("upstream_base_url", "ftp://x"),
+        ("public_url", "not a url"),
+        ("ref_base", "http://host/?q=1"),
+        ("redis_url", "http://127.0.0.1:6379"),
+        ("cache_ttl_title_s", 0),
+        ("budget_user_per_s", -1),
+        ("front_cache_size", -1),
+        ("allowed_return_urls", ["javascript:alert(1)"]),
+    ],
+)
 def test_bad_values_are_refused_with_the_variable_named(field: str, value: object) -> None:
     with pytest.raises(ValidationError) as refused:
         Settings.model_validate({field: value})
@@ -118,21 +125,30 @@ def test_encryption_keys_rotate_and_ephemeral_key_is_stable() -> None:
 
 
 def test_secrets_stay_hidden_in_repr() -> None:
-    settings = Settings(redis_url=REDIS, token_encryption_key=KEY,
-                        admin_token="a-real-admin-token-123")
+    settings = Settings(
+        redis_url=REDIS, token_encryption_key=KEY, admin_token="a-real-admin-token-123"
+    )
     text = repr(settings) + str(settings.model_dump())
     assert KEY not in text and "a-real-admin-token-123" not in text
     assert DEMO_CONSUMER_SECRET not in text
 
 
-@pytest.mark.parametrize(("url", "allowed"), [
-    ("https://app.example/cb", True), ("https://app.example/cb/next?x=1", True),
-    ("https://app.example/cbx", False), ("http://app.example/cb", False),
-    ("https://app.example:8443/cb", False), ("https://app.example.evil.test/cb", False),
-    ("https://evil.test/?https://app.example/cb", False), ("https://other.example/", True),
-    ("https://other.example/anything", True), ("javascript:alert(1)", False),
-    ("https://app.example:99999/cb", False),
-])
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://app.example/cb", True),
+        ("https://app.example/cb/next?x=1", True),
+        ("https://app.example/cbx", False),
+        ("http://app.example/cb", False),
+        ("https://app.example:8443/cb", False),
+        ("https://app.example.evil.test/cb", False),
+        ("https://evil.test/?https://app.example/cb", False),
+        ("https://other.example/", True),
+        ("https://other.example/anything", True),
+        ("javascript:alert(1)", False),
+        ("https://app.example:99999/cb", False),
+    ],
+)
 def test_return_urls_must_lie_under_an_allowed_prefix(url: str, allowed: bool) -> None:
     settings = Settings(allowed_return_urls=["https://app.example/cb/", "https://other.example"])
     assert settings.is_allowed_return_url(url) is allowed

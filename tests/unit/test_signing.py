@@ -24,10 +24,16 @@ PHOTOS = "http://photos.example.net/photos?file=vacation.jpg&size=original"
 
 def test_base_string_matches_rfc5849_section_3_4_1_1() -> None:
     params = [
-        ("b5", "=%3D"), ("a3", "a"), ("c@", ""), ("a2", "r b"),  # query, decoded
-        ("c2", ""), ("a3", "2 q"),  # form body, decoded
-        ("oauth_consumer_key", "9djdj82h48djs9d2"), ("oauth_token", "kkk9d7dh3k39sjv7"),
-        ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", "137131201"),
+        ("b5", "=%3D"),
+        ("a3", "a"),
+        ("c@", ""),
+        ("a2", "r b"),  # query, decoded
+        ("c2", ""),
+        ("a3", "2 q"),  # form body, decoded
+        ("oauth_consumer_key", "9djdj82h48djs9d2"),
+        ("oauth_token", "kkk9d7dh3k39sjv7"),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", "137131201"),
         ("oauth_nonce", "7d8f3e4a"),
     ]
     expected = (
@@ -43,9 +49,12 @@ def test_base_string_matches_rfc5849_section_3_4_1_1() -> None:
 
 def test_signature_matches_rfc5849_section_1_2_resource_request() -> None:
     params = [
-        ("file", "vacation.jpg"), ("size", "original"),
-        ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_token", "nnch734d00sl2jdk"),
-        ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", "137131202"),
+        ("file", "vacation.jpg"),
+        ("size", "original"),
+        ("oauth_consumer_key", "dpf43f3p2l4k3l03"),
+        ("oauth_token", "nnch734d00sl2jdk"),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", "137131202"),
         ("oauth_nonce", "chapoH"),
     ]
     text = base_string("GET", PHOTOS, params)
@@ -54,8 +63,10 @@ def test_signature_matches_rfc5849_section_1_2_resource_request() -> None:
 
 def test_signature_matches_rfc5849_section_1_2_temporary_credentials() -> None:
     params = [
-        ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_signature_method", "HMAC-SHA1"),
-        ("oauth_timestamp", "137131200"), ("oauth_nonce", "wIjqoS"),
+        ("oauth_consumer_key", "dpf43f3p2l4k3l03"),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", "137131200"),
+        ("oauth_nonce", "wIjqoS"),
         ("oauth_callback", "http://printer.example.com/ready"),
     ]
     text = base_string("POST", "https://photos.example.net/initiate", params)
@@ -63,10 +74,13 @@ def test_signature_matches_rfc5849_section_1_2_temporary_credentials() -> None:
 
 
 def test_sign_matches_oauth_core_1_0_appendix_a() -> None:
-    credentials = Credentials("dpf43f3p2l4k3l03", "kd94hf93k423kf44",
-                              token="nnch734d00sl2jdk", token_secret="pfkkdhi9sl3r4s00")
-    params = dict(sign(credentials, "GET", PHOTOS, timestamp=1191242096,
-                       nonce="kllo9940pd9333jh"))
+    credentials = Credentials(
+        "dpf43f3p2l4k3l03",
+        "kd94hf93k423kf44",
+        token="nnch734d00sl2jdk",
+        token_secret="pfkkdhi9sl3r4s00",
+    )
+    params = dict(sign(credentials, "GET", PHOTOS, timestamp=1191242096, nonce="kllo9940pd9333jh"))
     assert params["oauth_signature"] == "tR3+Ty81lMeYAr/Fid0kMTYa/WM="
     assert params["oauth_version"] == "1.0"
 
@@ -89,15 +103,18 @@ async def _signed_request(credentials: Credentials, request: httpx.Request) -> h
     return seen[0]
 
 
-def _verify_with_oauthlib(sent: httpx.Request, consumer_secret: str,
-                          token_secret: str | None, body: list[tuple[str, str]]) -> bool:
+def _verify_with_oauthlib(
+    sent: httpx.Request, consumer_secret: str, token_secret: str | None, body: list[tuple[str, str]]
+) -> bool:
     header = sent.headers["Authorization"]
-    oauth = oauthlib_signature.collect_parameters(headers={"Authorization": header},
-                                                  exclude_oauth_signature=False)
+    oauth = oauthlib_signature.collect_parameters(
+        headers={"Authorization": header}, exclude_oauth_signature=False
+    )
     signature: str = dict(oauth)["oauth_signature"]
     query = [(k, v) for k, v in httpx.URL(str(sent.url)).params.multi_items()]
     params = oauthlib_signature.normalize_parameters(
-        [*query, *body, *[(k, v) for k, v in oauth if k != "oauth_signature"]])
+        [*query, *body, *[(k, v) for k, v in oauth if k != "oauth_signature"]]
+    )
     uri = oauthlib_signature.base_string_uri(str(sent.url))
     text = oauthlib_signature.signature_base_string(sent.method, uri, params)
     key = f"{escape(consumer_secret)}&{escape(token_secret or '')}".encode()
@@ -117,8 +134,7 @@ async def test_signer_output_verifies_with_oauthlib_for_plain_http_hosts() -> No
 
 async def test_signer_signs_form_bodies_and_consumer_only_requests() -> None:
     credentials = Credentials("key", "secret", callback="https://app.example/cb?x=%2F")
-    body = [("title_ref", "http://api-public.netflix.com/catalog/titles/movies/1"),
-            ("etag", "12")]
+    body = [("title_ref", "http://api-public.netflix.com/catalog/titles/movies/1"), ("etag", "12")]
     request = httpx.Request("POST", "https://netflix.test/users/u/queues/disc", data=dict(body))
     sent = await _signed_request(credentials, request)
     assert "oauth_token=" not in sent.headers["Authorization"]

@@ -27,35 +27,41 @@ JSON = {"content-type": "application/json;charset=UTF-8"}
 
 def _xml(code: int, message: str, sub_code: int | None = None) -> bytes:
     sub = f"<sub_code>{sub_code}</sub_code>" if sub_code is not None else ""
-    return (f'<?xml version="1.0" standalone="yes"?>\n<status><status_code>{code}</status_code>'
-            f"{sub}<message>{message}</message></status>").encode()
+    return (
+        f'<?xml version="1.0" standalone="yes"?>\n<status><status_code>{code}</status_code>'
+        f"{sub}<message>{message}</message></status>"
+    ).encode()
 
 
-def _raised(status: int, headers: dict[str, str], body: bytes, *,
-            user_call: bool = True) -> ServiceError:
+def _raised(
+    status: int, headers: dict[str, str], body: bytes, *, user_call: bool = True
+) -> ServiceError:
     with pytest.raises(ServiceError) as caught:
-        raise_for_status(read_status(status, headers, body), user_call=user_call,
-                         subject="title")
+        raise_for_status(read_status(status, headers, body), user_call=user_call, subject="title")
     return caught.value
 
 
-@pytest.mark.parametrize(("status", "sub", "expected"), [
-    (404, None, NotFound),
-    (404, 610, NotFound),
-    (412, 710, AlreadyInQueue),
-    (412, None, StaleEtag),
-    (400, 130, NotFound),
-    (400, 620, Conflict),
-    (400, 650, Conflict),
-    (400, 690, Conflict),
-    (400, 120, InvalidInput),
-    (400, None, InvalidInput),
-    (500, None, BadUpstream),
-    (503, None, BadUpstream),
-    (504, None, UpstreamTimeout),
-])
-def test_status_documents_map_to_service_errors(status: int, sub: int | None,
-                                                expected: type[ServiceError]) -> None:
+@pytest.mark.parametrize(
+    ("status", "sub", "expected"),
+    [
+        (404, None, NotFound),
+        (404, 610, NotFound),
+        (412, 710, AlreadyInQueue),
+        (412, None, StaleEtag),
+        (400, 130, NotFound),
+        (400, 620, Conflict),
+        (400, 650, Conflict),
+        (400, 690, Conflict),
+        (400, 120, InvalidInput),
+        (400, None, InvalidInput),
+        (500, None, BadUpstream),
+        (503, None, BadUpstream),
+        (504, None, UpstreamTimeout),
+    ],
+)
+def test_status_documents_map_to_service_errors(
+    status: int, sub: int | None, expected: type[ServiceError]
+) -> None:
     error = _raised(status, XML, _xml(status, "some message", sub))
     assert type(error) is expected
     assert error.upstream_status == status
@@ -83,15 +89,25 @@ def test_401_or_403_on_a_consumer_call_is_a_misconfigured_proxy() -> None:
     assert type(_raised(403, XML, _xml(403, "Forbidden"), user_call=False)) is BadUpstream
 
 
-@pytest.mark.parametrize(("headers", "body", "retry_after"), [
-    ({"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_QPS"},
-     b"Account Over Queries Per Second Limit", 1.0),
-    (XML, _xml(403, "Service is over queries per second limit"), 1.0),
-    ({"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_RATE"},
-     b"Account Over Rate Limit", 3600.0),
-])
-def test_over_limit_403_is_rate_limited(headers: dict[str, str], body: bytes,
-                                        retry_after: float) -> None:
+@pytest.mark.parametrize(
+    ("headers", "body", "retry_after"),
+    [
+        (
+            {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_QPS"},
+            b"Account Over Queries Per Second Limit",
+            1.0,
+        ),
+        (XML, _xml(403, "Service is over queries per second limit"), 1.0),
+        (
+            {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_RATE"},
+            b"Account Over Rate Limit",
+            3600.0,
+        ),
+    ],
+)
+def test_over_limit_403_is_rate_limited(
+    headers: dict[str, str], body: bytes, retry_after: float
+) -> None:
     error = _raised(403, headers, body)
     assert isinstance(error, RateLimited)
     assert error.retry_after == retry_after
@@ -110,8 +126,9 @@ def test_gateway_timestamp_401_is_not_blamed_on_the_subscriber() -> None:
     assert "Timestamp Is Invalid" in error.detail
 
 
-@pytest.mark.parametrize("body", [b"", b"<html><body>Bad gateway</body>", b"\x00\xff{",
-                                  b"<status><message>cut"])
+@pytest.mark.parametrize(
+    "body", [b"", b"<html><body>Bad gateway</body>", b"\x00\xff{", b"<status><message>cut"]
+)
 def test_unreadable_error_bodies_still_map_by_http_status(body: bytes) -> None:
     assert type(_raised(502, {"content-type": "text/html"}, body)) is BadUpstream
     assert isinstance(_raised(404, XML, body), NotFound)
@@ -120,7 +137,7 @@ def test_unreadable_error_bodies_still_map_by_http_status(body: bytes) -> None:
 def test_recorded_error_samples_map_as_documented() -> None:
     if not SAMPLES.is_dir():
         pytest.skip("recorded samples are not present")
-    not_in_queue = (SAMPLES / "status" / "json-404-title-not-in-queue-sub610-dholdren.json")
+    not_in_queue = SAMPLES / "status" / "json-404-title-not-in-queue-sub610-dholdren.json"
     error = _raised(404, JSON, not_in_queue.read_bytes())
     assert isinstance(error, NotFound)
     assert error.upstream_sub_code == 610

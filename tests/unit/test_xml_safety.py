@@ -33,8 +33,9 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?>
 <status><message>hi</message></status>"""
 
 
-@pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD,
-                                  b"<!-- x --><!doctype status><status/>"])
+@pytest.mark.parametrize(
+    "body", [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD, b"<!-- x --><!doctype status><status/>"]
+)
 def test_documents_with_a_dtd_are_refused(body: bytes) -> None:
     with pytest.raises(UnsafeXml):
         parse_xml(body, max_bytes=LIMIT)
@@ -52,16 +53,19 @@ def test_oversized_bodies_are_refused_before_parsing() -> None:
     assert parse_xml(body, max_bytes=len(body)).child_text("message") == "x" * 2000
 
 
-@pytest.mark.parametrize("body", [b"", b"<status>", b"<status><message>cut", b"not xml",
-                                  b"<a></b>"])
+@pytest.mark.parametrize(
+    "body", [b"", b"<status>", b"<status><message>cut", b"not xml", b"<a></b>"]
+)
 def test_malformed_or_truncated_xml_is_a_bad_upstream(body: bytes) -> None:
     with pytest.raises(BadUpstream):
         parse_xml(body, max_bytes=LIMIT)
 
 
 def test_ordinary_documents_with_prolog_comments_and_cdata_parse() -> None:
-    body = (b'<?xml version="1.0" standalone="yes"?>\n<!-- note -->\n'
-            b"<synopsis><![CDATA[<b>Bold</b> &amp; more]]></synopsis>")
+    body = (
+        b'<?xml version="1.0" standalone="yes"?>\n<!-- note -->\n'
+        b"<synopsis><![CDATA[<b>Bold</b> &amp; more]]></synopsis>"
+    )
     assert parse_xml(body, max_bytes=LIMIT).text() == "<b>Bold</b> &amp; more"
 
 
@@ -85,7 +89,7 @@ def test_stream_parser_yields_items_across_chunk_boundaries() -> None:
     parser = StreamParser("item")
     seen: list[str | None] = []
     for start in range(0, len(body), 7):
-        seen.extend(doc.child_text("id") for doc in parser.feed(body[start:start + 7]))
+        seen.extend(doc.child_text("id") for doc in parser.feed(body[start : start + 7]))
     seen.extend(doc.child_text("id") for doc in parser.close())
     assert seen == [str(i) for i in range(50)]
 
@@ -94,7 +98,7 @@ def test_stream_parser_refuses_a_dtd_split_over_chunks() -> None:
     parser = StreamParser("message")
     with pytest.raises(UnsafeXml):
         for start in range(0, len(BILLION_LAUGHS), 5):
-            list(parser.feed(BILLION_LAUGHS[start:start + 5]))
+            list(parser.feed(BILLION_LAUGHS[start : start + 5]))
         list(parser.close())
 
 

@@ -24,8 +24,9 @@ def index_title(doc: Doc, *, ref_base: str) -> IndexTitle:
         rel = link.attr("rel") or ""
         pid = person_id(link.attr("href"))
         if pid is not None and rel.endswith("/catalog/person.actor"):
-            cast.append(PersonRef(id=pid, ref=person_url(ref_base, pid),
-                                  name=link.attr("title") or ""))
+            cast.append(
+                PersonRef(id=pid, ref=person_url(ref_base, pid), name=link.attr("title") or "")
+            )
     delivery = doc.child("delivery_formats")
     return IndexTitle(
         id=ref.short,

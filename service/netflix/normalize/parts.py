@@ -22,9 +22,13 @@ def availability(container: Doc) -> list[Availability]:
     found: list[Availability] = []
     for node in container.children("availability"):
         formats = labels(categories(node), *FORMAT_SCHEMES) or [""]
-        found.append(Availability(format=formats[0],
-                                  available_from=epoch(node.attr("available_from")),
-                                  available_until=epoch(node.attr("available_until"))))
+        found.append(
+            Availability(
+                format=formats[0],
+                available_from=epoch(node.attr("available_from")),
+                available_until=epoch(node.attr("available_until")),
+            )
+        )
     return found
 
 
@@ -35,9 +39,11 @@ def screen_formats(container: Doc) -> list[ScreenFormat]:
         cats = categories(node)
         formats = labels(cats, *FORMAT_SCHEMES)
         pictures = labels(cats, "screen_formats") or [
-            c.label for c in cats if not labels([c], *FORMAT_SCHEMES)]
-        found.extend(ScreenFormat(format=formats[0] if formats else None, screen_format=p)
-                     for p in pictures)
+            c.label for c in cats if not labels([c], *FORMAT_SCHEMES)
+        ]
+        found.extend(
+            ScreenFormat(format=formats[0] if formats else None, screen_format=p) for p in pictures
+        )
     return found
 
 
@@ -52,9 +58,13 @@ def languages(container: Doc) -> list[LanguageAudio]:
             if not scheme_is(node.attr("scheme"), "languages"):
                 continue
             nested = [c.label for c in categories(node) if c.label not in audio]
-            found.append(LanguageAudio(format=formats[0] if formats else None,
-                                       language=node.attr("label") or node.attr("term") or "",
-                                       audio=[*audio, *nested]))
+            found.append(
+                LanguageAudio(
+                    format=formats[0] if formats else None,
+                    language=node.attr("label") or node.attr("term") or "",
+                    audio=[*audio, *nested],
+                )
+            )
     return found
 
 
@@ -80,11 +90,13 @@ def awards(container: Doc, *, ref_base: str) -> list[Award]:
         pid = person_id(link.attr("href")) if link is not None else None
         if link is not None and pid is not None:
             person = PersonRef(id=pid, ref=person_url(ref_base, pid), name=link.attr("title") or "")
-        found.append(Award(
-            name=(_award_name(typed.scheme) if typed else None) or "",
-            year=to_int(node.attr("year") or node.child_text("year")),
-            category=typed.label if typed else (cats[0].label if cats else None),
-            won=node.tag == "award_winner",
-            person=person,
-        ))
+        found.append(
+            Award(
+                name=(_award_name(typed.scheme) if typed else None) or "",
+                year=to_int(node.attr("year") or node.child_text("year")),
+                category=typed.label if typed else (cats[0].label if cats else None),
+                won=node.tag == "award_winner",
+                person=person,
+            )
+        )
     return found

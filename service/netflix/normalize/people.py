@@ -59,8 +59,9 @@ def _filmography(doc: Doc, ref_base: str) -> list[FilmographyEntry] | None:
             ref = TitleRef.from_upstream(title_link.attr("href") or "") if title_link else None
         if ref is None:
             continue
-        entries.append(FilmographyEntry(id=ref.short, ref=ref.url(ref_base),
-                                        title=_title_name(item)))
+        entries.append(
+            FilmographyEntry(id=ref.short, ref=ref.url(ref_base), title=_title_name(item))
+        )
     return entries
 
 
@@ -103,5 +104,10 @@ def people_page(doc: Doc, *, ref_base: str) -> PersonPage:
     expect_root(doc, "people")
     items = [person(node, ref_base=ref_base) for node in doc.children("person")]
     info = page_info(doc, len(items))
-    return PersonPage(items=items, total=info.total, start_index=info.start_index,
-                      page_size=info.page_size, next=info.next_index(len(items)))
+    return PersonPage(
+        items=items,
+        total=info.total,
+        start_index=info.start_index,
+        page_size=info.page_size,
+        next=info.next_index(len(items)),
+    )

@@ -33,8 +33,9 @@ def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> Q
     """One `queue_item`: the title plus its place in the queue."""
     found_queue, state = _entry_location(doc)
     cats = categories(doc)
-    availability = next((c for c in cats if c.scheme.rstrip("/").endswith("queue_availability")),
-                        None)
+    availability = next(
+        (c for c in cats if c.scheme.rstrip("/").endswith("queue_availability")), None
+    )
     formats = labels(cats, *FORMAT_SCHEMES)
     if state is None:
         saved = availability is not None and availability.label.lower() == "saved"
@@ -54,18 +55,25 @@ def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> Q
     )
 
 
-def queue_page(doc: Doc, *, ref_base: str, queue: QueueType | None = None,
-               etag_header: str | None = None) -> tuple[QueuePage, str]:
+def queue_page(
+    doc: Doc, *, ref_base: str, queue: QueueType | None = None, etag_header: str | None = None
+) -> tuple[QueuePage, str]:
     """A `queue` listing and its etag (from the document, else from the ETag header)."""
     expect_root(doc, "queue")
-    items = [queue_entry(node, ref_base=ref_base, queue=queue)
-             for node in doc.children("queue_item")]
+    items = [
+        queue_entry(node, ref_base=ref_base, queue=queue) for node in doc.children("queue_item")
+    ]
     info = page_info(doc, len(items))
     etag = doc.child_text("etag") or _unquote(etag_header)
     if etag is None:
         raise BadUpstream("the upstream queue carries no etag")
-    page = QueuePage(items=items, total=info.total, start_index=info.start_index,
-                     page_size=info.page_size, next=info.next_index(len(items)))
+    page = QueuePage(
+        items=items,
+        total=info.total,
+        start_index=info.start_index,
+        page_size=info.page_size,
+        next=info.next_index(len(items)),
+    )
     return page, etag
 
 

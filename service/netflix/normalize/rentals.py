@@ -25,8 +25,13 @@ def rental_page(doc: Doc, *, ref_base: str) -> RentalPage:
     expect_root(doc, "rental_history")
     items = [rental_entry(n, ref_base=ref_base) for n in doc.children("rental_history_item")]
     info = page_info(doc, len(items))
-    return RentalPage(items=items, total=info.total, start_index=info.start_index,
-                      page_size=info.page_size, next=info.next_index(len(items)))
+    return RentalPage(
+        items=items,
+        total=info.total,
+        start_index=info.start_index,
+        page_size=info.page_size,
+        next=info.next_index(len(items)),
+    )
 
 
 def at_home(doc: Doc, *, ref_base: str) -> list[RentalEntry]:

@@ -91,8 +91,9 @@ def title_links(nodes: list[Doc] | None, *, ref_base: str) -> list[TitleLink] | 
         if node.tag == "link":
             ref = TitleRef.from_upstream(node.attr("href") or "")
             if ref is not None:
-                found.append(TitleLink(id=ref.short, ref=ref.url(ref_base),
-                                       title=node.attr("title")))
+                found.append(
+                    TitleLink(id=ref.short, ref=ref.url(ref_base), title=node.attr("title"))
+                )
             continue
         if node.child("id") is None and first_link(node, "catalog/title") is None:
             found.extend(title_links(node.children(), ref_base=ref_base) or [])
@@ -122,8 +123,11 @@ def _people(doc: Doc, rel: str, *, ref_base: str) -> list[PersonRef] | None:
         return None
     found: list[PersonRef] = []
     for node in inner:
-        found.extend(person_refs(node, ref_base=ref_base) if node.tag == "people"
-                     else person_refs(_Wrapper(node), ref_base=ref_base))
+        found.extend(
+            person_refs(node, ref_base=ref_base)
+            if node.tag == "people"
+            else person_refs(_Wrapper(node), ref_base=ref_base)
+        )
     return found
 
 
@@ -165,8 +169,7 @@ def title(doc: Doc, *, ref_base: str) -> Title:
     regular, short = _names(doc)
     cats = categories(doc)
     synopsis = _synopsis(doc)
-    available = _part(doc, "catalog/titles/format_availability", "delivery_formats",
-                      availability)
+    available = _part(doc, "catalog/titles/format_availability", "delivery_formats", availability)
     series_link = first_link(doc, "catalog/titles.series")
     series_ref = TitleRef.from_upstream(series_link.attr("href") or "") if series_link else None
     web = first_link(doc, "alternate")
@@ -190,20 +193,27 @@ def title(doc: Doc, *, ref_base: str) -> Title:
         formats=formats,
         web_page=web.attr("href") if web is not None else None,
         season_number=to_int(doc.child_text("season_number")),
-        series=TitleLink(id=series_ref.short, ref=series_ref.url(ref_base),
-                         title=series_link.attr("title") if series_link else None)
-        if series_ref is not None and series_ref != ref else None,
+        series=TitleLink(
+            id=series_ref.short,
+            ref=series_ref.url(ref_base),
+            title=series_link.attr("title") if series_link else None,
+        )
+        if series_ref is not None and series_ref != ref
+        else None,
         synopsis_html=synopsis,
         synopsis_text=html_to_text(synopsis) if synopsis is not None else None,
         cast=_people(doc, "catalog/people.cast", ref_base=ref_base),
         directors=_people(doc, "catalog/people.directors", ref_base=ref_base),
         availability=available,
-        screen_formats=_part(doc, "catalog/titles/screen_formats", "screen_formats",
-                             screen_formats),
-        languages=_part(doc, "catalog/titles/languages_and_audio", "languages_and_audio",
-                        languages),
-        awards=_part(doc, "catalog/titles/awards", "awards",
-                     lambda node: awards(node, ref_base=ref_base)),
+        screen_formats=_part(
+            doc, "catalog/titles/screen_formats", "screen_formats", screen_formats
+        ),
+        languages=_part(
+            doc, "catalog/titles/languages_and_audio", "languages_and_audio", languages
+        ),
+        awards=_part(
+            doc, "catalog/titles/awards", "awards", lambda node: awards(node, ref_base=ref_base)
+        ),
         similars=_listed(doc, "catalog/titles.similars", ref_base),
         seasons=_listed(doc, "catalog/titles.seasons", ref_base),
         episodes=_listed(doc, "catalog/titles.programs", ref_base),
@@ -224,14 +234,20 @@ def title_document(doc: Doc, *, ref_base: str) -> Title:
     return title(doc, ref_base=ref_base)
 
 
-def title_page(doc: Doc, *, ref_base: str, root: str = "catalog_titles",
-               item: str = "catalog_title") -> TitlePage:
+def title_page(
+    doc: Doc, *, ref_base: str, root: str = "catalog_titles", item: str = "catalog_title"
+) -> TitlePage:
     """A page of titles: search (`catalog_titles`), `similars`, `recommendations`."""
     expect_root(doc, root)
     items = [title(node, ref_base=ref_base) for node in doc.children(item)]
     info = page_info(doc, len(items))
-    return TitlePage(items=items, total=info.total, start_index=info.start_index,
-                     page_size=info.page_size, next=info.next_index(len(items)))
+    return TitlePage(
+        items=items,
+        total=info.total,
+        start_index=info.start_index,
+        page_size=info.page_size,
+        next=info.next_index(len(items)),
+    )
 
 
 def similars_page(doc: Doc, *, ref_base: str) -> TitlePage:

@@ -65,8 +65,7 @@ def feeds(doc: Doc) -> list[Feed]:
     for link in doc.children("link"):
         href = link.attr("href")
         if href:
-            found.append(Feed(name=link.attr("title") or "", rel=link.attr("rel") or "",
-                              url=href))
+            found.append(Feed(name=link.attr("title") or "", rel=link.attr("rel") or "", url=href))
     return found
 
 
@@ -85,8 +84,12 @@ def _state_item(item: Doc) -> TitleStateItem:
     cats = [c for holder in holders for c in categories(holder)]
     preferred = any(to_bool(h.child_text("preferred_format")) for h in holders)
     formats = labels(cats, *FORMAT_SCHEMES)
-    return TitleStateItem(queue=_queue_of(item), format=formats[0] if formats else None,
-                          preferred=preferred, states=labels(cats, "title_states"))
+    return TitleStateItem(
+        queue=_queue_of(item),
+        format=formats[0] if formats else None,
+        preferred=preferred,
+        states=labels(cats, "title_states"),
+    )
 
 
 def title_states(doc: Doc, *, ref_base: str) -> list[TitleState]:
@@ -98,6 +101,11 @@ def title_states(doc: Doc, *, ref_base: str) -> list[TitleState]:
         ref = TitleRef.from_upstream(link.attr("href") or "") if link else title_ref_of(node)
         if ref is None:
             raise BadUpstream("a title_state without a title")
-        found.append(TitleState(id=ref.short, ref=ref.url(ref_base),
-                                items=[_state_item(i) for i in node.children("title_state_item")]))
+        found.append(
+            TitleState(
+                id=ref.short,
+                ref=ref.url(ref_base),
+                items=[_state_item(i) for i in node.children("title_state_item")],
+            )
+        )
     return found
