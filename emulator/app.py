@@ -36,6 +36,8 @@ def create_emulator(
             *account_routes.routes(context),
         ]
     )
+    # A trailing slash is a malformed URL: Netflix answered 404, never a redirect.
+    app.router.redirect_slashes = False
     app.state.context = context
     install_middleware(app, context)
     return app

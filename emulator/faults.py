@@ -13,18 +13,13 @@ import threading
 
 from emulator.config import FaultConfig
 
-# Exactly what Mashery's gateway sent when it refused a request before it reached Netflix.
-GATEWAY_STATUS = 401
-GATEWAY_BODY = b"Timestamp Is Invalid"
-GATEWAY_ERROR_CODE = "ERR_401_TIMESTAMP_IS_INVALID"
-
 
 class Fault(enum.Enum):
     """What happens to one request."""
 
     NONE = "none"
     DROP = "drop"  # the connection closes without a response
-    GATEWAY = "gateway"  # a text/plain 401 from the gateway
+    GATEWAY = "gateway"  # the gateway's text/plain 401 "Timestamp Is Invalid"
     ERROR = "error"  # a 500 status document
     MALFORMED = "malformed"  # the real body with broken XML
     TRUNCATED = "truncated"  # the real body cut short (with a matching Content-Length)

@@ -17,16 +17,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.context import EmulatorContext
-from emulator.faults import (
-    GATEWAY_BODY,
-    GATEWAY_ERROR_CODE,
-    GATEWAY_STATUS,
-    Fault,
-    FaultInjector,
-    malformed,
-    truncated,
-)
-from emulator.http import NetflixError, error_response
+from emulator.faults import Fault, FaultInjector, malformed, truncated
+from emulator.http import NetflixError, error_response, timestamp_refused
 from emulator.oauth.transport import SIGNED_METHOD_KEY
 
 OVERRIDABLE = frozenset({"GET", "POST"})
@@ -89,15 +81,12 @@ class NetflixMiddleware:
         fault = self.faults.draw()
         if fault is Fault.DROP:
             await _drop_connection(receive, send)
-        elif fault is Fault.GATEWAY:
-            response = Response(
-                GATEWAY_BODY,
-                GATEWAY_STATUS,
-                headers={"content-type": "text/plain", "x-mashery-error-code": GATEWAY_ERROR_CODE},
+        elif fault in (Fault.GATEWAY, Fault.ERROR):
+            error = (
+                timestamp_refused()
+                if fault is Fault.GATEWAY
+                else NetflixError(500, "Internal Server Error")
             )
-            await response(scope, receive, send)
-        elif fault is Fault.ERROR:
-            error = NetflixError(500, "Internal Server Error")
             await error_response(Request(scope), error)(scope, receive, send)
         elif fault is Fault.MALFORMED:
             await _rewrite_body(self.app, scope, receive, send, malformed)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from emulator.http import NetflixError
+from emulator.http import NetflixError, parse_digits, read_page
 
 if TYPE_CHECKING:
     from emulator.catalog.data import Catalog, Title
@@ -18,7 +18,6 @@ DEFAULT_MAX_RESULTS = 25
 # Queue and history listings accepted 500 (clients page queues with max_results=500).
 MAX_RESULTS_LIMIT = 500
 MAX_TITLE_REFS = 500
-MAX_RESULTS_MESSAGE = "Query parameter max_results must be a positive integer."
 QUEUE_SORTS = ("queue_sequence", "date_added", "alphabetical")
 
 
@@ -32,24 +31,7 @@ class Page:
 
 def page(params: Mapping[str, str], default: int = DEFAULT_MAX_RESULTS) -> Page:
     """Read `start_index`/`max_results`; 400/120 for a bad page size, values above 500 clamp."""
-    raw_max = params.get("max_results")
-    if raw_max is None or raw_max == "":
-        max_results = default
-    else:
-        try:
-            max_results = int(raw_max)
-        except ValueError:
-            raise NetflixError(400, MAX_RESULTS_MESSAGE, 120) from None
-        if max_results < 1:
-            raise NetflixError(400, MAX_RESULTS_MESSAGE, 120)
-    raw_start = params.get("start_index") or "0"
-    try:
-        start_index = int(raw_start)
-    except ValueError:
-        raise NetflixError(400, "start_index is invalid") from None
-    if start_index < 0:
-        raise NetflixError(400, "start_index is invalid")
-    return Page(start_index, min(max_results, MAX_RESULTS_LIMIT))
+    return Page(*read_page(params, default=default, limit=MAX_RESULTS_LIMIT))
 
 
 def updated_min(params: Mapping[str, str]) -> int | None:
@@ -57,8 +39,9 @@ def updated_min(params: Mapping[str, str]) -> int | None:
     raw = (params.get("updated_min") or "").strip()
     if not raw:
         return None
-    if raw.isdigit():
-        return int(raw)
+    epoch = parse_digits(raw)
+    if epoch is not None:
+        return epoch
     try:
         moment = datetime.fromisoformat(raw.replace("z", "Z"))
     except ValueError:

@@ -18,7 +18,7 @@ from emulator.catalog.data import Catalog, Title
 from emulator.catalog.render import parse_expand
 from emulator.context import EmulatorContext
 from emulator.document import el
-from emulator.http import NetflixError, respond, status_document
+from emulator.http import NetflixError, parse_digits, respond, status_document
 
 # How many titles a subscriber's recommendation list holds at most.
 RECOMMENDATIONS_LIMIT = 250
@@ -81,8 +81,7 @@ def routes(ctx: EmulatorContext) -> list[Route]:
 
     async def recommendation(request: Request) -> Response:
         view = await library(request)
-        raw = request.path_params["title_id"]
-        wanted = int(raw) if raw.isdigit() else -1
+        wanted = parse_digits(request.path_params["title_id"])
         title = next((t for t in recommended(ctx.catalog, view.subscriber) if t.id == wanted), None)
         if title is None:
             raise NetflixError(404, _NOT_FOUND)
@@ -166,8 +165,8 @@ def routes(ctx: EmulatorContext) -> list[Route]:
 
     async def actual_rating(request: Request) -> Response:
         view = await library(request)
-        raw = request.path_params["rating_id"]
-        rating = view.subscriber.ratings.actual.get(int(raw)) if raw.isdigit() else None
+        rating_id = parse_digits(request.path_params["rating_id"])
+        rating = view.subscriber.ratings.actual.get(rating_id) if rating_id is not None else None
         if rating is None:
             raise NetflixError(404, _NOT_FOUND)
         if request.method == "PUT":

@@ -24,7 +24,7 @@ from emulator.accounts.routes_common import answer, subscriber_for
 from emulator.accounts.state import QUEUE_KINDS, Subscriber
 from emulator.catalog.render import parse_expand
 from emulator.context import EmulatorContext
-from emulator.http import NetflixError, respond
+from emulator.http import NetflixError, parse_digits, respond
 
 _STATES = ("available", "saved")
 _NOT_FOUND = "Resource not found"
@@ -50,12 +50,10 @@ def _sorted(listed: list[Listed], sort: str) -> list[Listed]:
 
 def _entry(queue: Queue, state: str, entry: str) -> Listed:
     """An entry from `{position}/{title_id}` (available only) or `{title_id}`; 404 otherwise."""
-    parts = entry.strip("/").split("/")
-    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= (
-        2 if state == "available" else 1
-    ):
+    parts = [parse_digits(p) for p in entry.strip("/").split("/")]
+    title_id = parts[-1]
+    if title_id is None or None in parts or len(parts) > (2 if state == "available" else 1):
         raise NetflixError(404, _NOT_FOUND)
-    title_id = int(parts[-1])
     if state == "saved":
         saved = queue.find_saved(title_id)
         if saved is not None:

@@ -162,12 +162,23 @@ def gzip_chunks(chunks: Iterable[bytes], level: int = 6) -> Iterator[bytes]:
 
 
 def accepts_gzip(request: Request) -> bool:
-    """True when `Accept-Encoding` lists gzip (without q=0)."""
+    """True when `Accept-Encoding` lists gzip with a non-zero quality (`q=0` refuses it)."""
     for part in request.headers.get("accept-encoding", "").lower().split(","):
-        coding, _, q = part.strip().partition(";")
-        if coding.strip() in {"gzip", "x-gzip"} and q.replace(" ", "") not in {"q=0", "q=0.0"}:
+        coding, *options = part.split(";")
+        if coding.strip() in {"gzip", "x-gzip"} and _quality(options) > 0:
             return True
     return False
+
+
+def _quality(options: list[str]) -> float:
+    for option in options:
+        name, _, value = option.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                return float(value.strip())
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def index_response(request: Request, catalog: Catalog) -> StreamingResponse:

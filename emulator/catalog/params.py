@@ -4,38 +4,17 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from emulator.http import NetflixError
+from emulator.http import NetflixError, parse_digits, read_page
 
 DEFAULT_MAX_RESULTS = 25
 MAX_RESULTS_LIMIT = 100
-MAX_RESULTS_SUB_CODE = 120
 
 
 def paging(
     request: Request, *, default: int = DEFAULT_MAX_RESULTS, limit: int = MAX_RESULTS_LIMIT
 ) -> tuple[int, int]:
     """`(start_index, max_results)`: 0-based offset and page size (clamped to `limit`)."""
-    raw_max = request.query_params.get("max_results")
-    max_results = default
-    if raw_max is not None:
-        try:
-            max_results = int(raw_max.strip())
-        except ValueError:
-            max_results = 0
-        if max_results < 1:
-            raise NetflixError(
-                400, "Query parameter max_results must be a positive integer.", MAX_RESULTS_SUB_CODE
-            )
-    raw_start = request.query_params.get("start_index")
-    start_index = 0
-    if raw_start is not None:
-        try:
-            start_index = int(raw_start.strip())
-        except ValueError:
-            start_index = -1
-        if start_index < 0:
-            raise NetflixError(400, "start_index is invalid")
-    return start_index, min(max_results, limit)
+    return read_page(request.query_params, default=default, limit=limit)
 
 
 def term(request: Request) -> str:
@@ -48,6 +27,7 @@ def term(request: Request) -> str:
 
 def numeric_id(raw: str) -> int:
     """A path id; anything but a plain positive integer is a 404, as Netflix answered."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    value = parse_digits(raw)
+    if value is None:
         raise NetflixError(404, "Resource not found")
-    return int(raw)
+    return value

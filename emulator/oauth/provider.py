@@ -1,7 +1,8 @@
 """The OAuth 1.0a provider: who is calling, at which of Netflix's three security levels.
 
-Netflix answered every failure with a `status` document; the messages here are the ones its
-status table and its clients recorded ("Invalid Signature", "Timestamp Is Invalid", ...).
+Netflix answered failures with a `status` document; the messages here are the ones its status
+table and its clients recorded ("Invalid Signature", ...). A bad timestamp was refused by the
+Mashery gateway in front of the API, in plain text, as recorded.
 Over-quota calls are refused here too (403), since quotas are counted per authenticated caller.
 """
 
@@ -16,7 +17,7 @@ from urllib.parse import unquote_plus, urlsplit
 from starlette.requests import Request
 
 from emulator.config import EmulatorConfig
-from emulator.http import NetflixError
+from emulator.http import NetflixError, parse_digits, timestamp_refused
 from emulator.limits import RateLimiter
 from emulator.oauth.nonces import NonceCache
 from emulator.oauth.signature import (
@@ -35,7 +36,6 @@ MISSING_CONSUMER_KEY = "Missing Required Consumer Key"
 INVALID_CONSUMER_KEY = "Invalid Consumer Key"
 INVALID_SIGNATURE = "Invalid Signature"
 INVALID_SIGNATURE_METHOD = "Unsupported Signature Method"
-INVALID_TIMESTAMP = "Timestamp Is Invalid"
 INVALID_NONCE = "Nonce Is Invalid"
 REPLAYED_NONCE = "Nonce Has Already Been Used"
 INVALID_VERSION = "Unsupported OAuth Version"
@@ -224,9 +224,10 @@ class OAuthProvider:
         if oauth.get("oauth_version", "1.0") != "1.0":
             raise NetflixError(401, INVALID_VERSION)
         stamp = oauth.get("oauth_timestamp", "")
+        stamp_s = parse_digits(stamp)
         now = self._clock()
-        if not stamp.isdigit() or abs(now - int(stamp)) > self._config.timestamp_tolerance_s:
-            raise NetflixError(401, INVALID_TIMESTAMP)
+        if stamp_s is None or abs(now - stamp_s) > self._config.timestamp_tolerance_s:
+            raise timestamp_refused()
         nonce = oauth.get("oauth_nonce", "")
         if not nonce:
             raise NetflixError(401, INVALID_NONCE)
@@ -242,5 +243,5 @@ class OAuthProvider:
         if not any(matches):
             raise NetflixError(401, INVALID_SIGNATURE)
         key = (consumer_key, oauth.get("oauth_token", ""), stamp, nonce)
-        if not self._nonces.check_and_add(key, int(stamp), now):
+        if not self._nonces.check_and_add(key, stamp_s, now):
             raise NetflixError(401, REPLAYED_NONCE)

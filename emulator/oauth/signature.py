@@ -13,6 +13,8 @@ import hmac
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote, unquote, unquote_plus
 
+from emulator.http import parse_digits
+
 Param = tuple[str, str]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -28,7 +30,8 @@ def normalize_base_url(scheme: str, host: str, path: str) -> str:
     scheme = scheme.lower()
     host = host.lower()
     name, sep, port = host.rpartition(":")
-    if sep and name and port.isdigit() and int(port) == _DEFAULT_PORTS.get(scheme):
+    default = _DEFAULT_PORTS.get(scheme)
+    if sep and name and default is not None and parse_digits(port, 5) == default:
         host = name
     return f"{scheme}://{host}{path or '/'}"
 

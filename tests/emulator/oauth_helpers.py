@@ -94,6 +94,19 @@ def status_of(response: httpx.Response) -> tuple[int, str]:
     return response.status_code, document.findtext("message", "")
 
 
+def gateway_refusal(response: httpx.Response) -> tuple[int, str, str, str]:
+    """(status, content type, body, Mashery error code) of a refusal by the API's gateway."""
+    return (
+        response.status_code,
+        response.headers["content-type"],
+        response.text,
+        response.headers.get("x-mashery-error-code", ""),
+    )
+
+
+STALE_TIMESTAMP = (401, "text/plain", "Timestamp Is Invalid", "ERR_401_TIMESTAMP_IS_INVALID")
+
+
 def sign(
     method: str,
     url: str,

@@ -99,6 +99,17 @@ async def test_index_is_gzipped_when_asked(consumer_client: httpx.AsyncClient) -
     assert len(raw) < len(plain.content) / 3
 
 
+@pytest.mark.parametrize("refusal", ["gzip;q=0", "gzip; q=0.000", "identity, gzip;q=0.00"])
+async def test_gzip_refused_with_zero_quality_is_not_sent(
+    consumer_client: httpx.AsyncClient, refusal: str
+) -> None:
+    response = await consumer_client.get(
+        "/catalog/titles/index", headers={"Accept-Encoding": refusal}
+    )
+    assert "content-encoding" not in response.headers
+    assert len(items(response.content)) == 300
+
+
 async def test_index_needs_a_signature(emulator_app: Starlette) -> None:
     transport = httpx.ASGITransport(app=emulator_app)
     async with httpx.AsyncClient(transport=transport, base_url="https://netflix.test") as client:

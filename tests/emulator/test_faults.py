@@ -13,7 +13,14 @@ from starlette.types import Message
 from emulator import EmulatorConfig, create_emulator
 from emulator.config import FaultConfig
 from emulator.faults import Fault, FaultInjector
-from tests.emulator.oauth_helpers import SMALL_CATALOG, emulator, sign, status_of
+from tests.emulator.oauth_helpers import (
+    SMALL_CATALOG,
+    STALE_TIMESTAMP,
+    emulator,
+    gateway_refusal,
+    sign,
+    status_of,
+)
 from tests.support.oauth import TEST_BASE, asgi_client
 
 XML_URL = f"{TEST_BASE}/probe/xml"
@@ -40,10 +47,10 @@ async def test_error_rate_answers_500_status_documents() -> None:
 
 
 async def test_gateway_error_is_mashery_plain_text() -> None:
-    status, body, headers = await _get_xml(gateway_error_rate=1.0)
-    assert (status, body) == (401, b"Timestamp Is Invalid")
-    assert headers["content-type"] == "text/plain"
-    assert headers["x-mashery-error-code"] == "ERR_401_TIMESTAMP_IS_INVALID"
+    app = emulator(faults=FaultConfig(gateway_error_rate=1.0))
+    async with asgi_client(app) as client:
+        response = await client.get("/probe/xml", params={"output": "json"})
+    assert gateway_refusal(response) == STALE_TIMESTAMP
 
 
 async def test_malformed_xml_keeps_the_status_and_breaks_the_document() -> None:

@@ -14,7 +14,15 @@ from oauthlib.oauth1 import SIGNATURE_TYPE_BODY, SIGNATURE_TYPE_QUERY
 
 from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from emulator.oauth.nonces import NonceCache
-from tests.emulator.oauth_helpers import ManualClock, emulator, sign, status_of
+from tests.emulator.conformance import samples_dir
+from tests.emulator.oauth_helpers import (
+    STALE_TIMESTAMP,
+    ManualClock,
+    emulator,
+    gateway_refusal,
+    sign,
+    status_of,
+)
 from tests.support.oauth import TEST_BASE, asgi_client
 
 BASE = TEST_BASE
@@ -122,7 +130,32 @@ async def test_stale_or_future_timestamp_is_refused(offset: int) -> None:
     async with asgi_client(emulator(clock)) as client:
         stamp = str(int(clock.now) + offset)
         response = await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp))
-    assert status_of(response) == (401, "Timestamp Is Invalid")
+    assert gateway_refusal(response) == STALE_TIMESTAMP
+
+
+async def test_stale_timestamp_is_refused_as_the_recorded_gateway_answer() -> None:
+    recorded = samples_dir() / "status" / "http-401-timestamp-is-invalid-mashery-cheald.http"
+    head, _, body = recorded.read_text().partition("\n\n")
+    lines = head.splitlines()
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    clock = ManualClock()
+    async with asgi_client(emulator(clock)) as client:
+        stamp = str(int(clock.now) - 3600)
+        request = sign("GET", f"{BASE}/probe/signed?output=json", timestamp=stamp)
+        response = await client.send(request)
+    assert gateway_refusal(response) == (
+        int(lines[0].split()[1]),
+        headers["Content-Type"],
+        body,
+        headers["X-Mashery-Error-Code"],
+    )
+
+
+@pytest.mark.parametrize("stamp", ["\u00b2", "1" * 5000, "-5", " 12", "1e9"])
+async def test_unreadable_timestamp_is_refused_not_a_crash(stamp: str) -> None:
+    async with asgi_client(emulator()) as client:
+        response = await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp))
+    assert gateway_refusal(response) == STALE_TIMESTAMP
 
 
 async def test_timestamp_tolerance_follows_the_clock() -> None:
@@ -135,7 +168,7 @@ async def test_timestamp_tolerance_follows_the_clock() -> None:
         ).status_code == 200
         clock.advance(11)
         late = await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="n2"))
-    assert status_of(late) == (401, "Timestamp Is Invalid")
+    assert gateway_refusal(late) == STALE_TIMESTAMP
 
 
 async def test_replayed_nonce_is_refused() -> None:

@@ -56,7 +56,17 @@ async def test_other_versions_are_refused() -> None:
     assert status_of(response) == (400, "v is invalid")
 
 
-@pytest.mark.parametrize("path", ["/no/such/thing", "/catalog/titlez", "/oauth/request_token/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/no/such/thing",
+        "/catalog/titlez",
+        "/oauth/request_token/x",
+        "/oauth/request_token/",
+        "/catalog/people/",
+        "/catalog/titles/movies/60001220/",
+    ],
+)
 async def test_unknown_paths_are_404_status_documents(path: str) -> None:
     async with asgi_client(emulator()) as client:
         response = await client.get(path)

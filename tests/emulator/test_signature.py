@@ -131,6 +131,9 @@ def test_rfc5849_section_1_2_signatures(
         ("http", "127.0.0.1:8081", "/x", "http://127.0.0.1:8081/x"),
         ("https", "netflix.test:80", "/x", "https://netflix.test:80/x"),
         ("http", "[::1]:80", "", "http://[::1]/"),
+        ("http", "netflix.test:\u00b2", "/x", "http://netflix.test:\u00b2/x"),
+        ("http", "netflix.test:" + "8" * 5000, "", "http://netflix.test:" + "8" * 5000 + "/"),
+        ("ftp", "netflix.test:x", "/x", "ftp://netflix.test:x/x"),
     ],
 )
 def test_base_url_scheme_host_and_port_rules(

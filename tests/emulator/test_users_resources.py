@@ -257,6 +257,26 @@ async def test_unknown_sub_resources_are_404(
         assert response.status_code == 404, path
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/queues/disc/available/%C2%B2",
+        "/queues/disc/available/1/" + "9" * 5000,
+        "/queues/disc/saved/%C2%B2",
+        "/recommendations/%C2%B2",
+        "/recommendations/" + "9" * 5000,
+        "/ratings/title/actual/%C2%B2",
+        "/ratings/title/actual/" + "9" * 5000,
+    ],
+)
+async def test_unreadable_ids_in_paths_are_404_not_a_crash(
+    user_client: httpx.AsyncClient, demo_user_id: str, path: str
+) -> None:
+    response = await user_client.get(f"/users/{demo_user_id}{path}")
+    assert response.status_code == 404
+    assert etree.fromstring(response.content).findtext("message") == "Resource not found"
+
+
 async def test_expand_nests_inside_item_links(
     user_client: httpx.AsyncClient, demo_user_id: str
 ) -> None:
