@@ -22,5 +22,8 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin prox
 USER proxy
 
 EXPOSE 8080
+# Liveness of the proxy (the default command); compose gives the emulator its own check.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
 CMD ["uvicorn", "--factory", "service.app:create_app", "--host", "0.0.0.0", "--port", "8080", \
      "--proxy-headers", "--no-server-header"]

@@ -111,10 +111,7 @@ async def bearer_token(
 ) -> str:
     """The raw bearer token of `Authorization: Bearer ...`; 401 problem when absent."""
     if credentials is None or not credentials.credentials:
-        raise InvalidSession(
-            "missing session: send `Authorization: Bearer <session_token>`",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise InvalidSession("missing session: send `Authorization: Bearer <session_token>`")
     return credentials.credentials
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from fastapi import FastAPI, Request
@@ -47,6 +47,7 @@ class ServiceError(Exception):
     status: int = 500
     slug: str = "internal-error"
     title: str = "Internal error"
+    default_headers: ClassVar[Mapping[str, str]] = {}  # sent unless `headers` overrides them
 
     def __init__(
         self,
@@ -60,7 +61,7 @@ class ServiceError(Exception):
         self.detail = detail
         self.upstream_status = upstream_status
         self.upstream_sub_code = upstream_sub_code
-        self.headers: dict[str, str] = dict(headers or {})
+        self.headers: dict[str, str] = {**self.default_headers, **(headers or {})}
 
     def __repr__(self) -> str:
         return (
@@ -76,21 +77,7 @@ class InvalidSession(ServiceError):  # noqa: N818 - names are the public contrac
     status = 401
     slug = "invalid-session"
     title = "Invalid session"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        upstream_status: int | None = None,
-        upstream_sub_code: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            detail,
-            upstream_status=upstream_status,
-            upstream_sub_code=upstream_sub_code,
-            headers={"WWW-Authenticate": "Bearer", **(headers or {})},
-        )
+    default_headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(ServiceError):  # noqa: N818 - names are the public contract

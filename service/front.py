@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.errors import InvalidInput
 from service.netflix.refs import TitleRef
 from service.schemas.titles import TitlePart
+from service.store import keys
 from service.usecases import catalog
 
 _TITLE = re.compile(r"/v1/titles/(movies|series|programs|discs)/([1-9][0-9]{0,14})")
@@ -86,13 +87,16 @@ class FrontCache:
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
 
-    def clear(self, prefix: str | None = None) -> int:
-        """Drop every entry, or those whose key starts with `prefix`; returns how many."""
-        if prefix is None:
+    def clear(self, group: str | None = None) -> int:
+        """Drop every entry, or those of one resource group (as the shared cache's purge does).
+
+        Returns how many were dropped.
+        """
+        if group is None:
             count = len(self._entries)
             self._entries.clear()
             return count
-        doomed = [key for key in self._entries if key.startswith(prefix)]
+        doomed = [key for key in self._entries if keys.in_catalog_group(key, group)]
         for key in doomed:
             del self._entries[key]
         return len(doomed)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
+import re
 from typing import Annotated, Self
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import (
@@ -49,6 +51,10 @@ PLACEHOLDER_SECRETS = frozenset(
     }
 )
 MIN_ADMIN_TOKEN_LENGTH = 16
+# The emulator's own variables share the NFX_ prefix; they are not the proxy's to check.
+EMULATOR_PREFIX = "NFX_EMULATOR_"
+# Characters browsers drop or read as "/" in a URL while Python keeps them: refused in return_to.
+_AMBIGUOUS_URL = re.compile(r"[\\\x00-\x20\x7f]")
 
 PositiveFloat = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
@@ -100,6 +106,7 @@ class Settings(BaseSettings):
     With a real Redis (`NFX_REDIS_URL` set) the secrets must be real: `NFX_TOKEN_ENCRYPTION_KEY`
     is required, and placeholder values such as "changeme" are refused for the consumer secret
     and the admin token. The demo consumer pair is accepted because it opens only the emulator.
+    Any other `NFX_*` variable (the emulator's `NFX_EMULATOR_*` aside) is refused as misspelled.
     """
 
     model_config = SettingsConfigDict(
@@ -129,6 +136,7 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         None,
+        repr=False,  # may carry a password
         description="redis:// or rediss:// URL of Redis (or of one Redis Cluster node). Unset: an "
         "embedded in-process store, valid for a single process only.",
     )
@@ -222,9 +230,11 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        if urlsplit(value.strip()).scheme not in ("redis", "rediss", "unix"):
+        scheme = urlsplit(value.strip()).scheme
+        if scheme not in ("redis", "rediss", "unix"):
+            # Only the scheme is echoed: the rest of the URL may hold a password.
             raise ValueError(
-                f"NFX_REDIS_URL must start with redis://, rediss:// or unix://, got {value!r}"
+                f"NFX_REDIS_URL must start with redis://, rediss:// or unix://, got {scheme!r}"
             )
         return value.strip()
 
@@ -234,7 +244,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
-                return json.loads(text)
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(
+                        "NFX_ALLOWED_RETURN_URLS starts with '[' but is not a valid JSON list "
+                        f"({exc.msg} at character {exc.pos}); or give comma-separated URLs"
+                    ) from exc
             return [part for part in (p.strip() for p in text.split(",")) if part]
         return value
 
@@ -265,6 +281,21 @@ class Settings(BaseSettings):
         for part in value.get_secret_value().split(","):
             _check_fernet_key(part)
         return value
+
+    @model_validator(mode="after")
+    def _no_misspelled_variables(self) -> Self:
+        # A misspelled variable would otherwise fall back to its default silently, e.g. an
+        # embedded store instead of the shared Redis. Only names are reported, never values.
+        unknown = sorted(
+            name
+            for name in (raw.upper() for raw in os.environ)
+            if name.startswith("NFX_")
+            and not name.startswith(EMULATOR_PREFIX)
+            and name[4:].lower() not in type(self).model_fields
+        )
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; check their spelling")
+        return self
 
     @model_validator(mode="after")
     def _real_store_needs_real_secrets(self) -> Self:
@@ -309,14 +340,21 @@ class Settings(BaseSettings):
 
         Scheme, host and port must match exactly and the path must start at a segment
         boundary, so `https://app.example/cb` allows `/cb` and `/cb/x` but not `/cbx`, and
-        `https://app.example` never allows `https://app.example.evil.test`.
+        `https://app.example` never allows `https://app.example.evil.test`. URLs that browsers
+        read differently from Python (backslashes, control characters, user info such as
+        `https://evil.test\\@app.example/`) and dot segments that climb out of the prefix are
+        refused outright.
         """
+        if _AMBIGUOUS_URL.search(url):
+            return False
         try:
             target = urlsplit(url)
             target_origin = (target.scheme, target.hostname, target.port)
         except ValueError:  # e.g. a port out of range
             return False
-        if target.scheme not in ("http", "https") or not target.hostname:
+        if target.scheme not in ("http", "https") or not target.hostname or "@" in target.netloc:
+            return False
+        if any(part in (".", "..") for part in unquote(target.path).split("/")):
             return False
         for allowed in self.allowed_return_urls:
             base = urlsplit(allowed)

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import CacheDep, FrontDep, SettingsDep
 from service.errors import PROBLEM_RESPONSES, Forbidden, NotFound
-from service.store import keys
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
 
@@ -78,4 +77,4 @@ async def purge_cache(
     """Purge the shared cache and this replica's front tier."""
     group = body.prefix if body is not None else None
     purged = await cache.purge(group)
-    return PurgeResult(purged=purged, purged_local=front.clear(keys.catalog_prefix(group)))
+    return PurgeResult(purged=purged, purged_local=front.clear(group))

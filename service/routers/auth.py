@@ -36,6 +36,9 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES
 
 MAX_URL_LENGTH = 2000
 MAX_TOKEN_LENGTH = 500
+# Answers carrying a session token must not be kept by browsers or shared caches (as for
+# OAuth 2 token answers, RFC 6749 section 5.1).
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class _Body(BaseModel):
@@ -169,10 +172,12 @@ async def finish_sign_in(
     client: ClientDep,
     pending: RequestTokensDep,
     sessions: SessionsDep,
+    response: Response,
     oauth_token: Annotated[str, Query(min_length=1, max_length=MAX_TOKEN_LENGTH)],
     oauth_verifier: Annotated[str | None, Query(max_length=MAX_TOKEN_LENGTH)] = None,
 ) -> Response | SessionGrant:
     """Exchange the request token and open a session."""
+    response.headers.update(NO_STORE)
     started = await pending.pop(oauth_token)
     if started is None:
         raise InvalidSession("unknown, used or expired sign-in; start again at /v1/auth/start")
@@ -186,7 +191,9 @@ async def finish_sign_in(
     if return_to is None:
         return grant
     fragment = urlencode(grant.model_dump(mode="json"))
-    return RedirectResponse(f"{return_to}#{fragment}", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        f"{return_to}#{fragment}", status_code=status.HTTP_303_SEE_OTHER, headers=NO_STORE
+    )
 
 
 @router.post(
@@ -199,9 +206,14 @@ async def finish_sign_in(
     "stored encrypted behind a new session token. 401 when the upstream rejects it.",
 )
 async def import_token(
-    body: TokenImport, settings: SettingsDep, client: ClientDep, sessions: SessionsDep
+    body: TokenImport,
+    settings: SettingsDep,
+    client: ClientDep,
+    sessions: SessionsDep,
+    response: Response,
 ) -> SessionGrant:
     """Check an access token pair upstream and open a session for it."""
+    response.headers.update(NO_STORE)
     access = AccessToken(body.access_token, body.access_token_secret)
     user_id = await client.current_user_id(access)
     return SessionGrant(

@@ -31,7 +31,7 @@ import orjson
 from service.errors import InvalidInput, RateLimited, ServiceError, StoreUnavailable
 from service.settings import Settings
 from service.store import keys
-from service.store.redis import STORE_DOWN, RedisLike, as_bytes
+from service.store.redis import RELEASE_IF_OWNER, STORE_DOWN, RedisLike, as_bytes
 
 CacheStatus = Literal["HIT", "MISS", "STALE", "BYPASS"]
 Fetch = Callable[[], Awaitable[bytes]]
@@ -45,11 +45,6 @@ _PURGE_BATCH = 500
 _ACQUIRE = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return '' end
 return redis.call('GET', KEYS[1]) or ''
-"""
-# Release the fill lock only if we still hold it.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 """
 _log = logging.getLogger(__name__)
 
@@ -162,13 +157,13 @@ class ResponseCache:
         try:
             entry = _decode(as_bytes(await self._redis.get(key)))
         except STORE_DOWN:
-            return await self._bypass(fetch, None)
+            return await self._fetch_and_store(None, ttl_s, fetch, None)
         if entry is not None and entry.age(self._clock()) < ttl_s:
             return self._result(entry, "HIT")
         try:
             return await self._fill(key, ttl_s, fetch, entry)
         except _StoreDownError:
-            return await self._bypass(fetch, entry)
+            return await self._fetch_and_store(None, ttl_s, fetch, entry)
 
     async def purge(self, prefix: str | None = None) -> int:
         """Delete the cached entries of a resource group (`keys.catalog_prefix`), or all.
@@ -196,15 +191,6 @@ class ResponseCache:
 
     def _result(self, entry: _Entry, status: CacheStatus) -> CacheResult:
         return CacheResult(entry.body, status, int(entry.age(self._clock())))
-
-    async def _bypass(self, fetch: Fetch, stale: _Entry | None) -> CacheResult:
-        try:
-            body = await fetch()
-        except Exception as exc:
-            if stale is not None and self._stale_if(exc):
-                return self._result(stale, "STALE")
-            raise
-        return CacheResult(body, "BYPASS", 0)
 
     async def _call(self, coro: Awaitable[Any]) -> Any:
         try:
@@ -283,14 +269,17 @@ class ResponseCache:
             await self._release(lock_key, token)
 
     async def _fetch_and_store(
-        self, key: str, ttl_s: float, fetch: Fetch, stale: _Entry | None
+        self, key: str | None, ttl_s: float, fetch: Fetch, stale: _Entry | None
     ) -> CacheResult:
+        """Fetch without the fill lock; store under `key`, or answer BYPASS when it is None."""
         try:
             body = await fetch()
         except Exception as exc:
             if stale is not None and self._stale_if(exc):
                 return self._result(stale, "STALE")
             raise
+        if key is None:
+            return CacheResult(body, "BYPASS", 0)
         return await self._store(key, ttl_s, body)
 
     async def _store(self, key: str, ttl_s: float, body: bytes) -> CacheResult:
@@ -307,7 +296,7 @@ class ResponseCache:
 
     async def _release(self, lock_key: str, token: str) -> None:
         try:
-            await self._redis.register_script(_RELEASE)(keys=[lock_key], args=[token])
+            await self._redis.register_script(RELEASE_IF_OWNER)(keys=[lock_key], args=[token])
         except STORE_DOWN:
             _log.warning("cache store unreachable; fill lock %s left to expire", lock_key)
 

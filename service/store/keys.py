@@ -98,6 +98,14 @@ def catalog_pattern(resource_prefix: str | None = None) -> str:
     return prefix + "[.:]*"
 
 
+def in_catalog_group(key: str, resource_prefix: str | None = None) -> bool:
+    """True when `key` is a catalog key of the group, by the same rule as `catalog_pattern`."""
+    prefix = catalog_prefix(resource_prefix)
+    if not key.startswith(prefix):
+        return False
+    return resource_prefix is None or key[len(prefix) : len(prefix) + 1] in (".", ":")
+
+
 def fill_lock(cache_key: str) -> str:
     """The coalescing lock of one cache entry (same slot as the entry)."""
     return _cache_companion(cache_key, ":lock")

@@ -22,12 +22,8 @@ from dataclasses import dataclass
 from service.errors import Conflict, StoreUnavailable
 from service.settings import Settings
 from service.store import keys
-from service.store.redis import STORE_DOWN, RedisLike, as_bytes
+from service.store.redis import RELEASE_IF_OWNER, STORE_DOWN, RedisLike, as_bytes
 
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 _EXTEND = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
@@ -110,7 +106,7 @@ class QueueLock:
             delay = min(delay * 2, _MAX_DELAY_S)
 
     async def _release(self, lease: LockLease) -> None:
-        script = self.redis.register_script(_RELEASE)
+        script = self.redis.register_script(RELEASE_IF_OWNER)
         try:
             released = await script(keys=[lease.key], args=[lease.token])
         except STORE_DOWN:

@@ -32,6 +32,12 @@ STORE_DOWN: tuple[type[Exception], ...] = (
     OSError,
 )
 
+# Delete a lock key only if it still holds our owner token (KEYS[1], ARGV[1]); 1 if deleted.
+RELEASE_IF_OWNER = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 class _Cluster(RedisCluster):
     """A cluster client that finishes discovering the cluster before running any command.

@@ -51,6 +51,7 @@ async def test_sign_in_through_the_login_page_opens_a_session(proxy: Proxy) -> N
     assert callback.startswith(f"{PROXY_BASE}/v1/auth/callback?")
     finished = await proxy.client.get(path_and_query(callback))
     assert finished.status_code == 200, finished.text
+    assert finished.headers["cache-control"] == "no-store"  # it carries the session token
     grant = finished.json()
     assert grant["token_type"] == "bearer"
     subscriber = proxy.emulator.state.context.accounts.subscribers[0]
@@ -89,6 +90,7 @@ async def test_sign_in_with_return_to_redirects_with_the_session_in_the_fragment
     callback = await _log_in_at_emulator(proxy, link["login_url"], user_index=1)
     finished = await proxy.client.get(path_and_query(callback))
     assert finished.status_code == 303
+    assert finished.headers["cache-control"] == "no-store"
     target = urlsplit(finished.headers["location"])
     assert f"{target.scheme}://{target.netloc}{target.path}" == APP_URL
     fragment = parse_qs(target.fragment)
@@ -108,6 +110,7 @@ async def test_sign_in_with_return_to_redirects_with_the_session_in_the_fragment
         "javascript:alert(1)",
         "https://app.example/x#frag",
         "https://app.example:8443/",
+        "https://evil.example\\@app.example/",
     ],
 )
 async def test_return_to_outside_the_allowed_urls_is_refused(proxy: Proxy, return_to: str) -> None:
@@ -133,6 +136,7 @@ async def test_import_then_sign_out(proxy: Proxy) -> None:
         "/v1/auth/import", json={"access_token": token, "access_token_secret": secret}
     )
     assert imported.status_code == 200, imported.text
+    assert imported.headers["cache-control"] == "no-store"
     grant = imported.json()
     assert grant["user_id"] == user_id
     assert token not in imported.text and secret not in imported.text

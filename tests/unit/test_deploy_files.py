@@ -42,3 +42,10 @@ def test_dockerfile_installs_locked_dependencies_before_the_source_and_drops_roo
     user = next(i for i, line in enumerate(lines) if line.startswith("USER "))
     assert lines[user] != "USER root"
     assert any("service.app:create_app" in line and "--factory" in line for line in lines)
+
+
+def test_dockerfile_declares_a_healthcheck_of_the_proxy() -> None:
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    check = next(i for i, line in enumerate(lines) if line.startswith("HEALTHCHECK"))
+    instruction = lines[check] + lines[check + 1]  # continued on the next line
+    assert "CMD" in instruction and "127.0.0.1:8080/healthz" in instruction

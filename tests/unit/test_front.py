@@ -89,12 +89,19 @@ def test_entries_expire_and_the_least_recent_is_evicted() -> None:
     assert len(cache) == 0
 
 
-def test_clear_by_prefix_and_disabled_cache() -> None:
+def test_clear_by_group_and_disabled_cache() -> None:
     cache = FrontCache(ttl_s=2.0, max_entries=10)
-    cache.put("p:1", b"1", age_s=0)
-    cache.put("q:1", b"2", age_s=0)
-    assert cache.clear("p:") == 1
-    assert cache.get("q:1") is not None
+    search = catalog.search_key("x", 0, 25, ())
+    similar = catalog.similar_key(TitleRef("movies", 1), 0, 25)
+    person = catalog.person_key(1)
+    for key in (search, similar, person):
+        cache.put(key, b"1", age_s=0)
+    # Groups end at a dot or colon, like the shared cache's purge: "titles.s" names nothing.
+    assert cache.clear("titles.s") == 0
+    assert cache.clear("titles.search") == 1
+    assert cache.get(search) is None and cache.get(similar) is not None
+    assert cache.clear("titles") == 1
+    assert cache.get(person) is not None
     assert cache.clear() == 1
     disabled = FrontCache(ttl_s=0, max_entries=10)
     disabled.put("k", b"v", age_s=0)

@@ -94,6 +94,10 @@ def test_catalog_prefixes_and_patterns() -> None:
     assert not entry.startswith(keys.catalog_prefix("people"))
     assert keys.catalog_pattern("titles") == "nfx:v1:{cat:titles[.:]*"
     assert keys.catalog_pattern() == "nfx:v1:{cat:*"
+    assert keys.in_catalog_group(entry, "titles") and keys.in_catalog_group(entry)
+    assert keys.in_catalog_group(entry, "titles.search")
+    assert not keys.in_catalog_group(entry, "titles.s")
+    assert not keys.in_catalog_group(entry, "people")
 
 
 def test_queue_etag_and_lock_share_a_slot_per_user_and_queue() -> None:

@@ -124,6 +124,30 @@ def test_encryption_keys_rotate_and_ephemeral_key_is_stable() -> None:
     assert embedded.encryption_keys() != Settings().encryption_keys()
 
 
+def test_return_urls_that_are_broken_json_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NFX_ALLOWED_RETURN_URLS", '["https://a.example/cb"')
+    with pytest.raises(ValidationError, match="not a valid JSON list"):
+        Settings()
+
+
+def test_misspelled_variables_are_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NFX_REDIS_ULR", "redis://:hunter2pw@cache:6379/0")
+    monkeypatch.setenv("NFX_EMULATOR_SEED", "7")  # the emulator's, left alone
+    with pytest.raises(ValidationError, match="NFX_REDIS_ULR") as refused:
+        Settings()
+    assert "hunter2pw" not in str(refused.value)
+    assert "NFX_EMULATOR_SEED" not in str(refused.value)
+
+
+def test_redis_password_stays_out_of_repr_and_errors() -> None:
+    settings = Settings(redis_url="redis://:hunter2pw@cache:6379/0", token_encryption_key=KEY)
+    assert "hunter2pw" not in repr(settings)
+    with pytest.raises(ValidationError) as refused:
+        Settings(redis_url="http://:hunter2pw@cache:6379/0", token_encryption_key=KEY)
+    assert "hunter2pw" not in str(refused.value)
+    assert "'http'" in str(refused.value)
+
+
 def test_secrets_stay_hidden_in_repr() -> None:
     settings = Settings(
         redis_url=REDIS, token_encryption_key=KEY, admin_token="a-real-admin-token-123"
@@ -147,6 +171,12 @@ def test_secrets_stay_hidden_in_repr() -> None:
         ("https://other.example/anything", True),
         ("javascript:alert(1)", False),
         ("https://app.example:99999/cb", False),
+        # Browsers send these to evil.test, or out of the prefix, while urlsplit does not.
+        ("https://evil.test\\@app.example/cb", False),
+        ("https://evil.test@app.example/cb", False),
+        ("https://app.example\t/cb", False),
+        ("https://app.example/cb/../../evil", False),
+        ("https://app.example/cb/%2e%2e/evil", False),
     ],
 )
 def test_return_urls_must_lie_under_an_allowed_prefix(url: str, allowed: bool) -> None:
