@@ -7,6 +7,7 @@ upstream are always rebuilt from validated `TitleRef`s against the configured `r
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -30,7 +31,7 @@ from service.schemas.users import Feed, TitleState, User
 
 __all__ = ["AccessToken", "NetflixClient", "Throttle"]
 
-# How each inlinable part is named in Netflix's `expand` parameter.
+# How each inlinable part is named in `expand`, and as the title's own sub-resource path.
 EXPAND_NAMES: dict[TitlePart, str] = {
     TitlePart.SYNOPSIS: "synopsis",
     TitlePart.CAST: "cast",
@@ -38,15 +39,6 @@ EXPAND_NAMES: dict[TitlePart, str] = {
     TitlePart.FORMATS: "format_availability",
     TitlePart.SCREEN_FORMATS: "screen_formats",
     TitlePart.LANGUAGES: "languages_and_audio",
-    TitlePart.AWARDS: "awards",
-}
-# Fields of `Title` filled by each part; a part asked for but absent upstream reads as [].
-_PART_FIELDS: dict[TitlePart, str] = {
-    TitlePart.CAST: "cast",
-    TitlePart.DIRECTORS: "directors",
-    TitlePart.FORMATS: "availability",
-    TitlePart.SCREEN_FORMATS: "screen_formats",
-    TitlePart.LANGUAGES: "languages",
     TitlePart.AWARDS: "awards",
 }
 TITLE_REFS_CHUNK = 50
@@ -90,9 +82,9 @@ def _expand(parts: Sequence[TitlePart]) -> list[tuple[str, str]]:
 def _with_parts(title: Title, parts: Sequence[TitlePart]) -> Title:
     """Parts asked for but not linked upstream (a title without awards) become []."""
     missing: dict[str, list[object]] = {
-        _PART_FIELDS[p]: []
+        titles.PART_FIELDS[p]: []
         for p in map(TitlePart, parts)
-        if p in _PART_FIELDS and getattr(title, _PART_FIELDS[p]) is None
+        if p in titles.PART_FIELDS and getattr(title, titles.PART_FIELDS[p]) is None
     }
     return title.model_copy(update=missing) if missing else title
 
@@ -172,11 +164,30 @@ class NetflixClient:
         return titles.autocomplete(answer.doc).items[:max_results]
 
     async def get_title(self, ref: TitleRef, *, expand: Sequence[TitlePart] = ()) -> Title:
-        """One title, with the asked-for parts inlined."""
+        """One title, with the asked-for parts inlined.
+
+        Parts the host linked but did not expand are fetched from their own sub-resources,
+        concurrently, so the answer is complete whatever `expand` names the host honours.
+        """
         answer = await self._upstream.document(
             Call("GET", ref.path, _expand(expand), subject="title")
         )
-        return _with_parts(titles.title_document(answer.doc, ref_base=self._ref_base), expand)
+        title = titles.title_document(answer.doc, ref_base=self._ref_base)
+        pending = titles.unexpanded_parts(answer.doc, map(TitlePart, expand))
+        if pending:
+            found = await asyncio.gather(*(self._title_part(ref, part) for part in pending))
+            title = titles.fill_parts(title, {k: v for part in found for k, v in part.items()})
+        return _with_parts(title, expand)
+
+    async def _title_part(self, ref: TitleRef, part: TitlePart) -> dict[str, object]:
+        """One part from its sub-resource (`{title}/awards`...); none when it is missing."""
+        try:
+            answer = await self._upstream.document(
+                Call("GET", f"{ref.path}/{EXPAND_NAMES[part]}", subject="title")
+            )
+        except NotFound:
+            return {}
+        return titles.part_fields(answer.doc, part, ref_base=self._ref_base)
 
     async def similar_titles(
         self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25
@@ -211,13 +222,11 @@ class NetflixClient:
         """Every catalog title, streamed (gzip from upstream) in constant memory."""
         parser = StreamParser("title_index_item")
         call = Call("GET", INDEX_PATH, subject="catalog index", negotiate=False)
+        # `open` translates a failure while reading (timeout or drop) like any other call.
         async with self._upstream.open(call, headers={"Accept-Encoding": "gzip"}) as response:
-            try:
-                async for chunk in response.aiter_bytes():
-                    for doc in parser.feed(chunk):
-                        yield index_normalizer.index_title(doc, ref_base=self._ref_base)
-            except httpx.HTTPError as exc:
-                raise BadUpstream(f"the catalog index broke off: {type(exc).__name__}") from exc
+            async for chunk in response.aiter_bytes():
+                for doc in parser.feed(chunk):
+                    yield index_normalizer.index_title(doc, ref_base=self._ref_base)
             for doc in parser.close():
                 yield index_normalizer.index_title(doc, ref_base=self._ref_base)
 
@@ -225,7 +234,7 @@ class NetflixClient:
 
     async def request_token(self, *, callback: str) -> RequestToken:
         """Start sign-in: a request token and the URL where the subscriber logs in."""
-        body, _ = await self._upstream.raw(
+        body = await self._upstream.raw(
             Call(
                 "GET",
                 "/oauth/request_token",
@@ -267,7 +276,7 @@ class NetflixClient:
         self, request_token: str, request_secret: str, verifier: str | None
     ) -> tuple[AccessToken, str]:
         """Finish sign-in: trade the authorized request token for an access token."""
-        body, _ = await self._upstream.raw(
+        body = await self._upstream.raw(
             Call(
                 "GET",
                 "/oauth/access_token",
@@ -378,7 +387,7 @@ class NetflixClient:
             try:
                 answer = await self._upstream.document(
                     self._user_call(
-                        token, "GET", f"{base}/{state.value}/{ref.id}", subject="queue entry"
+                        token, "GET", f"{base}/{state.value}/{ref.own_id}", subject="queue entry"
                     )
                 )
             except NotFound:
@@ -429,7 +438,7 @@ class NetflixClient:
         """Remove a title from a queue; returns the new etag ("" when upstream gave none)."""
         path = (
             f"{_user_path(user_id)}/queues/{QueueType(queue).value}/"
-            f"{QueueState(state).value}/{ref.id}"
+            f"{QueueState(state).value}/{ref.own_id}"
         )
         answer = await self._upstream.document(
             self._user_call(token, "DELETE", path, subject="queue entry")

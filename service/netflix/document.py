@@ -70,11 +70,12 @@ class XmlDoc(Doc):
         return self._element.text or ""
 
     def children(self, tag: str | None = None) -> list[Doc]:
-        return [
-            XmlDoc(c)
-            for c in self._element
-            if isinstance(c.tag, str) and (tag is None or c.tag == tag)
-        ]
+        # lxml filters by tag in C; `etree.Element` selects elements only (no comments, PIs).
+        return [XmlDoc(c) for c in self._element.iterchildren(tag or etree.Element)]
+
+    def child(self, tag: str) -> Doc | None:
+        found = next(self._element.iterchildren(tag), None)
+        return None if found is None else XmlDoc(found)
 
 
 def _scalar(value: Any) -> str | None:

@@ -116,6 +116,11 @@ class TitleRef:
         return base if self.season_id is None else f"{base}/seasons/{self.season_id}"
 
     @property
+    def own_id(self) -> int:
+        """The title's own numeric id (a season's, for a season), as queue entries name it."""
+        return self.id if self.season_id is None else self.season_id
+
+    @property
     def title_kind(self) -> TitleKind:
         """The public kind: a series ref with a season id is a season."""
         return TitleKind.SEASON if self.season_id is not None else _KIND_OF[self.kind]

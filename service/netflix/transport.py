@@ -154,14 +154,10 @@ class Upstream:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def raw(self, call: Call) -> tuple[bytes, Mapping[str, str]]:
+    async def raw(self, call: Call) -> bytes:
         """A successful answer's body, unparsed (OAuth endpoints answer form-encoded text)."""
         async with self.open(call) as response:
-            try:
-                body = await self._read(response, limit=self._max_body)
-            except httpx.TimeoutException as exc:
-                raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
-            return body, response.headers
+            return await self._read(response, limit=self._max_body)
 
     async def document(self, call: Call) -> Answer:
         """A successful answer parsed as XML or Netflix JSON, whichever the upstream sent."""

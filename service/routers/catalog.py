@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
 from service.deps import RuntimeDep
-from service.errors import PROBLEM_RESPONSES, InvalidInput
+from service.errors import InvalidInput, problem_responses
 from service.netflix.refs import TitleRef
 from service.responses import NDJSON_MEDIA_TYPE
 from service.schemas.people import Person, PersonPage
@@ -21,9 +21,17 @@ from service.store.cache import CacheResult
 from service.usecases import catalog
 from service.usecases.catalog import CatalogReads
 
-router = APIRouter(prefix="/v1", tags=["catalog"], responses=PROBLEM_RESPONSES)
+# No session, no lock, no store required (the cache is bypassed when Redis is down).
+router = APIRouter(
+    prefix="/v1", tags=["catalog"], responses=problem_responses(404, 422, 429, 502, 504)
+)
 
-TitleKindPath = Literal["movies", "series", "programs", "discs"]
+# Path parameters naming a title; the user and queue routes use them too.
+TitleKindPath = Annotated[
+    Literal["movies", "series", "programs", "discs"],
+    Path(description="Title kind, the first half of a short id."),
+]
+TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
 
 _CACHE_HEADERS = {
     "X-Cache": {
@@ -74,7 +82,6 @@ Include = Annotated[
         examples=["synopsis,cast"],
     ),
 ]
-TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
 
 
 def _respond(result: CacheResult) -> Response:
@@ -218,7 +225,8 @@ async def search_people(
     responses=_cached("The person."),
 )
 async def get_person(
-    reads: Reads, person_id: Annotated[int, Path(ge=1, le=10**15 - 1)]
+    reads: Reads,
+    person_id: Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric person id.")],
 ) -> Response:
     """One person."""
     return _respond(await reads.get_person(person_id=person_id))

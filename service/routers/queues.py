@@ -7,15 +7,16 @@ client, and nothing here is stored in the shared response cache (`Cache-Control:
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
 from service.deps import CurrentSession, RuntimeDep, SettingsDep
-from service.errors import PROBLEM_RESPONSES, problem_responses
+from service.errors import problem_responses
 from service.netflix.refs import TitleRef
-from service.schemas.common import Schema
+from service.routers.catalog import TitleId, TitleKindPath
+from service.schemas.common import RequestBody, Schema
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
 from service.store.locks import QueueLock
 from service.usecases.batching import parse_ref, parse_ref_list
@@ -26,6 +27,11 @@ DEFAULT_QUEUE_PAGE_SIZE = 25
 MAX_REORDER_TITLES = 500
 
 
+# What a signed-in call can answer (401 no session, 503 no Redis for it); writes add 409.
+USER_ERRORS = problem_responses(401, 404, 422, 429, 502, 503, 504)
+_WRITE_ERRORS = problem_responses(401, 404, 409, 422, 429, 502, 503, 504)
+
+
 def no_store(response: Response) -> None:
     """Mark the answer private: user data must never sit in a shared cache."""
     response.headers["Cache-Control"] = "private, no-store"
@@ -34,12 +40,12 @@ def no_store(response: Response) -> None:
 router = APIRouter(
     prefix="/v1/me/queues",
     tags=["queues"],
-    responses=PROBLEM_RESPONSES,
+    responses=USER_ERRORS,
     dependencies=[Depends(no_store)],
 )
 
 
-class NewQueueEntry(Schema):
+class NewQueueEntry(RequestBody):
     """A title to queue, and where."""
 
     title: str = Field(
@@ -53,13 +59,13 @@ class NewQueueEntry(Schema):
     )
 
 
-class QueueEntryMove(Schema):
+class QueueEntryMove(RequestBody):
     """Where a queued title goes."""
 
     position: int = Field(ge=1, le=10_000, description="1-based position; past the end means last.")
 
 
-class QueueOrder(Schema):
+class QueueOrder(RequestBody):
     """The desired order of the whole available queue, first title first."""
 
     titles: list[str] = Field(
@@ -88,13 +94,6 @@ def get_queue_writes(runtime: RuntimeDep) -> QueueWrites:
 
 Writes = Annotated[QueueWrites, Depends(get_queue_writes)]
 Queue = Annotated[QueueType, Path(description="`disc` (by mail) or `instant` (streaming).")]
-Kind = Annotated[
-    Literal["movies", "series", "programs", "discs"],
-    Path(description="Title kind, the first half of a short id."),
-]
-TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
-
-_WRITE_ERRORS = problem_responses(401, 404, 409, 422, 429, 502, 503, 504)
 
 
 @router.get(
@@ -138,7 +137,7 @@ async def get_queue(
     "in the queue.",
 )
 async def get_queue_entry(
-    session: CurrentSession, writes: Writes, queue: Queue, kind: Kind, title_id: TitleId
+    session: CurrentSession, writes: Writes, queue: Queue, kind: TitleKindPath, title_id: TitleId
 ) -> QueueEntry:
     """One entry."""
     return await writes.entry(session, queue, TitleRef(kind, title_id))
@@ -191,7 +190,7 @@ async def move_queue_entry(
     session: CurrentSession,
     writes: Writes,
     queue: Queue,
-    kind: Kind,
+    kind: TitleKindPath,
     title_id: TitleId,
     body: QueueEntryMove,
 ) -> QueueEntry:
@@ -208,10 +207,66 @@ async def move_queue_entry(
     responses={204: {"description": "Removed."}, **_WRITE_ERRORS},
 )
 async def remove_queue_entry(
-    session: CurrentSession, writes: Writes, queue: Queue, kind: Kind, title_id: TitleId
+    session: CurrentSession, writes: Writes, queue: Queue, kind: TitleKindPath, title_id: TitleId
 ) -> Response:
     """Remove from a queue."""
     await writes.remove(session, queue, TitleRef(kind, title_id))
+    return Response(status_code=204, headers={"Cache-Control": "private, no-store"})
+
+
+SEASON_ENTRY = "/{queue}/entries/series/{series_id}/seasons/{season_id}"
+
+
+@router.get(
+    SEASON_ENTRY,
+    operation_id="queues-get_season_queue_entry",
+    response_model=QueueEntry,
+    summary="Get one season's queue entry",
+    description="Where a season (`series/{id}/seasons/{season_id}`) stands in the queue; 404 "
+    "when it is not in the queue.",
+)
+async def get_season_queue_entry(
+    session: CurrentSession, writes: Writes, queue: Queue, series_id: TitleId, season_id: TitleId
+) -> QueueEntry:
+    """One season's entry."""
+    return await writes.entry(session, queue, TitleRef("series", series_id, season_id))
+
+
+@router.patch(
+    SEASON_ENTRY,
+    operation_id="queues-move_season_queue_entry",
+    response_model=QueueEntry,
+    summary="Move a queued season",
+    description="Moves an available season to `position`; 404 when it is not in the queue, "
+    "422 when it is saved.",
+    responses=_WRITE_ERRORS,
+)
+async def move_season_queue_entry(
+    session: CurrentSession,
+    writes: Writes,
+    queue: Queue,
+    series_id: TitleId,
+    season_id: TitleId,
+    body: QueueEntryMove,
+) -> QueueEntry:
+    """Move a season within a queue."""
+    ref = TitleRef("series", series_id, season_id)
+    return await writes.move(session, queue, ref, position=body.position)
+
+
+@router.delete(
+    SEASON_ENTRY,
+    operation_id="queues-remove_season_queue_entry",
+    status_code=204,
+    summary="Remove a season from a queue",
+    description="Takes a season, available or saved, out of the queue; 404 when it is not in it.",
+    responses={204: {"description": "Removed."}, **_WRITE_ERRORS},
+)
+async def remove_season_queue_entry(
+    session: CurrentSession, writes: Writes, queue: Queue, series_id: TitleId, season_id: TitleId
+) -> Response:
+    """Remove a season from a queue."""
+    await writes.remove(session, queue, TitleRef("series", series_id, season_id))
     return Response(status_code=204, headers={"Cache-Control": "private, no-store"})
 
 

@@ -7,17 +7,17 @@ token come from the session, never from the request. Answers are marked
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from service.deps import ClientDep, CurrentSession, SettingsDep
-from service.errors import PROBLEM_RESPONSES
 from service.netflix.refs import TitleRef
-from service.routers.queues import no_store
-from service.schemas.common import Schema
-from service.schemas.ratings import Rating, RatingKind
+from service.routers.catalog import TitleId, TitleKindPath
+from service.routers.queues import USER_ERRORS, no_store
+from service.schemas.common import RequestBody
+from service.schemas.ratings import Rating, RatingKind, RatingValue
 from service.schemas.rentals import RentalEntry, RentalKind, RentalPage
 from service.schemas.titles import TitlePage
 from service.schemas.users import Feed, TitleState, User
@@ -25,7 +25,7 @@ from service.settings import Settings
 from service.usecases.batching import MAX_TITLES_PER_REQUEST, parse_ref_list, split_title_param
 
 router = APIRouter(
-    prefix="/v1/me", tags=["users"], responses=PROBLEM_RESPONSES, dependencies=[Depends(no_store)]
+    prefix="/v1/me", tags=["users"], responses=USER_ERRORS, dependencies=[Depends(no_store)]
 )
 
 MAX_PAGE_SIZE = 100
@@ -44,17 +44,12 @@ Titles = Annotated[
         examples=[["movies/60010110,movies/70117293"]],
     ),
 ]
-Kind = Annotated[
-    Literal["movies", "series", "programs", "discs"],
-    Path(description="Title kind, the first half of a short id."),
-]
-TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
 
 
-class RatingUpdate(Schema):
+class RatingUpdate(RequestBody):
     """A star rating from 1 to 5, or `not_interested`."""
 
-    rating: Annotated[int, Field(ge=1, le=5)] | Literal["not_interested"] = Field(
+    rating: RatingValue = Field(
         description="1 to 5 stars, or `not_interested`.", examples=[4, "not_interested"]
     )
 
@@ -170,7 +165,11 @@ async def get_ratings(
     "`not_interested`), creating it or replacing the previous one.",
 )
 async def set_rating(
-    session: CurrentSession, client: ClientDep, kind: Kind, title_id: TitleId, body: RatingUpdate
+    session: CurrentSession,
+    client: ClientDep,
+    kind: TitleKindPath,
+    title_id: TitleId,
+    body: RatingUpdate,
 ) -> Rating:
     """Rate a title."""
     return await client.set_rating(

@@ -15,6 +15,12 @@ class Schema(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class RequestBody(Schema):
+    """Base of request bodies: strict, so `true` or `"3"` is refused where a number belongs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
 class Page(Schema, Generic[T]):
     """One page of a collection; `next` is the start_index of the following page, or null."""
 

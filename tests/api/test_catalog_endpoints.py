@@ -126,7 +126,7 @@ async def test_stale_copy_is_served_when_the_upstream_fails(redis_url: str) -> N
 async def test_upstream_failure_without_a_copy_is_a_problem(proxy: Proxy) -> None:
     proxy.upstream.down = True
     answer = await proxy.client.get("/v1/titles", params={"term": "nothing cached"})
-    assert answer.status_code in (502, 504)
+    assert answer.status_code == 502, answer.text  # unreachable, not slow
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["status"] == answer.status_code
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from lxml import etree
 from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
@@ -74,6 +76,53 @@ async def test_get_title_and_similars(client: NetflixClient) -> None:
     assert title.synopsis_text and title.cast is not None
     similar = await client.similar_titles(ref, max_results=2)
     assert len(similar.items) <= 2 and hit.id not in {t.id for t in similar.items}
+
+
+class IgnoresExpand(httpx.AsyncBaseTransport):
+    """A host that links a title's parts but never inlines them; slow sub-resources."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.in_flight = self.most_in_flight = 0
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(0.01)
+            answer = await self.inner.handle_async_request(request)
+            body = await answer.aread()
+        finally:
+            self.in_flight -= 1
+        if "expand" in request.url.params:
+            root = etree.fromstring(body)
+            for link in root.iterchildren("link"):
+                for inlined in list(link):
+                    link.remove(inlined)
+            body = etree.tostring(root)
+        return httpx.Response(answer.status_code, headers=answer.headers, content=body)
+
+
+async def test_parts_a_host_did_not_inline_are_fetched_concurrently(
+    app: Starlette, client: NetflixClient
+) -> None:
+    ref = TitleRef.parse("movies/60020435")
+    expected = await client.get_title(ref, expand=list(TitlePart))
+    assert expected.awards and expected.cast and expected.synopsis_html
+    host = IgnoresExpand(app)
+    async with httpx.AsyncClient(transport=host) as http:
+        lazy = NetflixClient(
+            http,
+            base_url="https://netflix.test",
+            consumer_key=DEMO_CONSUMER_KEY,
+            consumer_secret=DEMO_CONSUMER_SECRET,
+            ref_base=REF_BASE,
+        )
+        assert await lazy.get_title(ref, expand=list(TitlePart)) == expected
+    assert len(host.paths) == 1 + len(TitlePart)
+    assert host.most_in_flight == len(TitlePart)
 
 
 async def test_series_season_ref_round_trips(client: NetflixClient) -> None:

@@ -187,3 +187,21 @@ async def test_requests_are_signed_for_plain_http_hosts_and_use_the_configured_b
     assert request.url.params["term"] == "star wars"
     assert request.url.params["output"] == "json"
     assert request.headers["Authorization"].startswith('OAuth oauth_consumer_key="k"')
+
+
+async def test_a_catalog_index_stalling_midway_is_a_timeout_not_a_bad_answer() -> None:
+    item = b"<title_index_item><id>http://api.netflix.com/catalog/titles/movies/%d</id></title_index_item>"
+
+    async def stalling() -> AsyncIterator[bytes]:
+        yield b"<catalog_titles>" + item % 1
+        raise httpx.ReadTimeout("stalled")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=stalling(), headers={"content-type": "text/xml"})
+
+    seen: list[str] = []
+    async with _mock(handler) as http:
+        with pytest.raises(UpstreamTimeout):
+            async for title in _client(http).stream_catalog_index():
+                seen.append(title.id)
+    assert seen == ["movies/1"]

@@ -48,7 +48,12 @@ def _client(http: httpx.AsyncClient, base_url: str) -> NetflixClient:
 
 
 async def test_plain_http_catalog_calls_and_gzip_index(healthy: str) -> None:
-    async with httpx.AsyncClient() as http:
+    encodings: dict[str, str | None] = {}
+
+    async def record(response: httpx.Response) -> None:
+        encodings[response.url.path] = response.headers.get("content-encoding")
+
+    async with httpx.AsyncClient(event_hooks={"response": [record]}) as http:
         client = _client(http, healthy)
         page = await client.search_titles("the", max_results=5)
         assert page.items
@@ -56,6 +61,7 @@ async def test_plain_http_catalog_calls_and_gzip_index(healthy: str) -> None:
         async for _ in client.stream_catalog_index():
             count += 1
         assert count == 300
+    assert encodings["/catalog/titles/index"] == "gzip"
 
 
 async def test_dropped_connections_are_bad_upstream(dropping: str) -> None:

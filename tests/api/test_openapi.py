@@ -57,6 +57,18 @@ def test_every_route_is_one_documented_operation() -> None:
         "/v1/auth/me",
         "/v1/auth/sign-out",
         "/v1/admin/cache/purge",
+        "/v1/me",
+        "/v1/me/feeds",
+        "/v1/me/title-states",
+        "/v1/me/rental-history",
+        "/v1/me/at-home",
+        "/v1/me/ratings",
+        "/v1/me/ratings/{kind}/{title_id}",
+        "/v1/me/recommendations",
+        "/v1/me/queues/{queue}",
+        "/v1/me/queues/{queue}/entries",
+        "/v1/me/queues/{queue}/entries/{kind}/{title_id}",
+        "/v1/me/queues/{queue}/order",
         "/healthz",
         "/readyz",
     ):
@@ -82,3 +94,17 @@ async def test_docs_page_and_schema_are_served() -> None:
     assert docs.status_code == 200
     assert "/openapi.json" in docs.text
     assert served.json() == openapi_document()
+
+
+def test_each_operation_declares_the_problems_it_can_answer() -> None:
+    """Catalog reads need no session and never conflict; only queue writes answer 409."""
+    for path, method, operation in _operations(openapi_document()):
+        tag, codes = operation["tags"][0], set(operation["responses"])
+        if tag == "catalog":
+            assert not codes & {"401", "409", "503"}, (path, method)
+        if tag in ("users", "queues"):
+            assert "401" in codes, (path, method)
+            assert ("409" in codes) == (tag == "queues" and method != "get"), (path, method)
+        if tag in ("catalog", "users", "queues"):
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), (path, method, parameter["name"])

@@ -263,12 +263,19 @@ async def test_bad_titles_are_refused_before_any_upstream_write(proxy: Proxy) ->
             "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title}
         )
         assert answer.status_code == 422, (title, answer.text)
-    zero = await proxy.client.post(
-        "/v1/me/queues/disc/entries",
+    for position in (0, True, "2"):  # `true` must not be read as position 1
+        bad = await proxy.client.post(
+            "/v1/me/queues/disc/entries",
+            headers=_auth(session),
+            json={"title": "movies/60020435", "position": position},
+        )
+        assert bad.status_code == 422, (position, bad.text)
+    moved = await proxy.client.patch(
+        "/v1/me/queues/disc/entries/movies/60020435",
         headers=_auth(session),
-        json={"title": "movies/60020435", "position": 0},
+        json={"position": True},
     )
-    assert zero.status_code == 422
+    assert moved.status_code == 422, moved.text
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") == writes_before
 
 
@@ -364,10 +371,13 @@ async def test_remove_an_entry(proxy: Proxy) -> None:
 async def test_remove_a_saved_entry(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     saved = _queue(proxy, user_id).saved[0].title
-    if saved.kind not in ("movies", "series", "programs", "discs"):
-        pytest.skip("the seeded saved title is a season, which has no entry path")
+    short = (
+        f"series/{saved.series_id}/seasons/{saved.id}"
+        if saved.kind == "seasons"
+        else f"{saved.kind}/{saved.id}"
+    )
     answer = await proxy.client.delete(
-        f"/v1/me/queues/disc/entries/{saved.kind}/{saved.id}", headers=_auth(session)
+        f"/v1/me/queues/disc/entries/{short}", headers=_auth(session)
     )
     assert answer.status_code == 204, answer.text
     assert not _queue(proxy, user_id).saved
@@ -484,3 +494,42 @@ async def test_a_write_whose_lock_expired_stops(proxy: Proxy) -> None:
     assert moved.headers["retry-after"] == "1"
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") == posts_before
     assert _available_ids(proxy, user_id) == before
+
+
+async def test_a_season_is_added_read_moved_and_removed_by_its_own_id(proxy: Proxy) -> None:
+    """Queue entries name a season by the season's id, not by its series' id."""
+    session, user_id = await proxy.sign_in()
+    queued = {e.title.id for e in _queue(proxy, user_id).available}
+    catalog = proxy.emulator.state.context.catalog
+    series = next(
+        t
+        for t in catalog.titles
+        if t.kind == "series" and t.seasons and t.id not in queued and t.seasons[0] not in queued
+    )
+    season = f"series/{series.id}/seasons/{series.seasons[0]}"
+    # With the series queued, its season is still not "already in the queue".
+    series_added = await proxy.client.post(
+        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": f"series/{series.id}"}
+    )
+    assert series_added.status_code == 201, series_added.text
+    added = await proxy.client.post(
+        "/v1/me/queues/disc/entries",
+        headers=_auth(session),
+        json={"title": season, "position": 1},
+    )
+    assert added.status_code == 201, added.text
+    location = added.headers["location"]
+    assert location == f"/v1/me/queues/disc/entries/{season}"
+    entry = await proxy.client.get(location, headers=_auth(session))
+    assert entry.status_code == 200, entry.text
+    assert (entry.json()["title"]["id"], entry.json()["position"]) == (season, 1)
+    moved = await proxy.client.patch(location, headers=_auth(session), json={"position": 2})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["position"] == 2
+    assert _available_ids(proxy, user_id)[1] == f"seasons/{series.seasons[0]}"
+    removed = await proxy.client.delete(location, headers=_auth(session))
+    assert removed.status_code == 204, removed.text
+    assert f"seasons/{series.seasons[0]}" not in _available_ids(proxy, user_id)
+    assert f"series/{series.id}" in _available_ids(proxy, user_id)
+    gone = await proxy.client.get(location, headers=_auth(session))
+    assert gone.status_code == 404

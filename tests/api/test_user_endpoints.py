@@ -191,7 +191,8 @@ async def test_ratings_read_and_write(proxy: Proxy) -> None:
 
 async def test_ratings_refuse_bad_values(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
-    for value in (0, 6, "great", 3.5, None):
+    # Booleans and numeric strings are not ratings: `true` must never become one star.
+    for value in (0, 6, "great", 3.5, None, True, "3", 3.0):
         answer = await proxy.client.put(
             "/v1/me/ratings/movies/60020435", headers=_auth(session), json={"rating": value}
         )

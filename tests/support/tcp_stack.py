@@ -22,8 +22,8 @@ CATALOG_SIZE = 300
 TIMEOUT_S = 20.0
 
 
-def start_emulator(stack: ExitStack) -> str:
-    """An emulator process (small catalog, no rate limits); returns its base URL."""
+def start_emulator(stack: ExitStack, **env: str) -> str:
+    """An emulator process (small catalog, no rate limits, `env` on top); returns its URL."""
     port = free_port()
     stack.enter_context(
         python_server(
@@ -32,6 +32,7 @@ def start_emulator(stack: ExitStack) -> str:
             env={
                 "NFX_EMULATOR_CATALOG_SIZE": str(CATALOG_SIZE),
                 "NFX_EMULATOR_RATE_LIMITS": "false",
+                **env,
             },
         )
     )
@@ -49,9 +50,13 @@ def demo_tokens(twin: Starlette) -> list[tuple[str, str, str]]:
     return tokens
 
 
-def start_proxy(stack: ExitStack, upstream: str, redis_url: str, key: str, **env: str) -> str:
-    """A proxy replica (uvicorn process) on a real Redis; returns its base URL."""
+def start_proxy(
+    stack: ExitStack, upstream: str, redis_url: str | None, key: str, **env: str
+) -> str:
+    """A proxy replica (uvicorn process) on a real Redis (embedded store when None)."""
     port = free_port()
+    if redis_url is not None:
+        env = {"NFX_REDIS_URL": redis_url, **env}
     stack.enter_context(
         python_server(
             [
@@ -68,7 +73,6 @@ def start_proxy(stack: ExitStack, upstream: str, redis_url: str, key: str, **env
             env={
                 "NFX_UPSTREAM_BASE_URL": upstream,
                 "NFX_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "NFX_REDIS_URL": redis_url,
                 "NFX_TOKEN_ENCRYPTION_KEY": key,
                 **env,
             },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -80,15 +80,37 @@ def rel_is(rel: str | None, suffix: str) -> bool:
     return rel == suffix or rel.endswith("/" + suffix)
 
 
+class Links:
+    """The `link` children of one element, read once and then looked up by rel suffix.
+
+    A title is asked for a dozen rels; reading its links once keeps that linear.
+    """
+
+    __slots__ = ("_rels",)
+
+    def __init__(self, doc: Doc) -> None:
+        self._rels = [((link.attr("rel") or "").strip(), link) for link in doc.children("link")]
+
+    def all(self, suffix: str) -> list[Doc]:
+        """The links whose rel names `suffix`, in document order."""
+        return [link for rel, link in self._rels if rel_is(rel, suffix)]
+
+    def first(self, suffix: str) -> Doc | None:
+        """The first link whose rel names `suffix`."""
+        return next((link for rel, link in self._rels if rel_is(rel, suffix)), None)
+
+    def __iter__(self) -> Iterator[tuple[str, Doc]]:
+        return iter(self._rels)
+
+
 def links(doc: Doc, suffix: str) -> list[Doc]:
     """The `link` children whose rel ends with `suffix`."""
-    return [link for link in doc.children("link") if rel_is(link.attr("rel"), suffix)]
+    return Links(doc).all(suffix)
 
 
 def first_link(doc: Doc, suffix: str) -> Doc | None:
     """The first `link` child whose rel ends with `suffix`."""
-    found = links(doc, suffix)
-    return found[0] if found else None
+    return Links(doc).first(suffix)
 
 
 def scheme_is(scheme: str | None, suffix: str) -> bool:

@@ -3,13 +3,14 @@ similars and rental items), with its expanded links read in place; pages; autoco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from service.errors import BadUpstream
 from service.netflix.document import Doc
 from service.netflix.normalize.common import (
     FORMAT_SCHEMES,
+    Links,
     categories,
     expect_root,
     first_link,
@@ -17,7 +18,6 @@ from service.netflix.normalize.common import (
     labels,
     maturity,
     page_info,
-    rel_is,
     to_float,
     to_int,
 )
@@ -26,14 +26,35 @@ from service.netflix.normalize.people import person_refs
 from service.netflix.refs import TitleRef
 from service.schemas.people import PersonRef
 from service.schemas.titles import (
+    Availability,
     Suggestions,
     Title,
     TitleLink,
     TitlePage,
+    TitlePart,
 )
 
 T = TypeVar("T")
 _LINK_ATTRS = frozenset({"href", "rel", "title"})
+# The `Title` field each list part fills (the synopsis fills two strings).
+PART_FIELDS: dict[TitlePart, str] = {
+    TitlePart.CAST: "cast",
+    TitlePart.DIRECTORS: "directors",
+    TitlePart.FORMATS: "availability",
+    TitlePart.SCREEN_FORMATS: "screen_formats",
+    TitlePart.LANGUAGES: "languages",
+    TitlePart.AWARDS: "awards",
+}
+# The link rel of each inlinable part of a title.
+PART_RELS: dict[TitlePart, str] = {
+    TitlePart.SYNOPSIS: "catalog/titles/synopsis",
+    TitlePart.CAST: "catalog/people.cast",
+    TitlePart.DIRECTORS: "catalog/people.directors",
+    TitlePart.FORMATS: "catalog/titles/format_availability",
+    TitlePart.SCREEN_FORMATS: "catalog/titles/screen_formats",
+    TitlePart.LANGUAGES: "catalog/titles/languages_and_audio",
+    TitlePart.AWARDS: "catalog/titles/awards",
+}
 
 
 def expansion(link: Doc | None) -> list[Doc] | None:
@@ -44,11 +65,12 @@ def expansion(link: Doc | None) -> list[Doc] | None:
     return inner or None
 
 
-def title_ref_of(doc: Doc) -> TitleRef:
+def title_ref_of(doc: Doc, links: Links | None = None) -> TitleRef:
     """The catalog ref of a title-like element: its `id`, else its `catalog/title` link."""
     ref = TitleRef.from_upstream(doc.child_text("id") or "")
     if ref is None:
-        link = first_link(doc, "catalog/title") or first_link(doc, "id")
+        links = links or Links(doc)
+        link = links.first("catalog/title") or links.first("id")
         ref = TitleRef.from_upstream(link.attr("href") or "") if link is not None else None
     if ref is None:
         raise BadUpstream(f"a {doc.tag} without a catalog title reference")
@@ -64,7 +86,7 @@ def _names(doc: Doc) -> tuple[str, str]:
     return regular or short, short
 
 
-def _box_art(doc: Doc) -> dict[str, str]:
+def _box_art(doc: Doc, links: Links) -> dict[str, str]:
     art: dict[str, str] = {}
     for node in doc.children("box_art"):
         for size in ("small", "medium", "large"):
@@ -75,10 +97,10 @@ def _box_art(doc: Doc) -> dict[str, str]:
             href, rel = link.attr("href"), link.attr("rel") or ""
             if href:
                 art[rel.rstrip("/").rsplit("/", 1)[-1] or "default"] = href
-    for link in doc.children("link"):
-        rel = link.attr("rel") or ""
-        if "/box_art/" in rel and link.attr("href"):
-            art[rel.rstrip("/").rsplit("/", 1)[-1]] = link.attr("href") or ""
+    for rel, link in links:
+        href = link.attr("href") if "/box_art/" in rel else None
+        if href:
+            art[rel.rstrip("/").rsplit("/", 1)[-1]] = href
     return art
 
 
@@ -107,18 +129,18 @@ def title_links(nodes: list[Doc] | None, *, ref_base: str) -> list[TitleLink] | 
     return found
 
 
-def _synopsis(doc: Doc) -> str | None:
+def _synopsis(doc: Doc, links: Links) -> str | None:
     direct = doc.child("synopsis")
     if direct is not None:
         return direct.text().strip()
-    inner = expansion(first_link(doc, "catalog/titles/synopsis"))
+    inner = expansion(links.first(PART_RELS[TitlePart.SYNOPSIS]))
     if inner is None:
         return None
     return " ".join(n.text().strip() for n in inner if n.tag == "synopsis").strip()
 
 
-def _people(doc: Doc, rel: str, *, ref_base: str) -> list[PersonRef] | None:
-    inner = expansion(first_link(doc, rel))
+def _people(links: Links, rel: str, *, ref_base: str) -> list[PersonRef] | None:
+    inner = expansion(links.first(rel))
     if inner is None:
         return None
     found: list[PersonRef] = []
@@ -148,35 +170,27 @@ class _Wrapper(Doc):
         return [self._only] if tag is None or self._only.tag == tag else []
 
 
-def _inner(doc: Doc, rel: str, tag: str) -> list[Doc] | None:
-    inner = expansion(first_link(doc, rel))
-    if inner is None:
-        return None
-    return [n for n in inner if n.tag == tag]
-
-
-def _part(doc: Doc, rel: str, tag: str, read: Callable[[Doc], list[T]]) -> list[T] | None:
+def _part(links: Links, rel: str, tag: str, read: Callable[[Doc], list[T]]) -> list[T] | None:
     """Read one expanded part; None when its link was not expanded, [] when it is empty."""
-    inner = _inner(doc, rel, tag)
+    inner = expansion(links.first(rel))
     if inner is None:
         return None
-    return read(inner[0]) if inner else []
+    found = next((n for n in inner if n.tag == tag), None)
+    return read(found) if found is not None else []
 
 
 def title(doc: Doc, *, ref_base: str) -> Title:
     """Any catalog_title-like element as a `Title`; unexpanded parts stay null."""
-    ref = title_ref_of(doc)
+    linked = Links(doc)
+    ref = title_ref_of(doc, linked)
     regular, short = _names(doc)
     cats = categories(doc)
-    synopsis = _synopsis(doc)
-    available = _part(doc, "catalog/titles/format_availability", "delivery_formats", availability)
-    series_link = first_link(doc, "catalog/titles.series")
+    synopsis = _synopsis(doc, linked)
+    available = _part(linked, PART_RELS[TitlePart.FORMATS], "delivery_formats", availability)
+    series_link = linked.first("catalog/titles.series")
     series_ref = TitleRef.from_upstream(series_link.attr("href") or "") if series_link else None
-    web = first_link(doc, "alternate")
-    formats = labels(cats, *FORMAT_SCHEMES)
-    for entry in available or []:
-        if entry.format and entry.format not in formats:
-            formats.append(entry.format)
+    web = linked.first("alternate")
+    formats = _with_available(labels(cats, *FORMAT_SCHEMES), available or [])
     return Title(
         id=ref.short,
         ref=ref.url(ref_base),
@@ -187,7 +201,7 @@ def title(doc: Doc, *, ref_base: str) -> Title:
         runtime_s=to_int(doc.child_text("runtime")),
         average_rating=to_float(doc.child_text("average_rating")),
         predicted_rating=to_float(doc.child_text("predicted_rating")),
-        box_art=_box_art(doc),
+        box_art=_box_art(doc, linked),
         genres=labels(cats, "genres"),
         maturity_rating=maturity(cats),
         formats=formats,
@@ -202,30 +216,70 @@ def title(doc: Doc, *, ref_base: str) -> Title:
         else None,
         synopsis_html=synopsis,
         synopsis_text=html_to_text(synopsis) if synopsis is not None else None,
-        cast=_people(doc, "catalog/people.cast", ref_base=ref_base),
-        directors=_people(doc, "catalog/people.directors", ref_base=ref_base),
+        cast=_people(linked, PART_RELS[TitlePart.CAST], ref_base=ref_base),
+        directors=_people(linked, PART_RELS[TitlePart.DIRECTORS], ref_base=ref_base),
         availability=available,
         screen_formats=_part(
-            doc, "catalog/titles/screen_formats", "screen_formats", screen_formats
+            linked, PART_RELS[TitlePart.SCREEN_FORMATS], "screen_formats", screen_formats
         ),
-        languages=_part(
-            doc, "catalog/titles/languages_and_audio", "languages_and_audio", languages
-        ),
+        languages=_part(linked, PART_RELS[TitlePart.LANGUAGES], "languages_and_audio", languages),
         awards=_part(
-            doc, "catalog/titles/awards", "awards", lambda node: awards(node, ref_base=ref_base)
+            linked, PART_RELS[TitlePart.AWARDS], "awards", lambda n: awards(n, ref_base=ref_base)
         ),
-        similars=_listed(doc, "catalog/titles.similars", ref_base),
-        seasons=_listed(doc, "catalog/titles.seasons", ref_base),
-        episodes=_listed(doc, "catalog/titles.programs", ref_base),
-        discs=_listed(doc, "catalog/titles.discs", ref_base),
+        similars=_listed(linked, "catalog/titles.similars", ref_base),
+        seasons=_listed(linked, "catalog/titles.seasons", ref_base),
+        episodes=_listed(linked, "catalog/titles.programs", ref_base),
+        discs=_listed(linked, "catalog/titles.discs", ref_base),
     )
 
 
-def _listed(doc: Doc, rel: str, ref_base: str) -> list[TitleLink] | None:
-    for link in doc.children("link"):
-        if rel_is(link.attr("rel"), rel):
-            return title_links(expansion(link), ref_base=ref_base)
-    return None
+def _with_available(formats: list[str], available: Iterable[Availability]) -> list[str]:
+    """Delivery formats from categories, then those the title is available in."""
+    return list(dict.fromkeys([*formats, *(a.format for a in available if a.format)]))
+
+
+def fill_parts(title: Title, fields: dict[str, object]) -> Title:
+    """`title` with parts read from their sub-resources (`part_fields`), formats included."""
+    available = fields.get("availability")
+    if isinstance(available, list):
+        fields = {**fields, "formats": _with_available(title.formats, available)}
+    return title.model_copy(update=fields)
+
+
+def _listed(links: Links, rel: str, ref_base: str) -> list[TitleLink] | None:
+    return title_links(expansion(links.first(rel)), ref_base=ref_base)
+
+
+def unexpanded_parts(doc: Doc, parts: Iterable[TitlePart]) -> list[TitlePart]:
+    """Parts linked from a title but not inlined (a host that ignored some `expand` names)."""
+    linked = Links(doc)
+    pending = []
+    for part in parts:
+        if part is TitlePart.SYNOPSIS and doc.child("synopsis") is not None:
+            continue
+        link = linked.first(PART_RELS[part])
+        if link is not None and expansion(link) is None:
+            pending.append(part)
+    return pending
+
+
+def part_fields(doc: Doc, part: TitlePart, *, ref_base: str) -> dict[str, object]:
+    """A title's own sub-resource answer (`{title}/cast`, `/awards`...) as `Title` fields."""
+    if part is TitlePart.SYNOPSIS:
+        expect_root(doc, "synopsis")
+        markup = doc.text().strip()
+        return {"synopsis_html": markup, "synopsis_text": html_to_text(markup)}
+    readers: dict[TitlePart, tuple[str, Callable[[Doc], Sequence[object]]]] = {
+        TitlePart.CAST: ("people", lambda d: person_refs(d, ref_base=ref_base)),
+        TitlePart.DIRECTORS: ("people", lambda d: person_refs(d, ref_base=ref_base)),
+        TitlePart.FORMATS: ("delivery_formats", availability),
+        TitlePart.SCREEN_FORMATS: ("screen_formats", screen_formats),
+        TitlePart.LANGUAGES: ("languages_and_audio", languages),
+        TitlePart.AWARDS: ("awards", lambda d: awards(d, ref_base=ref_base)),
+    }
+    root, read = readers[part]
+    expect_root(doc, root)
+    return {PART_FIELDS[part]: read(doc)}
 
 
 def title_document(doc: Doc, *, ref_base: str) -> Title:
