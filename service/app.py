@@ -114,6 +114,7 @@ def _runtime(
         consumer_secret=settings.consumer_secret.get_secret_value(),
         ref_base=settings.ref_base,
         throttle=TokenBucketThrottle(store, settings),
+        max_body_bytes=settings.upstream_max_body_bytes,
     )
     return Runtime(
         settings=settings,

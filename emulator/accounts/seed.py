@@ -35,7 +35,7 @@ def _pick(rng: random.Random, titles: list[Title], count: int, used: set[int]) -
 def seed_library(
     subscriber: Subscriber, catalog: Catalog, config: EmulatorConfig, rng: random.Random, now: int
 ) -> None:
-    """Give one subscriber non-empty queues, a few ratings, rentals and discs at home."""
+    """Give one subscriber queues (instant only if it may watch instantly), ratings and rentals."""
     pool = title_pool(catalog)
     discs = [t for t in pool if disc_formats(t)]
     instants = [t for t in pool if has_instant(t)]
@@ -52,6 +52,8 @@ def seed_library(
     instant_queue = subscriber.queue("instant")
     instant_queue.etag_base = rng.randrange(10**11, 9 * 10**11)
     for index, title in enumerate(_pick(rng, instants, rng.randint(4, 6), used)):
+        if not subscriber.can_instant_watch:
+            continue  # drawn all the same, so the other subscribers' data stays as it was
         instant_queue.seed_entry(
             QueueEntry(title, "instant", now - rng.randint(1, 400) * _DAY, saved=index == 0)
         )

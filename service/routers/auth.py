@@ -26,13 +26,15 @@ from service.deps import (
     SessionsDep,
     SettingsDep,
 )
-from service.errors import PROBLEM_RESPONSES, InvalidInput, InvalidSession
+from service.errors import InvalidInput, InvalidSession, problem_responses
 from service.netflix.client import AccessToken
 from service.settings import Settings
 from service.store import keys
 from service.store.redis import STORE_DOWN
 
-router = APIRouter(prefix="/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1/auth", tags=["auth"], responses=problem_responses(401, 422, 429, 502, 503, 504)
+)
 
 MAX_URL_LENGTH = 2000
 MAX_TOKEN_LENGTH = 500
@@ -173,8 +175,21 @@ async def finish_sign_in(
     pending: RequestTokensDep,
     sessions: SessionsDep,
     response: Response,
-    oauth_token: Annotated[str, Query(min_length=1, max_length=MAX_TOKEN_LENGTH)],
-    oauth_verifier: Annotated[str | None, Query(max_length=MAX_TOKEN_LENGTH)] = None,
+    oauth_token: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_TOKEN_LENGTH,
+            description="The request token the login page sends back.",
+        ),
+    ],
+    oauth_verifier: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_TOKEN_LENGTH,
+            description="The verifier the login page sends back (older hosts send none).",
+        ),
+    ] = None,
 ) -> Response | SessionGrant:
     """Exchange the request token and open a session."""
     response.headers.update(NO_STORE)

@@ -263,7 +263,7 @@ class QueueWrites:
         return etag
 
     async def _sleep(self, attempt: int) -> None:
-        # Full jitter around an exponential step, so retrying replicas spread out.
+        # An exponential step, jittered by ±50%, so retrying replicas spread out.
         await asyncio.sleep(random.uniform(0.5, 1.5) * self._backoff_s * 2**attempt)  # noqa: S311
 
     def _gave_up(self) -> Conflict:
