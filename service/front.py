@@ -77,12 +77,13 @@ class FrontCache:
         """Whole seconds since the entry's content was fetched upstream."""
         return max(0, int(self._clock() - entry.fetched_at))
 
-    def put(self, key: str, body: bytes, *, age_s: float) -> None:
-        """Keep a body that is already `age_s` seconds old."""
-        if not self.enabled:
+    def put(self, key: str, body: bytes, *, age_s: float, fresh_for_s: float | None = None) -> None:
+        """Keep a body that is already `age_s` seconds old, never past its own freshness."""
+        lifetime = self._ttl_s if fresh_for_s is None else min(self._ttl_s, fresh_for_s - age_s)
+        if not self.enabled or lifetime <= 0:
             return
         now = self._clock()
-        self._entries[key] = FrontEntry(body, now - age_s, now + self._ttl_s)
+        self._entries[key] = FrontEntry(body, now - age_s, now + lifetime)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)

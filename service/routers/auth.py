@@ -26,7 +26,14 @@ from service.deps import (
     SessionsDep,
     SettingsDep,
 )
-from service.errors import InvalidInput, InvalidSession, problem_responses
+from service.errors import (
+    BadUpstream,
+    InvalidInput,
+    InvalidSession,
+    RateLimited,
+    UpstreamTimeout,
+    problem_responses,
+)
 from service.netflix.client import AccessToken
 from service.settings import Settings
 from service.store import keys
@@ -197,7 +204,12 @@ async def finish_sign_in(
     if started is None:
         raise InvalidSession("unknown, used or expired sign-in; start again at /v1/auth/start")
     secret, return_to = started
-    access, user_id = await client.access_token(oauth_token, secret, oauth_verifier)
+    try:
+        access, user_id = await client.access_token(oauth_token, secret, oauth_verifier)
+    except (BadUpstream, UpstreamTimeout, RateLimited):
+        # The upstream did not judge the token: keep the sign-in open so a retry can finish it.
+        await pending.put(oauth_token, secret, settings.request_token_ttl_s, return_to)
+        raise
     grant = SessionGrant(
         session_token=await sessions.create(user_id, access),
         user_id=user_id,

@@ -204,7 +204,7 @@ class CatalogReads:
     ) -> CacheResult:
         result = await self.cache.get_or_fetch(key, ttl_s, fetch)
         if result.status in ("HIT", "MISS"):
-            self.front.put(key, result.body, age_s=result.age_s)
+            self.front.put(key, result.body, age_s=result.age_s, fresh_for_s=ttl_s)
         return result
 
 

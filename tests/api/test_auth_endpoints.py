@@ -75,6 +75,18 @@ async def test_a_callback_works_only_once(proxy: Proxy) -> None:
     assert again.headers["content-type"].startswith("application/problem+json")
 
 
+async def test_a_callback_that_meets_an_upstream_outage_can_be_retried(proxy: Proxy) -> None:
+    link = (await proxy.client.post("/v1/auth/start")).json()
+    callback = path_and_query(await _log_in_at_emulator(proxy, link["login_url"]))
+    proxy.upstream.down = True
+    failed = await proxy.client.get(callback)
+    assert failed.status_code == 502, failed.text
+    proxy.upstream.down = False
+    retried = await proxy.client.get(callback)
+    assert retried.status_code == 200, retried.text
+    assert (await proxy.client.get(callback)).status_code == 401  # and then it is spent
+
+
 async def test_unknown_request_token_at_callback_is_401(proxy: Proxy) -> None:
     answer = await proxy.client.get(
         "/v1/auth/callback", params={"oauth_token": "nope", "oauth_verifier": "x"}

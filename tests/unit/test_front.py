@@ -89,6 +89,18 @@ def test_entries_expire_and_the_least_recent_is_evicted() -> None:
     assert len(cache) == 0
 
 
+def test_entries_never_outlive_the_freshness_of_what_they_hold() -> None:
+    now = [1000.0]
+    cache = FrontCache(ttl_s=2.0, max_entries=8, clock=lambda: now[0])
+    cache.put("nearly-stale", b"A", age_s=299.5, fresh_for_s=300)
+    cache.put("stale", b"B", age_s=300, fresh_for_s=300)
+    cache.put("fresh", b"C", age_s=10, fresh_for_s=300)
+    assert cache.get("stale") is None
+    now[0] += 1.0
+    assert cache.get("nearly-stale") is None  # its shared copy went stale half a second ago
+    assert cache.get("fresh") is not None
+
+
 def test_clear_by_group_and_disabled_cache() -> None:
     cache = FrontCache(ttl_s=2.0, max_entries=10)
     search = catalog.search_key("x", 0, 25, ())
