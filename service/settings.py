@@ -301,6 +301,14 @@ class Settings(BaseSettings):
     def _real_store_needs_real_secrets(self) -> Self:
         if self.redis_cluster and self.redis_url is None:
             raise ValueError("NFX_REDIS_CLUSTER needs NFX_REDIS_URL (one node of the cluster)")
+        if self.admin_token is not None:
+            # Whatever the store: a weak admin token would open the purge endpoint to guessing.
+            admin = self.admin_token.get_secret_value()
+            if _is_placeholder(admin) or len(admin.strip()) < MIN_ADMIN_TOKEN_LENGTH:
+                raise ValueError(
+                    f"NFX_ADMIN_TOKEN must be a real secret of at least "
+                    f"{MIN_ADMIN_TOKEN_LENGTH} characters (or unset)"
+                )
         if self.redis_url is None:
             return self
         if self.token_encryption_key is None:
@@ -310,13 +318,6 @@ class Settings(BaseSettings):
             )
         if _is_placeholder(self.consumer_secret.get_secret_value()):
             raise ValueError("NFX_CONSUMER_SECRET holds a placeholder value; set the real one")
-        if self.admin_token is not None:
-            admin = self.admin_token.get_secret_value()
-            if _is_placeholder(admin) or len(admin.strip()) < MIN_ADMIN_TOKEN_LENGTH:
-                raise ValueError(
-                    f"NFX_ADMIN_TOKEN must be a real secret of at least "
-                    f"{MIN_ADMIN_TOKEN_LENGTH} characters (or unset)"
-                )
         return self
 
     @property

@@ -72,9 +72,15 @@ def test_placeholder_secrets_are_refused_with_a_real_redis(placeholder: str) -> 
         Settings(redis_url=REDIS, token_encryption_key=KEY, admin_token=placeholder)
 
 
-def test_placeholders_are_tolerated_in_embedded_mode() -> None:
-    settings = Settings(consumer_secret="changeme", admin_token="changeme")
-    assert settings.admin_token is not None
+def test_placeholder_consumer_secret_is_tolerated_in_embedded_mode() -> None:
+    settings = Settings(consumer_secret="changeme")
+    assert settings.consumer_secret.get_secret_value() == "changeme"
+
+
+@pytest.mark.parametrize("weak", ["changeme", "short-but-real"])
+def test_weak_admin_tokens_are_refused_in_embedded_mode_too(weak: str) -> None:
+    with pytest.raises(ValidationError, match="NFX_ADMIN_TOKEN must be a real secret"):
+        Settings(admin_token=weak)
 
 
 def test_empty_consumer_credentials_are_always_refused() -> None:
