@@ -9,11 +9,12 @@ the client again; the session token is all it needs.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,6 +49,8 @@ MAX_TOKEN_LENGTH = 500
 # Answers carrying a session token must not be kept by browsers or shared caches (as for
 # OAuth 2 token answers, RFC 6749 section 5.1).
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# Binds a sign-in started by a browser link to that browser (see `start_sign_in_redirect`).
+SIGN_IN_COOKIE = "nfx_sign_in"
 
 
 class _Body(BaseModel):
@@ -112,11 +115,21 @@ def _checked_return_to(settings: Settings, return_to: str | None) -> str | None:
 
 
 async def _begin(
-    settings: Settings, client: ClientDep, pending: RequestTokensDep, return_to: str | None
+    settings: Settings,
+    client: ClientDep,
+    pending: RequestTokensDep,
+    return_to: str | None,
+    browser_cookie: str | None = None,
 ) -> SignInLink:
     checked = _checked_return_to(settings, return_to)
     token = await client.request_token(callback=f"{settings.public_url}/v1/auth/callback")
-    await pending.put(token.token, token.secret, settings.request_token_ttl_s, checked)
+    await pending.put(
+        token.token,
+        token.secret,
+        settings.request_token_ttl_s,
+        checked,
+        browser_cookie=browser_cookie,
+    )
     return SignInLink(login_url=token.login_url, expires_in=settings.request_token_ttl_s)
 
 
@@ -158,10 +171,23 @@ async def start_sign_in_redirect(
     ] = None,
 ) -> Response | SignInLink:
     """Start a sign-in; optionally redirect the browser to the login page."""
-    link = await _begin(settings, client, pending, return_to)
-    if redirect:
-        return RedirectResponse(link.login_url, status_code=status.HTTP_303_SEE_OTHER)
-    return link
+    if not redirect:
+        return await _begin(settings, client, pending, return_to)
+    # A browser flow: bind the sign-in to this browser, so that a callback link made by
+    # someone else's sign-in cannot log this browser into their account (login CSRF).
+    cookie = secrets.token_urlsafe(32)
+    link = await _begin(settings, client, pending, return_to, cookie)
+    answer = RedirectResponse(link.login_url, status_code=status.HTTP_303_SEE_OTHER)
+    answer.set_cookie(
+        SIGN_IN_COOKIE,
+        cookie,
+        max_age=settings.request_token_ttl_s,
+        path="/v1/auth",
+        secure=settings.public_url.startswith("https://"),
+        httponly=True,
+        samesite="lax",
+    )
+    return answer
 
 
 @router.get(
@@ -181,6 +207,7 @@ async def finish_sign_in(
     client: ClientDep,
     pending: RequestTokensDep,
     sessions: SessionsDep,
+    request: Request,
     response: Response,
     oauth_token: Annotated[
         str,
@@ -203,12 +230,21 @@ async def finish_sign_in(
     started = await pending.pop(oauth_token)
     if started is None:
         raise InvalidSession("unknown, used or expired sign-in; start again at /v1/auth/start")
-    secret, return_to = started
+    browser_cookie = request.cookies.get(SIGN_IN_COOKIE)
+    if not started.finished_by(browser_cookie):
+        raise InvalidSession("this sign-in was started in another browser; start again here")
+    return_to = started.return_to
     try:
-        access, user_id = await client.access_token(oauth_token, secret, oauth_verifier)
+        access, user_id = await client.access_token(oauth_token, started.secret, oauth_verifier)
     except (BadUpstream, UpstreamTimeout, RateLimited):
         # The upstream did not judge the token: keep the sign-in open so a retry can finish it.
-        await pending.put(oauth_token, secret, settings.request_token_ttl_s, return_to)
+        await pending.put(
+            oauth_token,
+            started.secret,
+            settings.request_token_ttl_s,
+            return_to,
+            browser_cookie=browser_cookie,
+        )
         raise
     grant = SessionGrant(
         session_token=await sessions.create(user_id, access),
@@ -216,11 +252,14 @@ async def finish_sign_in(
         expires_in=settings.session_ttl_s,
     )
     if return_to is None:
+        response.delete_cookie(SIGN_IN_COOKIE, path="/v1/auth")
         return grant
     fragment = urlencode(grant.model_dump(mode="json"))
-    return RedirectResponse(
+    answer = RedirectResponse(
         f"{return_to}#{fragment}", status_code=status.HTTP_303_SEE_OTHER, headers=NO_STORE
     )
+    answer.delete_cookie(SIGN_IN_COOKIE, path="/v1/auth")
+    return answer
 
 
 @router.post(

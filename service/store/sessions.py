@@ -3,17 +3,20 @@
 A session is reached by an opaque bearer token (`secrets.token_urlsafe(32)`) that only the
 client holds: Redis stores its SHA-256 as the key, and the user id and Netflix access-token
 pair encrypted (see `store.crypto`) and bound to that key. A pending sign-in keeps the
-request-token secret the same way, and can be taken only once.
+request-token secret the same way, and can be taken only once; a sign-in started by a browser
+also keeps the SHA-256 of a cookie given to that browser, so that only it can finish it.
 Both need Redis: when it is unreachable they raise `StoreUnavailable` (503).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
@@ -122,6 +125,27 @@ class SessionStore:
         return deleted > 0
 
 
+@dataclass(frozen=True, slots=True)
+class PendingSignIn:
+    """A started sign-in: the request-token secret, where to return, the browser it is bound to."""
+
+    secret: str = field(repr=False)
+    return_to: str | None = None
+    browser_hash: str | None = None
+
+    def finished_by(self, browser_cookie: str | None) -> bool:
+        """True unless the sign-in is bound to a browser and this cookie is not that browser's."""
+        if self.browser_hash is None:
+            return True
+        return browser_cookie is not None and hmac.compare_digest(
+            self.browser_hash, _digest(browser_cookie)
+        )
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 class RequestTokenStore:
     """Pending sign-ins: the request-token secret and where to send the client afterwards."""
 
@@ -132,23 +156,39 @@ class RequestTokenStore:
         self._cipher = cipher or TokenCipher.from_settings(settings)
 
     async def put(
-        self, token: str, secret: str, ttl_s: float, return_to: str | None = None
+        self,
+        token: str,
+        secret: str,
+        ttl_s: float,
+        return_to: str | None = None,
+        *,
+        browser_cookie: str | None = None,
     ) -> None:
-        """Remember a request token's secret for `ttl_s` seconds (replacing any earlier one)."""
+        """Remember a request token's secret for `ttl_s` seconds (replacing any earlier one).
+
+        `browser_cookie` binds the sign-in to the browser holding it; only its hash is kept.
+        """
         _text_field("request token", token)
         _text_field("request token secret", secret)
         if ttl_s <= 0:
             raise ValueError("ttl_s must be positive")
         key = keys.request_token(token)
         blob = self._cipher.encrypt(
-            orjson.dumps({"secret": secret, "return_to": return_to}), context=key
+            orjson.dumps(
+                {
+                    "secret": secret,
+                    "return_to": return_to,
+                    "browser": None if browser_cookie is None else _digest(browser_cookie),
+                }
+            ),
+            context=key,
         )
         await _guard(
             "sign-in start", lambda: self._redis.set(key, blob, px=max(1, round(ttl_s * 1000)))
         )
 
-    async def pop(self, token: str) -> tuple[str, str | None] | None:
-        """Take a request token's (secret, return_to) once; None if unknown, used or expired."""
+    async def pop(self, token: str) -> PendingSignIn | None:
+        """Take a pending sign-in once; None if unknown, used or expired."""
         if not token or len(token) > _MAX_FIELD:
             return None
         key = keys.request_token(token)
@@ -161,5 +201,9 @@ class RequestTokenStore:
             return None
         if data is None or not isinstance(data.get("secret"), str):
             return None
-        return_to = data.get("return_to")
-        return data["secret"], return_to if isinstance(return_to, str) else None
+        return_to, browser = data.get("return_to"), data.get("browser")
+        return PendingSignIn(
+            data["secret"],
+            return_to if isinstance(return_to, str) else None,
+            browser if isinstance(browser, str) else None,
+        )

@@ -142,6 +142,27 @@ async def test_start_from_a_browser_link_redirects_to_the_login_page(proxy: Prox
     assert "login_url" in plain.json()
 
 
+async def test_a_browser_sign_in_is_finished_only_in_the_browser_that_started_it(
+    proxy: Proxy,
+) -> None:
+    started = await proxy.client.get("/v1/auth/start", params={"redirect": "true"})
+    assert started.status_code == 303
+    assert "HttpOnly" in started.headers["set-cookie"]
+    callback = path_and_query(await _log_in_at_emulator(proxy, started.headers["location"]))
+    proxy.client.cookies.clear()
+    proxy.client.cookies.set("nfx_sign_in", "another-browser", domain="proxy.test")
+    elsewhere = await proxy.client.get(callback)
+    assert elsewhere.status_code == 401, elsewhere.text
+    assert "another browser" in elsewhere.json()["detail"]
+
+    proxy.client.cookies.clear()
+    started = await proxy.client.get("/v1/auth/start", params={"redirect": "true"})
+    callback = path_and_query(await _log_in_at_emulator(proxy, started.headers["location"]))
+    finished = await proxy.client.get(callback)  # the client's jar holds this browser's cookie
+    assert finished.status_code == 200, finished.text
+    assert "nfx_sign_in" not in proxy.client.cookies  # spent with the sign-in
+
+
 async def test_import_then_sign_out(proxy: Proxy) -> None:
     user_id, token, secret = proxy.demo_tokens()[0]
     imported = await proxy.client.post(

@@ -14,7 +14,7 @@ from service.settings import Settings
 from service.store import keys
 from service.store.crypto import TokenCipher, UndecryptableError
 from service.store.redis import RedisLike, as_bytes, connect
-from service.store.sessions import RequestTokenStore, SessionStore
+from service.store.sessions import PendingSignIn, RequestTokenStore, SessionStore
 from tests.support.store_backends import settings_for
 
 pytestmark = pytest.mark.integration
@@ -142,10 +142,27 @@ async def test_request_tokens_are_single_use(store: RedisLike) -> None:
     await pending.put("rt-1", "secret-1", 60, "https://app.example/done")
     await pending.put("rt-2", "secret-2", 60, None)
     results = await asyncio.gather(*(pending.pop("rt-1") for _ in range(20)))
-    assert [r for r in results if r is not None] == [("secret-1", "https://app.example/done")]
-    assert await pending.pop("rt-2") == ("secret-2", None)
+    assert [r for r in results if r is not None] == [
+        PendingSignIn("secret-1", "https://app.example/done")
+    ]
+    assert await pending.pop("rt-2") == PendingSignIn("secret-2", None)
     assert await pending.pop("rt-2") is None
     assert await pending.pop("never-issued") is None
+
+
+async def test_a_browser_bound_sign_in_is_finished_only_by_that_browser(
+    store: RedisLike,
+) -> None:
+    pending = RequestTokenStore(store, settings_for(None))
+    await pending.put("rt-1", "secret-1", 60, None, browser_cookie="cookie-of-the-browser")
+    await pending.put("rt-2", "secret-2", 60, None)
+    assert b"cookie-of-the-browser" not in await everything_in(store)
+    bound = await pending.pop("rt-1")
+    assert bound is not None
+    assert bound.finished_by("cookie-of-the-browser")
+    assert not bound.finished_by("another-cookie") and not bound.finished_by(None)
+    unbound = await pending.pop("rt-2")
+    assert unbound is not None and unbound.finished_by(None)
 
 
 async def test_request_tokens_expire(store: RedisLike) -> None:
