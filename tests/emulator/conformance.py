@@ -12,22 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from lxml import etree
-
-SAMPLES_ENV_HINT = "recorded samples live in <repo>/../shared/netflix-samples"
-
-
-def samples_dir() -> Path:
-    """The recorded samples folder next to the repository, or skip the calling test."""
-    path = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
-    if not path.is_dir():
-        pytest.skip(f"no recorded samples ({SAMPLES_ENV_HINT})")
-    return path
 
 
 @dataclass(slots=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from tests.emulator.conformance import samples_dir, structure_of, unexplained
+from tests.emulator.conformance import structure_of, unexplained
+from tests.support.samples import sample_path, samples_dir
 
 SCHEMAS = "http://schemas.netflix.com"
 
@@ -93,7 +94,7 @@ CASES = (
 async def test_catalog_document_matches_recording(
     consumer_client: httpx.AsyncClient, case: Case
 ) -> None:
-    recorded_bytes = (samples_dir() / case.sample).read_bytes()
+    recorded_bytes = sample_path(case.sample).read_bytes()
     is_json = case.sample.endswith(".json")
     url = case.url + ("&output=json" if is_json else "")
     response = await consumer_client.get(url)

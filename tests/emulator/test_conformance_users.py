@@ -17,8 +17,9 @@ from starlette.applications import Starlette
 from emulator import EmulatorConfig, create_emulator
 from emulator.accounts.state import Subscriber
 from emulator.catalog.model import BLU_RAY, DVD
-from tests.emulator.conformance import samples_dir, structure_of, unexplained
+from tests.emulator.conformance import structure_of, unexplained
 from tests.support.oauth import asgi_client, signer
+from tests.support.samples import sample_path, samples_dir
 
 Request = Callable[[httpx.AsyncClient, Starlette, str], Awaitable[httpx.Response]]
 JSON = {"output": "json"}
@@ -184,7 +185,7 @@ def test_every_users_sample_is_covered() -> None:
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
 async def test_sample_structure_matches(name: str) -> None:
-    recorded_bytes = (samples_dir() / name).read_bytes()
+    recorded_bytes = sample_path(name).read_bytes()
     app = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False))
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     request, expected_status = REQUESTS[name]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -22,6 +21,7 @@ from tests.emulator.oauth_helpers import (
     status_of,
 )
 from tests.support.oauth import TEST_BASE, asgi_client
+from tests.support.samples import sample_path
 
 XML_URL = f"{TEST_BASE}/probe/xml"
 
@@ -153,10 +153,7 @@ async def test_streaming_responses_still_stream(faults: FaultConfig) -> None:
 
 
 def test_gateway_error_matches_the_recording() -> None:
-    samples = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
-    recording = samples / "status" / "http-401-timestamp-is-invalid-mashery-cheald.http"
-    if not recording.exists():
-        pytest.skip("recorded samples are not present")
+    recording = sample_path("status", "http-401-timestamp-is-invalid-mashery-cheald.http")
     head, _, body = recording.read_bytes().replace(b"\r\n", b"\n").partition(b"\n\n")
     status_line, *header_lines = head.decode().split("\n")
     headers = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
@@ -11,6 +10,7 @@ from starlette.applications import Starlette
 
 from tests.emulator.oauth_helpers import ManualClock, emulator, sign, status_of
 from tests.support.oauth import TEST_BASE, asgi_client
+from tests.support.samples import sample_path
 
 BASE = TEST_BASE
 
@@ -263,11 +263,7 @@ def test_demo_tokens_are_deterministic_per_seed() -> None:
 
 
 def _recorded_request_token() -> str:
-    samples = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
-    recording = samples / "oauth" / "request_token-a_better_queue-nrtflrx.txt"
-    if not recording.exists():
-        pytest.skip("recorded samples are not present")
-    return recording.read_text().strip()
+    return sample_path("oauth", "request_token-a_better_queue-nrtflrx.txt").read_text().strip()
 
 
 async def test_request_token_answer_is_shaped_like_the_recording() -> None:

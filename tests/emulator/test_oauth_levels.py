@@ -14,7 +14,6 @@ from oauthlib.oauth1 import SIGNATURE_TYPE_BODY, SIGNATURE_TYPE_QUERY
 
 from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from emulator.oauth.nonces import NonceCache
-from tests.emulator.conformance import samples_dir
 from tests.emulator.oauth_helpers import (
     STALE_TIMESTAMP,
     ManualClock,
@@ -24,6 +23,7 @@ from tests.emulator.oauth_helpers import (
     status_of,
 )
 from tests.support.oauth import TEST_BASE, asgi_client
+from tests.support.samples import sample_path
 
 BASE = TEST_BASE
 
@@ -134,7 +134,7 @@ async def test_stale_or_future_timestamp_is_refused(offset: int) -> None:
 
 
 async def test_stale_timestamp_is_refused_as_the_recorded_gateway_answer() -> None:
-    recorded = samples_dir() / "status" / "http-401-timestamp-is-invalid-mashery-cheald.http"
+    recorded = sample_path("status", "http-401-timestamp-is-invalid-mashery-cheald.http")
     head, _, body = recorded.read_text().partition("\n\n")
     lines = head.splitlines()
     headers = dict(line.split(": ", 1) for line in lines[1:])

@@ -11,10 +11,9 @@ from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
 from service.netflix.document import Doc
-from service.netflix.netflix_json import parse_json
 from service.netflix.normalize import people, queues, ratings, rentals, titles, users
-from service.netflix.xml import parse_xml
 from tests.support.oauth import asgi_client, signer
+from tests.support.samples import parsed_both
 
 BASE = "http://api-public.netflix.com"
 LIMIT = 20_000_000
@@ -37,7 +36,7 @@ async def _both(client: httpx.AsyncClient, path: str, **params: str) -> tuple[Do
     json = await client.get(path, params={**params, "output": "json"})
     assert xml.status_code == json.status_code == 200, (xml.text[:300], json.text[:300])
     assert "xml" in xml.headers["content-type"] and "json" in json.headers["content-type"]
-    return parse_xml(xml.content, max_bytes=LIMIT), parse_json(json.content, max_bytes=LIMIT)
+    return parsed_both(xml.content, json.content, max_bytes=LIMIT)
 
 
 def _same(docs: tuple[Doc, Doc], read: Callable[[Doc], Any]) -> Any:

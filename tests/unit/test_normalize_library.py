@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from emulator.document import Node, el, render_json, render_xml
-from service.netflix.document import Doc
-from service.netflix.netflix_json import parse_json
+from emulator.document import Node, el
 from service.netflix.normalize import index, ratings, rentals
-from service.netflix.xml import parse_xml
 from service.schemas.titles import TitleKind
+from tests.support.samples import rendered_both
 
 BASE = "http://api-public.netflix.com"
 SCHEMAS = "http://schemas.netflix.com"
-LIMIT = 1_000_000
-
-
-def _both(node: Node) -> tuple[Doc, Doc]:
-    return (
-        parse_xml(render_xml(node), max_bytes=LIMIT),
-        parse_json(render_json(node), max_bytes=LIMIT),
-    )
 
 
 def _ratings_item(title_id: int, *extra: Node) -> Node:
@@ -48,7 +38,7 @@ def test_ratings_actual_predicted_and_not_interested() -> None:
         _ratings_item(2, el("predicted_rating", "3.7")),
         _ratings_item(3, el("user_rating", "not_interested")),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         first, second, third = ratings.ratings(doc, ref_base=BASE)
         assert (first.rating.id, first.rating.user_rating, first.rating_id) == (
             "movies/1",
@@ -58,7 +48,7 @@ def test_ratings_actual_predicted_and_not_interested() -> None:
         assert (second.rating.user_rating, second.rating.predicted_rating) == (None, 3.7)
         assert third.rating.not_interested and third.rating.user_rating is None
         assert first.rating.average_rating == 3.2 and first.rating.title == "T1"
-    for doc in _both(el("ratings", None)):
+    for doc in rendered_both(el("ratings", None)):
         assert ratings.ratings(doc, ref_base=BASE) == []
 
 
@@ -83,14 +73,14 @@ def test_rental_history_and_at_home_dates_are_utc() -> None:
             "rental_history_item", el("shipped_date", 1200000000), el("returned_date", "1200500000")
         ),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         page = rentals.rental_page(doc, ref_base=BASE)
         (entry,) = page.items
         assert entry.shipped_at == datetime(2008, 1, 10, 21, 20, tzinfo=UTC)
         assert entry.returned_at == datetime.fromtimestamp(1200500000, UTC)
         assert entry.watched_at is None and page.next == 1
     home = el("at_home", None, _rental("at_home_item", el("estimated_arrival_date", 86400)))
-    for doc in _both(home):
+    for doc in rendered_both(home):
         (entry,) = rentals.at_home(doc, ref_base=BASE)
         assert entry.estimated_arrival_at == datetime(1970, 1, 2, tzinfo=UTC)
 
@@ -130,7 +120,7 @@ def test_index_item_keeps_actors_not_directors() -> None:
             ),
         ),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         item = index.index_title(doc, ref_base=BASE)
         assert (item.id, item.kind, item.title, item.release_year) == (
             "series/77",

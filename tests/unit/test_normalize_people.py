@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from emulator.document import Node, el, render_json, render_xml
+from emulator.document import Node, el
 from service.errors import BadUpstream
-from service.netflix.document import Doc
-from service.netflix.netflix_json import parse_json
 from service.netflix.normalize import people
-from service.netflix.xml import parse_xml
+from tests.support.samples import rendered_both, sample_doc
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
 BASE = "http://api-public.netflix.com"
-LIMIT = 10_000_000
-
-
-def _sample(*parts: str) -> Doc:
-    path = SAMPLES.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"recorded sample {'/'.join(parts)} is not present")
-    return parse_xml(path.read_bytes(), max_bytes=LIMIT)
-
-
-def _both(node: Node) -> tuple[Doc, Doc]:
-    return (
-        parse_xml(render_xml(node), max_bytes=LIMIT),
-        parse_json(render_json(node), max_bytes=LIMIT),
-    )
 
 
 def test_recorded_cast_document() -> None:
-    page = people.people_page(_sample("people", "cast-jaws-flix4r.xml"), ref_base=BASE)
+    page = people.people_page(sample_doc("people", "cast-jaws-flix4r.xml"), ref_base=BASE)
     scheider = page.items[0]
     assert (scheider.id, scheider.name) == (82729, "Roy Scheider")
     assert scheider.ref == f"{BASE}/catalog/people/82729"
@@ -46,7 +26,7 @@ def test_recorded_cast_document() -> None:
 
 
 def test_recorded_directors_document() -> None:
-    page = people.people_page(_sample("people", "directors-jaws-flix4r.xml"), ref_base=BASE)
+    page = people.people_page(sample_doc("people", "directors-jaws-flix4r.xml"), ref_base=BASE)
     assert [p.name for p in page.items] == ["Steven Spielberg"]
 
 
@@ -61,7 +41,7 @@ def _person(*extra: Node) -> Node:
 
 
 def test_person_without_bio_or_filmography() -> None:
-    for doc in _both(_person()):
+    for doc in rendered_both(_person()):
         person = people.person_document(doc, ref_base=BASE)
         assert (person.id, person.name, person.bio_html, person.filmography) == (
             7,
@@ -93,18 +73,18 @@ def test_expanded_filmography_with_one_and_with_many_titles() -> None:
             )
         )
 
-    for doc in _both(film(1)):
+    for doc in rendered_both(film(1)):
         person = people.person_document(doc, ref_base=BASE)
         assert person.filmography is not None
         assert [(f.id, f.title) for f in person.filmography] == [("movies/1", "Film 1")]
-    for doc in _both(film(1, 2)):
+    for doc in rendered_both(film(1, 2)):
         person = people.person_document(doc, ref_base=BASE)
         assert person.filmography is not None and len(person.filmography) == 2
-    for doc in _both(film()):
+    for doc in rendered_both(film()):
         assert people.person_document(doc, ref_base=BASE).filmography == []
 
 
 def test_person_without_id_is_a_bad_upstream() -> None:
-    for doc in _both(el("person", None, el("name", "Nobody"))):
+    for doc in rendered_both(el("person", None, el("name", "Nobody"))):
         with pytest.raises(BadUpstream):
             people.person_document(doc, ref_base=BASE)

@@ -3,45 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from emulator.document import Node, el, render_json, render_xml
+from emulator.document import Node, el
 from service.errors import BadUpstream
-from service.netflix.document import Doc
-from service.netflix.netflix_json import parse_json
 from service.netflix.normalize import queues
-from service.netflix.xml import parse_xml
 from service.schemas.queues import QueueState, QueueType
+from tests.support.samples import rendered_both, sample_doc
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
 BASE = "http://api-public.netflix.com"
-LIMIT = 10_000_000
-
-
-def _sample(*parts: str) -> Doc:
-    path = SAMPLES.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"recorded sample {'/'.join(parts)} is not present")
-    body = path.read_bytes()
-    return (
-        parse_json(body, max_bytes=LIMIT)
-        if path.suffix == ".json"
-        else parse_xml(body, max_bytes=LIMIT)
-    )
-
-
-def _both(node: Node) -> tuple[Doc, Doc]:
-    return (
-        parse_xml(render_xml(node), max_bytes=LIMIT),
-        parse_json(render_json(node), max_bytes=LIMIT),
-    )
 
 
 def test_recorded_disc_queue_json() -> None:
     page, etag = queues.queue_page(
-        _sample("queue", "json-disc-queue-3-items-dholdren.json"), ref_base=BASE
+        sample_doc("queue", "json-disc-queue-3-items-dholdren.json"), ref_base=BASE
     )
     assert etag == "115673854498"
     assert (page.total, page.next) == (3, None)
@@ -56,14 +32,14 @@ def test_recorded_disc_queue_json() -> None:
 
 def test_recorded_empty_queue_json() -> None:
     page, etag = queues.queue_page(
-        _sample("queue", "json-disc-queue-empty-dholdren.json"), ref_base=BASE
+        sample_doc("queue", "json-disc-queue-empty-dholdren.json"), ref_base=BASE
     )
     assert (page.items, page.total, page.next, etag) == ([], 0, None, "0")
 
 
 def test_recorded_2008_instant_queue() -> None:
     page, etag = queues.queue_page(
-        _sample("queue", "instant-queue-early-format-netflix4ruby.xml"), ref_base=BASE
+        sample_doc("queue", "instant-queue-early-format-netflix4ruby.xml"), ref_base=BASE
     )
     assert etag == "819873819117"
     assert (page.total, len(page.items), page.next) == (220, 3, 3)
@@ -79,13 +55,13 @@ def test_recorded_2008_instant_queue() -> None:
 
 def test_recorded_add_result_and_delete_result() -> None:
     added = queues.write_result(
-        _sample("status", "json-queue-add-201-resources_created-dholdren.json")
+        sample_doc("status", "json-queue-add-201-resources_created-dholdren.json")
     )
     assert (added.status_code, added.etag, added.message) == (201, "82198468425", "Move successful")
     entry = queues.queue_entry(added.created[0], ref_base=BASE)
     assert (entry.position, entry.title.id) == (4, "movies/70071613")
     deleted = queues.write_result(
-        _sample("status", "json-queue-delete-200-dholdren.json"), etag_header='"77"'
+        sample_doc("status", "json-queue-delete-200-dholdren.json"), etag_header='"77"'
     )
     assert (deleted.status_code, deleted.etag, deleted.created) == (200, "77", [])
 
@@ -109,7 +85,7 @@ def _item(state: str, *extra: Node) -> Node:
 
 
 def test_saved_and_available_entries_from_both_formats() -> None:
-    for doc in _both(
+    for doc in rendered_both(
         _item(
             "saved",
             el(
@@ -126,7 +102,7 @@ def test_saved_and_available_entries_from_both_formats() -> None:
             None,
             "saved",
         )
-    for doc in _both(_item("available")):
+    for doc in rendered_both(_item("available")):
         entry = queues.queue_item_document(doc, ref_base=BASE, queue=QueueType.DISC)
         assert (entry.queue, entry.state, entry.position) == (
             QueueType.INSTANT,
@@ -137,7 +113,7 @@ def test_saved_and_available_entries_from_both_formats() -> None:
 
 def test_queue_without_etag_falls_back_to_header_or_fails() -> None:
     node = el("queue", None, el("number_of_results", 0))
-    for doc in _both(node):
+    for doc in rendered_both(node):
         assert queues.queue_page(doc, ref_base=BASE, etag_header='W/"5"')[1] == "5"
         with pytest.raises(BadUpstream):
             queues.queue_page(doc, ref_base=BASE)

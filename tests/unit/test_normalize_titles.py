@@ -3,41 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from emulator.document import Node, el, render_json, render_xml
+from emulator.document import Node, el
 from service.errors import BadUpstream
-from service.netflix.document import Doc
 from service.netflix.netflix_json import parse_json
 from service.netflix.normalize import parts, titles
-from service.netflix.xml import parse_xml
 from service.schemas.titles import Availability, MaturityRating, TitleKind
+from tests.support.samples import LIMIT, rendered_both, sample_doc
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
 BASE = "http://api-public.netflix.com"
 SCHEMAS = "http://schemas.netflix.com"
-LIMIT = 10_000_000
-
-
-def _sample(*parts: str) -> Doc:
-    path = SAMPLES.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"recorded sample {'/'.join(parts)} is not present")
-    body = path.read_bytes()
-    return (
-        parse_json(body, max_bytes=LIMIT)
-        if path.suffix == ".json"
-        else parse_xml(body, max_bytes=LIMIT)
-    )
-
-
-def _both(node: Node) -> tuple[Doc, Doc]:
-    return (
-        parse_xml(render_xml(node), max_bytes=LIMIT),
-        parse_json(render_json(node), max_bytes=LIMIT),
-    )
 
 
 def _title_node(host: str, title_id: int, *extra: Node, kind: str = "movies") -> Node:
@@ -78,7 +55,7 @@ def _title_node(host: str, title_id: int, *extra: Node, kind: str = "movies") ->
     ],
 )
 def test_recorded_search_pages(name: str, total: int, count: int) -> None:
-    page = titles.title_page(_sample("catalog_titles", name), ref_base=BASE)
+    page = titles.title_page(sample_doc("catalog_titles", name), ref_base=BASE)
     assert (page.total, len(page.items), page.start_index, page.next) == (total, count, 0, count)
     for item in page.items:
         assert item.ref == f"{BASE}/catalog/titles/{item.id}"
@@ -87,7 +64,9 @@ def test_recorded_search_pages(name: str, total: int, count: int) -> None:
 
 def test_recorded_expanded_synopsis_and_directors() -> None:
     page = titles.title_page(
-        _sample("catalog_titles", "search-star_wars-expand-synopsis-directors-2012-movieapp.xml"),
+        sample_doc(
+            "catalog_titles", "search-star_wars-expand-synopsis-directors-2012-movieapp.xml"
+        ),
         ref_base=BASE,
     )
     first = page.items[0]
@@ -104,7 +83,9 @@ def test_recorded_expanded_synopsis_and_directors() -> None:
 
 def test_recorded_entity_escaped_synopsis_keeps_html_and_adds_text() -> None:
     page = titles.title_page(
-        _sample("catalog_titles", "search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml"),
+        sample_doc(
+            "catalog_titles", "search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml"
+        ),
         ref_base=BASE,
     )
     sea = page.items[0]
@@ -118,7 +99,9 @@ def test_recorded_entity_escaped_synopsis_keeps_html_and_adds_text() -> None:
 
 
 def test_recorded_movie_document() -> None:
-    jaws = titles.title_document(_sample("catalog_title", "movie-jaws-flix4r.xml"), ref_base=BASE)
+    jaws = titles.title_document(
+        sample_doc("catalog_title", "movie-jaws-flix4r.xml"), ref_base=BASE
+    )
     assert jaws.id == "movies/60001220"
     assert (jaws.title, jaws.release_year, jaws.runtime_s, jaws.average_rating) == (
         "Jaws",
@@ -133,7 +116,7 @@ def test_recorded_movie_document() -> None:
 
 def test_recorded_recommendations_json_with_string_scalars() -> None:
     page = titles.recommendations_page(
-        _sample("recommendations", "json-recommendations-sproutflix.json"), ref_base=BASE
+        sample_doc("recommendations", "json-recommendations-sproutflix.json"), ref_base=BASE
     )
     assert len(page.items) == 25
     seasons = [t for t in page.items if t.kind is TitleKind.SEASON]
@@ -144,13 +127,13 @@ def test_recorded_recommendations_json_with_string_scalars() -> None:
 
 def test_recorded_recommendations_json_with_numbers_and_empty_array() -> None:
     page = titles.recommendations_page(
-        _sample("recommendations", "json-recommendations-5-of-287-dholdren.json"), ref_base=BASE
+        sample_doc("recommendations", "json-recommendations-5-of-287-dholdren.json"), ref_base=BASE
     )
     assert page.total == 287 and page.page_size == 5
     assert page.items[0].id == "series/70143819"
     assert page.items[0].maturity_rating == MaturityRating(system="tv", value="TV-MA")
     empty = titles.recommendations_page(
-        _sample("recommendations", "json-recommendations-empty-dholdren.json"), ref_base=BASE
+        sample_doc("recommendations", "json-recommendations-empty-dholdren.json"), ref_base=BASE
     )
     assert (empty.items, empty.total, empty.next) == ([], 0, None)
 
@@ -163,11 +146,11 @@ def test_recorded_recommendations_json_with_numbers_and_empty_array() -> None:
     ],
 )
 def test_recorded_autocomplete(name: str, expected: list[str]) -> None:
-    assert titles.autocomplete(_sample("autocomplete", name)).items[:2] == expected
+    assert titles.autocomplete(sample_doc("autocomplete", name)).items[:2] == expected
 
 
 def test_recorded_delivery_formats() -> None:
-    doc = _sample("other", "delivery_formats-instant-bluray-dvd-netflix4ruby.xml")
+    doc = sample_doc("other", "delivery_formats-instant-bluray-dvd-netflix4ruby.xml")
     assert parts.availability(doc) == [
         Availability(
             format="instant",
@@ -184,7 +167,7 @@ def test_recorded_delivery_formats() -> None:
 
 @pytest.mark.parametrize("host", ["api.netflix.com", "api-public.netflix.com", "netflix.test"])
 def test_both_hosts_give_the_same_title(host: str) -> None:
-    for doc in _both(_title_node(host, 60010110)):
+    for doc in rendered_both(_title_node(host, 60010110)):
         title = titles.title(doc, ref_base=BASE)
         assert title.id == "movies/60010110"
         assert title.ref == f"{BASE}/catalog/titles/movies/60010110"
@@ -211,9 +194,9 @@ def test_one_child_and_many_children_read_alike_in_json() -> None:
         _title_node("api.netflix.com", 1),
         _title_node("api.netflix.com", 2),
     )
-    for doc in _both(one):
+    for doc in rendered_both(one):
         assert [t.id for t in titles.title_page(doc, ref_base=BASE).items] == ["movies/1"]
-    for doc in _both(many):
+    for doc in rendered_both(many):
         assert [t.id for t in titles.title_page(doc, ref_base=BASE).items] == [
             "movies/1",
             "movies/2",
@@ -244,7 +227,7 @@ def test_missing_optional_fields_are_null_or_empty() -> None:
         el("id", "http://api.netflix.com/catalog/titles/discs/4"),
         el("title", regular="Disc 1"),
     )
-    for doc in _both(bare):
+    for doc in rendered_both(bare):
         title = titles.title_document(doc, ref_base=BASE)
         assert title.kind is TitleKind.DISC
         assert (title.release_year, title.runtime_s, title.average_rating) == (None, None, None)
@@ -261,13 +244,13 @@ def test_empty_page_has_no_next() -> None:
         el("start_index", 0),
         el("results_per_page", 25),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         page = titles.title_page(doc, ref_base=BASE)
         assert (page.items, page.total, page.next) == ([], 0, None)
 
 
 def test_a_title_without_a_catalog_ref_is_a_bad_upstream() -> None:
-    for doc in _both(
+    for doc in rendered_both(
         el("catalog_title", None, el("id", "http://x/users/1"), el("title", regular="?"))
     ):
         with pytest.raises(BadUpstream):
@@ -275,7 +258,7 @@ def test_a_title_without_a_catalog_ref_is_a_bad_upstream() -> None:
 
 
 def test_wrong_root_is_a_bad_upstream() -> None:
-    for doc in _both(el("people", None)):
+    for doc in rendered_both(el("people", None)):
         with pytest.raises(BadUpstream):
             titles.title_page(doc, ref_base=BASE)
 
@@ -419,7 +402,7 @@ def test_expanded_parts_read_from_both_formats() -> None:
         ),
         kind="series/70136120/seasons",
     )
-    xml_doc, json_doc = _both(node)
+    xml_doc, json_doc = rendered_both(node)
     from_xml = titles.title(xml_doc, ref_base=BASE)
     assert titles.title(json_doc, ref_base=BASE) == from_xml
     assert from_xml.kind is TitleKind.SEASON

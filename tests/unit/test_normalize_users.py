@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from emulator.document import Node, el, render_json, render_xml
+from emulator.document import Node, el
 from service.errors import BadUpstream
-from service.netflix.document import Doc
-from service.netflix.netflix_json import parse_json
 from service.netflix.normalize import users
-from service.netflix.xml import parse_xml
 from service.schemas.queues import QueueType
 from service.schemas.users import TitleStateItem
+from tests.support.samples import rendered_both, sample_doc
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
 BASE = "http://api-public.netflix.com"
 SCHEMAS = "http://schemas.netflix.com"
-LIMIT = 1_000_000
-
-
-def _both(node: Node) -> tuple[Doc, Doc]:
-    return (
-        parse_xml(render_xml(node), max_bytes=LIMIT),
-        parse_json(render_json(node), max_bytes=LIMIT),
-    )
 
 
 def test_recorded_user_json_with_numeric_maturity_and_boolean() -> None:
-    path = SAMPLES / "user" / "json-user-dholdren.json"
-    if not path.is_file():
-        pytest.skip("recorded sample is not present")
-    user = users.user(parse_json(path.read_bytes(), max_bytes=LIMIT))
+    user = users.user(sample_doc("user", "json-user-dholdren.json"))
     assert (user.user_id, user.first_name, user.last_name, user.nickname) == (
         "nuid_one",
         "Jane",
@@ -63,7 +47,7 @@ def test_user_with_one_preferred_format_and_no_maturity() -> None:
             ),
         ),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         user = users.user(doc)
         assert (
             user.can_instant_watch,
@@ -84,9 +68,9 @@ def test_current_user_is_read_from_its_link() -> None:
             title="Ann",
         ),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         assert users.current_user_id(doc) == "T1x.y-"
-    for doc in _both(
+    for doc in rendered_both(
         el(
             "resource",
             None,
@@ -108,7 +92,7 @@ def test_feeds() -> None:
             title="Disc Queue",
         ),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         (feed,) = users.feeds(doc)
         assert (feed.name, feed.rel) == ("Disc Queue", f"{SCHEMAS}/feed.queues.disc")
         assert "feed_token=t" in feed.url
@@ -160,7 +144,7 @@ def test_title_states_with_one_and_two_items() -> None:
             state_item("disc", "DVD", "In Queue", False),
         ),
     )
-    for doc in _both(node):
+    for doc in rendered_both(node):
         (state,) = users.title_states(doc, ref_base=BASE)
         assert state.id == "movies/5"
         assert state.items == [
@@ -171,5 +155,5 @@ def test_title_states_with_one_and_two_items() -> None:
                 queue=QueueType.DISC, format="DVD", preferred=False, states=["In Queue"]
             ),
         ]
-    for doc in _both(el("title_states", None)):
+    for doc in rendered_both(el("title_states", None)):
         assert users.title_states(doc, ref_base=BASE) == []

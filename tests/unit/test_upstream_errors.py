@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from service.errors import (
@@ -19,8 +17,8 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.netflix.errors import raise_for_status, read_status
+from tests.support.samples import sample_path
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "netflix-samples"
 XML = {"content-type": "application/xml;charset=UTF-8"}
 JSON = {"content-type": "application/json;charset=UTF-8"}
 
@@ -135,16 +133,14 @@ def test_unreadable_error_bodies_still_map_by_http_status(body: bytes) -> None:
 
 
 def test_recorded_error_samples_map_as_documented() -> None:
-    if not SAMPLES.is_dir():
-        pytest.skip("recorded samples are not present")
-    not_in_queue = SAMPLES / "status" / "json-404-title-not-in-queue-sub610-dholdren.json"
+    not_in_queue = sample_path("status", "json-404-title-not-in-queue-sub610-dholdren.json")
     error = _raised(404, JSON, not_in_queue.read_bytes())
     assert isinstance(error, NotFound)
     assert error.upstream_sub_code == 610
-    text = (SAMPLES / "status" / "text-401-timestamp-is-invalid-mashery-cheald.txt").read_bytes()
+    text = sample_path("status", "text-401-timestamp-is-invalid-mashery-cheald.txt").read_bytes()
     headers = {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_401_TIMESTAMP_IS_INVALID"}
     assert type(_raised(401, headers, text)) is BadUpstream
-    deprecated = SAMPLES / "status" / "json-api-host-deprecated-pyflix2-issue8.json"
+    deprecated = sample_path("status", "json-api-host-deprecated-pyflix2-issue8.json")
     status = read_status(404, JSON, deprecated.read_bytes())
     assert status.status_code is None
     assert "deprecated" in status.message
