@@ -177,6 +177,27 @@ async def set_rating(
     )
 
 
+@router.put(
+    "/ratings/series/{series_id}/seasons/{season_id}",
+    operation_id="users-set_season_rating",
+    response_model=Rating,
+    summary="Rate a season",
+    description="Like `PUT /v1/me/ratings/{kind}/{title_id}`, for one season of a series "
+    "(`series/{series_id}/seasons/{season_id}`).",
+)
+async def set_season_rating(
+    session: CurrentSession,
+    client: ClientDep,
+    series_id: TitleId,
+    season_id: TitleId,
+    body: RatingUpdate,
+) -> Rating:
+    """Rate a season."""
+    return await client.set_rating(
+        session.token, session.user_id, TitleRef("series", series_id, season_id), body.rating
+    )
+
+
 @router.get(
     "/recommendations",
     operation_id="users-list_recommendations",

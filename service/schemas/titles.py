@@ -96,7 +96,11 @@ class Title(Schema):
     box_art: dict[str, str] = Field(default_factory=dict, description="Image URL by size.")
     genres: list[str] = Field(default_factory=list)
     maturity_rating: MaturityRating | None = None
-    formats: list[str] = Field(default_factory=list)
+    formats: list[str] = Field(
+        default_factory=list,
+        description="Formats the upstream names for the title (instant, DVD, Blu-ray). Search "
+        "results name none unless `include=formats`; queue entries always do.",
+    )
     web_page: str | None = None
     season_number: int | None = None
     series: TitleLink | None = None

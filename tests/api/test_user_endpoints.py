@@ -189,6 +189,30 @@ async def test_ratings_read_and_write(proxy: Proxy) -> None:
         assert "/ratings/title/actual/" not in answer.text
 
 
+async def test_a_season_is_rated_by_its_own_id(proxy: Proxy) -> None:
+    session, user_id = await proxy.sign_in()
+    catalog = proxy.emulator.state.context.catalog
+    ratings = _subscriber(proxy, user_id).ratings.actual
+    series = next(
+        t
+        for t in catalog.titles
+        if t.kind == "series" and t.seasons and t.id not in ratings and t.seasons[0] not in ratings
+    )
+    season = f"series/{series.id}/seasons/{series.seasons[0]}"
+    rated = await proxy.client.put(
+        f"/v1/me/ratings/{season}", headers=_auth(session), json={"rating": 5}
+    )
+    assert rated.status_code == 200, rated.text
+    assert rated.json()["id"] == season and rated.json()["user_rating"] == 5
+    assert ratings[series.seasons[0]].value == "5"
+    assert series.id not in ratings  # the series itself stays unrated
+    read = await proxy.client.get(
+        "/v1/me/ratings", headers=_auth(session), params={"titles": season, "kind": "actual"}
+    )
+    assert read.status_code == 200, read.text
+    assert [r["user_rating"] for r in read.json()] == [5]
+
+
 async def test_ratings_refuse_bad_values(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
     # Booleans and numeric strings are not ratings: `true` must never become one star.
