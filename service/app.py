@@ -21,7 +21,8 @@ from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, queues, users
 from service.schemas.titles import IndexTitle
 from service.settings import Settings
-from service.store.budget import TokenBucketThrottle
+from service.store.breaker import Breaker
+from service.store.budget import SignInThrottle, TokenBucketThrottle
 from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike, close, connect
@@ -107,25 +108,28 @@ def create_app(
 def _runtime(
     settings: Settings, http: httpx.AsyncClient, store: RedisLike, front: FrontCache
 ) -> Runtime:
+    breaker = Breaker(settings.redis_retry_after_s)  # one memory of outages for every store use
     client = NetflixClient(
         http,
         base_url=settings.upstream_base_url,
         consumer_key=settings.consumer_key,
         consumer_secret=settings.consumer_secret.get_secret_value(),
         ref_base=settings.ref_base,
-        throttle=TokenBucketThrottle(store, settings),
+        throttle=TokenBucketThrottle(store, settings, breaker=breaker),
         max_body_bytes=settings.upstream_max_body_bytes,
     )
     return Runtime(
         settings=settings,
         http=http,
         redis=store,
+        breaker=breaker,
         client=client,
-        cache=ResponseCache(store, settings),
+        cache=ResponseCache(store, settings, breaker=breaker),
         front=front,
-        sessions=SessionStore(store, settings),
-        request_tokens=RequestTokenStore(store, settings),
-        etags=EtagStore(store, settings),
+        sessions=SessionStore(store, settings, breaker=breaker),
+        request_tokens=RequestTokenStore(store, settings, breaker=breaker),
+        etags=EtagStore(store, settings, breaker=breaker),
+        sign_ins=SignInThrottle(store, settings, breaker=breaker),
     )
 
 

@@ -18,6 +18,8 @@ from service.errors import InvalidSession, StoreUnavailable
 from service.front import FrontCache
 from service.netflix.client import NetflixClient
 from service.settings import Settings
+from service.store.breaker import Breaker
+from service.store.budget import SignInThrottle
 from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike
@@ -31,12 +33,14 @@ class Runtime:
     settings: Settings
     http: httpx.AsyncClient
     redis: RedisLike
+    breaker: Breaker
     client: NetflixClient
     cache: ResponseCache
     front: FrontCache
     sessions: SessionStore
     request_tokens: RequestTokenStore
     etags: EtagStore
+    sign_ins: SignInThrottle
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -48,6 +52,16 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def limit_sign_in(request: Request, runtime: RuntimeDep) -> None:
+    """Spend one sign-in call of the client's address: 429 before any upstream call when spent.
+
+    The address is the ASGI `client`: behind a load balancer, run uvicorn with
+    `--proxy-headers` and `--forwarded-allow-ips` so that it is the caller's, not the balancer's.
+    """
+    client = request.client
+    await runtime.sign_ins(client.host if client is not None else None)
 
 
 async def get_settings(runtime: RuntimeDep) -> Settings:

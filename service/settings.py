@@ -94,14 +94,15 @@ class Settings(BaseSettings):
     Upstream: `NFX_UPSTREAM_BASE_URL`, `NFX_REF_BASE`, `NFX_CONSUMER_KEY`, `NFX_CONSUMER_SECRET`,
     `NFX_UPSTREAM_TIMEOUT_S`, `NFX_UPSTREAM_CONNECT_TIMEOUT_S`, `NFX_UPSTREAM_MAX_BODY_BYTES`.
     Store: `NFX_REDIS_URL` (unset = embedded in-process store, one process only),
-    `NFX_REDIS_CLUSTER`, `NFX_REDIS_TIMEOUT_S`, `NFX_TOKEN_ENCRYPTION_KEY`.
+    `NFX_REDIS_CLUSTER`, `NFX_REDIS_TIMEOUT_S`, `NFX_REDIS_RETRY_AFTER_S`,
+    `NFX_TOKEN_ENCRYPTION_KEY`.
     Access: `NFX_ADMIN_TOKEN`, `NFX_PUBLIC_URL`, `NFX_ALLOWED_RETURN_URLS` (JSON list or
     comma-separated), `NFX_SESSION_TTL_S`, `NFX_REQUEST_TOKEN_TTL_S`.
     Caching: `NFX_CACHE_TTL_SEARCH_S`, `NFX_CACHE_TTL_TITLE_S`, `NFX_CACHE_TTL_PEOPLE_S`,
     `NFX_CACHE_TTL_AUTOCOMPLETE_S`, `NFX_CACHE_STALE_S`, `NFX_FRONT_CACHE_TTL_S`,
     `NFX_FRONT_CACHE_SIZE`.
     Upstream budget and queue writes: `NFX_BUDGET_USER_PER_S`, `NFX_BUDGET_CONSUMER_PER_S`,
-    `NFX_BUDGET_MAX_WAIT_S`, `NFX_QUEUE_LOCK_TTL_S`, `NFX_ETAG_RETRIES`.
+    `NFX_BUDGET_MAX_WAIT_S`, `NFX_SIGNIN_PER_MINUTE`, `NFX_QUEUE_LOCK_TTL_S`, `NFX_ETAG_RETRIES`.
 
     With a real Redis (`NFX_REDIS_URL` set) the secrets must be real: `NFX_TOKEN_ENCRYPTION_KEY`
     is required, and placeholder values such as "changeme" are refused for the consumer secret
@@ -145,6 +146,12 @@ class Settings(BaseSettings):
     )
     redis_timeout_s: PositiveFloat = Field(
         1.0, description="Connect and command timeout for Redis; past it the cache is bypassed."
+    )
+    redis_retry_after_s: Annotated[float, Field(ge=0)] = Field(
+        2.0,
+        description="After Redis was found unreachable, how long this process leaves it alone: "
+        "catalog reads answer BYPASS at once and what needs Redis answers 503, then one request "
+        "tries it again. 0 tries Redis on every request.",
     )
     token_encryption_key: SecretStr | None = Field(
         None,
@@ -204,6 +211,11 @@ class Settings(BaseSettings):
     )
     budget_max_wait_s: Annotated[float, Field(ge=0)] = Field(
         2.0, description="Longest wait for budget before a call; beyond it the client gets 429."
+    )
+    signin_per_minute: Annotated[int, Field(ge=0)] = Field(
+        20,
+        description="Sign-in calls (start, callback, import) per minute per client address, "
+        "burst equal to it; they reach the upstream without a session. 0 disables the limit.",
     )
     queue_lock_ttl_s: PositiveFloat = Field(
         15.0, description="Lifetime of a queue write lock; also the longest wait to take it."

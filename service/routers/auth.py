@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +26,7 @@ from service.deps import (
     RequestTokensDep,
     SessionsDep,
     SettingsDep,
+    limit_sign_in,
 )
 from service.errors import (
     BadUpstream,
@@ -51,6 +52,12 @@ MAX_TOKEN_LENGTH = 500
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # Binds a sign-in started by a browser link to that browser (see `start_sign_in_redirect`).
 SIGN_IN_COOKIE = "nfx_sign_in"
+# The endpoints that reach the upstream without a session spend the caller's sign-in budget
+# first, so anonymous traffic cannot use up the consumer budget that catalog reads share.
+SIGN_IN_LIMIT = (Depends(limit_sign_in),)
+LIMIT_NOTE = (
+    " Limited per client address (`NFX_SIGNIN_PER_MINUTE`): beyond it, 429 with Retry-After."
+)
 
 
 class _Body(BaseModel):
@@ -140,7 +147,8 @@ async def _begin(
     summary="Start a sign-in",
     description="Asks the upstream for a request token and answers the login URL to open in "
     "the subscriber's browser. After login the upstream redirects to "
-    "`/v1/auth/callback`, which creates the session.",
+    "`/v1/auth/callback`, which creates the session." + LIMIT_NOTE,
+    dependencies=SIGN_IN_LIMIT,
 )
 async def start_sign_in(
     settings: SettingsDep,
@@ -158,8 +166,9 @@ async def start_sign_in(
     response_model=SignInLink,
     summary="Start a sign-in from a browser link",
     description="Like `POST /v1/auth/start`, for a plain link: with `redirect=true` it answers "
-    "303 to the login page, otherwise the same JSON.",
+    "303 to the login page, otherwise the same JSON." + LIMIT_NOTE,
     responses={303: {"description": "Redirect to the upstream login page."}},
+    dependencies=SIGN_IN_LIMIT,
 )
 async def start_sign_in_redirect(
     settings: SettingsDep,
@@ -199,8 +208,9 @@ async def start_sign_in_redirect(
     "request token for an access token, stores it encrypted and answers a session "
     "token; when the sign-in was started with `return_to`, it answers 303 to that "
     "URL with `session_token`, `user_id`, `token_type` and `expires_in` in the "
-    "fragment instead.",
+    "fragment instead." + LIMIT_NOTE,
     responses={303: {"description": "Redirect to the `return_to` given at start."}},
+    dependencies=SIGN_IN_LIMIT,
 )
 async def finish_sign_in(
     settings: SettingsDep,
@@ -269,7 +279,8 @@ async def finish_sign_in(
     summary="Open a session from an existing access token",
     description="For clients that already hold a long-lived upstream access token pair: the "
     "pair is checked against the upstream (`users/current`) and, if accepted, "
-    "stored encrypted behind a new session token. 401 when the upstream rejects it.",
+    "stored encrypted behind a new session token. 401 when the upstream rejects it." + LIMIT_NOTE,
+    dependencies=SIGN_IN_LIMIT,
 )
 async def import_token(
     body: TokenImport,

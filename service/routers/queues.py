@@ -87,7 +87,7 @@ def get_queue_writes(runtime: RuntimeDep) -> QueueWrites:
     return QueueWrites(
         runtime.client,
         runtime.etags,
-        QueueLock(runtime.redis, runtime.settings),
+        QueueLock(runtime.redis, runtime.settings, breaker=runtime.breaker),
         retries=runtime.settings.etag_retries,
     )
 

@@ -10,19 +10,27 @@ When a token is not there yet the script reserves the next one and tells how lon
 up to `budget_max_wait_s` the call just sleeps that long (fair: first come, first served);
 beyond it nothing is taken and `RateLimited(retry_after=...)` becomes a 429 with Retry-After.
 
-When Redis is unreachable the throttle lets calls through (fail open): catalog reads must
+The anonymous sign-in endpoints also call the upstream, so `SignInThrottle` gives each client
+address its own bucket (`signin_per_minute`, no waiting) in front of them: anonymous traffic
+cannot spend the shared consumer budget that catalog reads depend on.
+
+When Redis is unreachable both throttles let calls through (fail open): catalog reads must
 keep working while the cache is down, and the upstream's own limit (403) still applies.
+While the breaker (`store.breaker`) remembers the outage they do so without asking Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import math
+from collections.abc import Sequence
 
 from service.errors import RateLimited
 from service.settings import Settings
 from service.store import keys
+from service.store.breaker import Breaker
 from service.store.redis import STORE_DOWN, RedisLike
 
 # KEYS: 1..n buckets. ARGV: max_wait_s, ttl_ms, then rate and burst for each bucket.
@@ -70,8 +78,11 @@ _log = logging.getLogger(__name__)
 class TokenBucketThrottle:
     """A `Throttle` for the upstream client: wait briefly for budget, or raise `RateLimited`."""
 
-    def __init__(self, redis: RedisLike, settings: Settings) -> None:
+    def __init__(
+        self, redis: RedisLike, settings: Settings, *, breaker: Breaker | None = None
+    ) -> None:
         self._redis = redis
+        self._breaker = breaker or Breaker(settings.redis_retry_after_s)
         self._user_rate = settings.budget_user_per_s
         self._consumer_rate = settings.budget_consumer_per_s
         self._max_wait_s = settings.budget_max_wait_s
@@ -93,25 +104,91 @@ class TokenBucketThrottle:
         taken then); returns 0 when Redis is unreachable.
         """
         consumer_bucket, user_bucket = keys.budget(consumer_key, access_token)
-        buckets = [consumer_bucket]
-        args: list[float] = [
-            self._max_wait_s,
-            self._ttl_ms,
-            self._consumer_rate,
-            max(1.0, self._consumer_rate),
-        ]
+        buckets = [(consumer_bucket, self._consumer_rate, max(1.0, self._consumer_rate))]
         if user_bucket is not None:
-            buckets.append(user_bucket)
-            args += [self._user_rate, max(1.0, self._user_rate)]
-        script = self._redis.register_script(_TAKE)
-        try:
-            taken, wait_text = await script(keys=buckets, args=args)
-        except STORE_DOWN:
-            _log.warning("upstream budget not enforced: the store is unreachable")
-            return 0.0
-        wait = float(wait_text)
-        if not int(taken):
-            raise RateLimited(
-                "the upstream call budget is spent for now; retry later", retry_after=wait
-            )
-        return wait
+            buckets.append((user_bucket, self._user_rate, max(1.0, self._user_rate)))
+        return await _take(
+            self._redis,
+            self._breaker,
+            buckets,
+            max_wait_s=self._max_wait_s,
+            ttl_ms=self._ttl_ms,
+            name="the upstream call budget",
+        )
+
+
+class SignInThrottle:
+    """The per-client budget of the anonymous sign-in endpoints: spend one call, or 429."""
+
+    def __init__(
+        self, redis: RedisLike, settings: Settings, *, breaker: Breaker | None = None
+    ) -> None:
+        self._redis = redis
+        self._breaker = breaker or Breaker(settings.redis_retry_after_s)
+        self._burst = settings.signin_per_minute
+        self._rate = self._burst / 60
+        # An idle bucket is full again after burst / rate = 60 s; then it can be dropped.
+        self._ttl_ms = 61_000
+
+    async def __call__(self, client_host: str | None) -> None:
+        """Take one sign-in call of this client; raises `RateLimited` when none is left."""
+        if self._burst == 0:
+            return
+        bucket = keys.sign_in_budget(client_id(client_host))
+        await _take(
+            self._redis,
+            self._breaker,
+            [(bucket, self._rate, float(self._burst))],
+            max_wait_s=0.0,
+            ttl_ms=self._ttl_ms,
+            name="the sign-in budget of this client",
+        )
+
+
+def client_id(host: str | None) -> str:
+    """Who a sign-in bucket belongs to: an IPv4 address, or an IPv6 /64 (one subscriber line).
+
+    Providers hand each line a whole /64, so counting IPv6 addresses one by one would give a
+    single client billions of buckets. An unknown host (no ASGI `client`) shares one bucket.
+    """
+    if not host:
+        return ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # not an IP address, e.g. a unix socket peer
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+async def _take(
+    redis: RedisLike,
+    breaker: Breaker,
+    buckets: Sequence[tuple[str, float, float]],
+    *,
+    max_wait_s: float,
+    ttl_ms: int,
+    name: str,
+) -> float:
+    """Run `_TAKE` over (key, rate per second, burst) buckets; the wait, or `RateLimited`.
+
+    Returns 0 when Redis is unreachable (fail open, logged).
+    """
+    args: list[float] = [max_wait_s, ttl_ms]
+    for _, rate, burst in buckets:
+        args += [rate, burst]
+    script = redis.register_script(_TAKE)
+    try:
+        taken, wait_text = await breaker.call(
+            lambda: script(keys=[key for key, _, _ in buckets], args=args)
+        )
+    except STORE_DOWN:
+        _log.warning("%s is not enforced: the store is unreachable", name)
+        return 0.0
+    wait = float(wait_text)
+    if not int(taken):
+        raise RateLimited(f"{name} is spent for now; retry later", retry_after=wait)
+    return wait

@@ -10,7 +10,8 @@ jittered sleeps instead of calling upstream, so N identical misses make one upst
 the holder fails it leaves its error for the waiters (they raise the same error, or answer
 STALE), and if it is too slow the waiters give up waiting and fetch for themselves.
 
-Redis down never fails a read: the fetch is called directly (status BYPASS).
+Redis down never fails a read: the fetch is called directly (status BYPASS), at once while
+the breaker (`store.breaker`) remembers the outage.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from typing import Any, Literal
 
 import orjson
 
-from service.errors import InvalidInput, RateLimited, ServiceError, StoreUnavailable
+from service.errors import InvalidInput, RateLimited, ServiceError
 from service.settings import Settings
 from service.store import keys
+from service.store.breaker import Breaker
 from service.store.redis import RELEASE_IF_OWNER, STORE_DOWN, RedisLike, as_bytes
 
 CacheStatus = Literal["HIT", "MISS", "STALE", "BYPASS"]
@@ -135,12 +137,14 @@ class ResponseCache:
         redis: RedisLike,
         settings: Settings,
         *,
+        breaker: Breaker | None = None,
         lock_ttl_s: float | None = None,
         wait_s: float | None = None,
         stale_if: Callable[[BaseException], bool] = upstream_failed,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis
+        self._breaker = breaker or Breaker(settings.redis_retry_after_s)
         self._stale_s = settings.cache_stale_s
         # The fill lock must outlive one fetch: budget wait plus the upstream timeout.
         default_lock = settings.budget_max_wait_s + settings.upstream_timeout_s + 2.0
@@ -155,7 +159,7 @@ class ResponseCache:
             raise ValueError("ttl_s must be positive")
         keys.fill_lock(key)  # refuses keys not built by store.keys
         try:
-            entry = _decode(as_bytes(await self._redis.get(key)))
+            entry = _decode(as_bytes(await self._breaker.call(lambda: self._redis.get(key))))
         except STORE_DOWN:
             return await self._fetch_and_store(None, ttl_s, fetch, None)
         if entry is not None and entry.age(self._clock()) < ttl_s:
@@ -174,27 +178,29 @@ class ResponseCache:
             pattern = keys.catalog_pattern(prefix)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from exc
+        return await self._breaker.need(
+            lambda: self._purge(pattern), "the cache store is unreachable; nothing purged"
+        )
+
+    async def _purge(self, pattern: str) -> int:
         deleted = 0
         batch: list[bytes] = []
-        try:
-            async for key in self._redis.scan_iter(match=pattern, count=_PURGE_BATCH):
-                if keys.is_cache_entry(key):
-                    batch.append(key)
-                if len(batch) >= _PURGE_BATCH:
-                    deleted += await self._redis.unlink(*batch)
-                    batch = []
-            if batch:
+        async for key in self._redis.scan_iter(match=pattern, count=_PURGE_BATCH):
+            if keys.is_cache_entry(key):
+                batch.append(key)
+            if len(batch) >= _PURGE_BATCH:
                 deleted += await self._redis.unlink(*batch)
-        except STORE_DOWN as exc:
-            raise StoreUnavailable("the cache store is unreachable; nothing purged") from exc
+                batch = []
+        if batch:
+            deleted += await self._redis.unlink(*batch)
         return deleted
 
     def _result(self, entry: _Entry, status: CacheStatus) -> CacheResult:
         return CacheResult(entry.body, status, int(entry.age(self._clock())))
 
-    async def _call(self, coro: Awaitable[Any]) -> Any:
+    async def _call(self, make: Callable[[], Awaitable[Any]]) -> Any:
         try:
-            return await coro
+            return await self._breaker.call(make)
         except STORE_DOWN as exc:
             raise _StoreDownError from exc
 
@@ -210,7 +216,9 @@ class ResponseCache:
         while True:
             holder = (
                 as_bytes(
-                    await self._call(acquire(keys=[lock_key], args=[token, self._lock_ttl_ms]))
+                    await self._call(
+                        lambda: acquire(keys=[lock_key], args=[token, self._lock_ttl_ms])
+                    )
                 )
                 or b""
             )
@@ -223,7 +231,7 @@ class ResponseCache:
                 await asyncio.sleep(random.uniform(delay / 2, delay))  # noqa: S311
                 delay = min(delay * 2, _MAX_POLL_S)
                 raw, note, lock_value = await self._call(
-                    self._redis.mget(key, failure_key, lock_key)
+                    lambda: self._redis.mget(key, failure_key, lock_key)
                 )
                 entry = _decode(as_bytes(raw))
                 if entry is not None and entry.age(self._clock()) < ttl_s:
@@ -253,7 +261,7 @@ class ResponseCache:
     ) -> CacheResult:
         try:
             # Another holder may have stored a body between our read and our lock.
-            entry = _decode(as_bytes(await self._call(self._redis.get(key))))
+            entry = _decode(as_bytes(await self._call(lambda: self._redis.get(key))))
             if entry is not None and entry.age(self._clock()) < ttl_s:
                 return self._result(entry, "HIT")
             stale = entry or stale
@@ -285,18 +293,22 @@ class ResponseCache:
     async def _store(self, key: str, ttl_s: float, body: bytes) -> CacheResult:
         expiry_ms = max(1, round((ttl_s + self._stale_s) * 1000))
         try:
-            await self._redis.set(key, _encode(self._clock(), body), px=expiry_ms)
+            await self._breaker.call(
+                lambda: self._redis.set(key, _encode(self._clock(), body), px=expiry_ms)
+            )
         except STORE_DOWN:
             _log.warning("cache store unreachable; %s not stored", key)
         return CacheResult(body, "MISS", 0)
 
     async def _leave_failure(self, failure_key: str, token: str, exc: BaseException) -> None:
+        note = _failure_note(token, exc)
         with contextlib.suppress(*STORE_DOWN):
-            await self._redis.set(failure_key, _failure_note(token, exc), px=_FAILURE_TTL_MS)
+            await self._breaker.call(lambda: self._redis.set(failure_key, note, px=_FAILURE_TTL_MS))
 
     async def _release(self, lock_key: str, token: str) -> None:
         try:
-            await self._redis.register_script(RELEASE_IF_OWNER)(keys=[lock_key], args=[token])
+            release = self._redis.register_script(RELEASE_IF_OWNER)
+            await self._breaker.call(lambda: release(keys=[lock_key], args=[token]))
         except STORE_DOWN:
             _log.warning("cache store unreachable; fill lock %s left to expire", lock_key)
 

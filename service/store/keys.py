@@ -169,3 +169,8 @@ def budget(consumer_key: str, access_token: str | None) -> tuple[str, str | None
     tag = f"{ROOT}{{bud:{digest(consumer_key)}}}"
     user = None if access_token is None else f"{tag}:tok:{digest(access_token)}"
     return f"{tag}:consumer", user
+
+
+def sign_in_budget(client: str) -> str:
+    """The sign-in bucket of one client (its address, hashed: addresses are personal data)."""
+    return f"{ROOT}{{sig:{digest(client)}}}"

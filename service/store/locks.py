@@ -4,7 +4,8 @@ Queue writes are read-etag-then-write sequences; two at once on one queue would 
 other's etag stale. The lock is a Redis key set with `SET NX PX` holding a random owner token:
 it expires by itself if its holder dies, and only its owner can release it (checked in Lua).
 Waiting for it is bounded, with jittered backoff; on timeout the caller gets
-`Conflict("the queue is busy, retry")`, and when Redis is unreachable `StoreUnavailable`.
+`Conflict("the queue is busy, retry")`, and when Redis is unreachable (or the breaker
+remembers it so) `StoreUnavailable`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
-from service.errors import Conflict, StoreUnavailable
+from service.errors import Conflict
 from service.settings import Settings
 from service.store import keys
+from service.store.breaker import Breaker
 from service.store.redis import RELEASE_IF_OWNER, STORE_DOWN, RedisLike, as_bytes
 
 _EXTEND = """
@@ -30,6 +32,7 @@ return 0
 """
 _FIRST_DELAY_S = 0.01
 _MAX_DELAY_S = 0.2
+_NEEDED = "the store is unreachable; queue changes need it"
 _log = logging.getLogger(__name__)
 
 
@@ -43,19 +46,15 @@ class LockLease:
 
     async def held(self) -> bool:
         """True while this lease still owns the lock (it may have expired)."""
-        try:
-            value = as_bytes(await self._lock.redis.get(self.key))
-        except STORE_DOWN as exc:
-            raise StoreUnavailable("the store is unreachable; queue changes need it") from exc
+        get = self._lock.redis.get
+        value = as_bytes(await self._lock.breaker.need(lambda: get(self.key), _NEEDED))
         return value is not None and value.decode() == self.token
 
     async def extend(self) -> bool:
         """Restart the lock's timeout; False when the lease was already lost."""
         script = self._lock.redis.register_script(_EXTEND)
-        try:
-            result = await script(keys=[self.key], args=[self.token, self._lock.ttl_ms])
-        except STORE_DOWN as exc:
-            raise StoreUnavailable("the store is unreachable; queue changes need it") from exc
+        args: list[str | int] = [self.token, self._lock.ttl_ms]
+        result = await self._lock.breaker.need(lambda: script(keys=[self.key], args=args), _NEEDED)
         return bool(result)
 
 
@@ -63,9 +62,15 @@ class QueueLock:
     """`async with queue_lock(user_id, queue) as lease:` runs one queue write at a time."""
 
     def __init__(
-        self, redis: RedisLike, settings: Settings, *, wait_s: float | None = None
+        self,
+        redis: RedisLike,
+        settings: Settings,
+        *,
+        wait_s: float | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.redis = redis
+        self.breaker = breaker or Breaker(settings.redis_retry_after_s)
         self.ttl_ms = max(1, round(settings.queue_lock_ttl_s * 1000))
         self.wait_s = settings.queue_lock_ttl_s if wait_s is None else wait_s
         if self.wait_s < 0:
@@ -92,10 +97,9 @@ class QueueLock:
         deadline = time.monotonic() + self.wait_s
         delay = _FIRST_DELAY_S
         while True:
-            try:
-                taken = await self.redis.set(lease.key, lease.token, nx=True, px=self.ttl_ms)
-            except STORE_DOWN as exc:
-                raise StoreUnavailable("the store is unreachable; queue changes need it") from exc
+            taken = await self.breaker.need(
+                lambda: self.redis.set(lease.key, lease.token, nx=True, px=self.ttl_ms), _NEEDED
+            )
             if taken:
                 return
             remaining = deadline - time.monotonic()
@@ -108,7 +112,7 @@ class QueueLock:
     async def _release(self, lease: LockLease) -> None:
         script = self.redis.register_script(RELEASE_IF_OWNER)
         try:
-            released = await script(keys=[lease.key], args=[lease.token])
+            released = await self.breaker.call(lambda: script(keys=[lease.key], args=[lease.token]))
         except STORE_DOWN:
             _log.warning("could not release a queue lock; it expires in %d ms", self.ttl_ms)
             return

@@ -56,8 +56,9 @@ class _Cluster(RedisCluster):
 def connect(settings: Settings) -> RedisLike:
     """A client for the configured store; no connection is made until the first command.
 
-    Timeouts come from `redis_timeout_s` and retries are few and quick, so an unreachable
-    Redis costs a request milliseconds (then the cache is bypassed), not seconds.
+    Timeouts come from `redis_timeout_s` and retries are few and quick. A Redis that refuses
+    connections costs a request milliseconds; one that never answers costs a few timeouts,
+    once per `redis_retry_after_s` (see `store.breaker`), before the cache is bypassed.
     """
     if settings.redis_url is None:
         return embedded()

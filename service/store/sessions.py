@@ -5,7 +5,8 @@ client holds: Redis stores its SHA-256 as the key, and the user id and Netflix a
 pair encrypted (see `store.crypto`) and bound to that key. A pending sign-in keeps the
 request-token secret the same way, and can be taken only once; a sign-in started by a browser
 also keeps the SHA-256 of a cookie given to that browser, so that only it can finish it.
-Both need Redis: when it is unreachable they raise `StoreUnavailable` (503).
+Both need Redis: when it is unreachable, or was moments ago (`store.breaker`), they raise
+`StoreUnavailable` (503).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from service.errors import InvalidInput, StoreUnavailable
 from service.netflix.client import AccessToken
 from service.settings import Settings
 from service.store import keys
+from service.store.breaker import Breaker
 from service.store.crypto import TokenCipher, UndecryptableError
-from service.store.redis import STORE_DOWN, RedisLike, as_bytes
+from service.store.redis import RedisLike, as_bytes
 
 _BEARER = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _MAX_FIELD = 4096
@@ -43,13 +45,9 @@ class Session:
     token: AccessToken
 
 
-async def _guard(action: str, call: Callable[[], Awaitable[_T]]) -> _T:
-    try:
-        return await call()
-    except STORE_DOWN as exc:
-        raise StoreUnavailable(
-            f"the session store is unreachable ({action}); retry shortly"
-        ) from exc
+async def _guard(breaker: Breaker, action: str, make: Callable[[], Awaitable[_T]]) -> _T:
+    detail = f"the session store is unreachable ({action}); retry shortly"
+    return await breaker.need(make, detail)
 
 
 def _text_field(name: str, value: str) -> str:
@@ -70,9 +68,15 @@ class SessionStore:
     """Creates, resolves and revokes sessions; lifetime `session_ttl_s` from creation."""
 
     def __init__(
-        self, redis: RedisLike, settings: Settings, cipher: TokenCipher | None = None
+        self,
+        redis: RedisLike,
+        settings: Settings,
+        cipher: TokenCipher | None = None,
+        *,
+        breaker: Breaker | None = None,
     ) -> None:
         self._redis = redis
+        self._breaker = breaker or Breaker(settings.redis_retry_after_s)
         self._ttl_s = settings.session_ttl_s
         self._cipher = cipher or TokenCipher.from_settings(settings)
 
@@ -86,7 +90,7 @@ class SessionStore:
         payload = orjson.dumps({"user_id": user_id, "token": token.token, "secret": token.secret})
         blob = self._cipher.encrypt(payload, context=key)
         created = await _guard(
-            "create", lambda: self._redis.set(key, blob, ex=self._ttl_s, nx=True)
+            self._breaker, "create", lambda: self._redis.set(key, blob, ex=self._ttl_s, nx=True)
         )
         if not created:  # 256 random bits never collide; refuse rather than share a session
             raise StoreUnavailable("could not create a session; retry")
@@ -97,7 +101,7 @@ class SessionStore:
         if not _BEARER.fullmatch(bearer):
             return None
         key = keys.session(bearer)
-        blob = as_bytes(await _guard("resolve", lambda: self._redis.get(key)))
+        blob = as_bytes(await _guard(self._breaker, "resolve", lambda: self._redis.get(key)))
         if blob is None:
             return None
         try:
@@ -105,7 +109,7 @@ class SessionStore:
         except UndecryptableError:
             # Encrypted with a key no longer configured (or tampered with): unusable.
             _log.warning("dropping an undecryptable session %s", keys.session_id(bearer)[:12])
-            await _guard("resolve", lambda: self._redis.delete(key))
+            await _guard(self._breaker, "resolve", lambda: self._redis.delete(key))
             return None
         if data is None or not all(
             isinstance(data.get(name), str) for name in ("user_id", "token", "secret")
@@ -121,7 +125,9 @@ class SessionStore:
         """End a session at once; True when there was one."""
         if not _BEARER.fullmatch(bearer):
             return False
-        deleted: int = await _guard("revoke", lambda: self._redis.delete(keys.session(bearer)))
+        deleted: int = await _guard(
+            self._breaker, "revoke", lambda: self._redis.delete(keys.session(bearer))
+        )
         return deleted > 0
 
 
@@ -150,9 +156,15 @@ class RequestTokenStore:
     """Pending sign-ins: the request-token secret and where to send the client afterwards."""
 
     def __init__(
-        self, redis: RedisLike, settings: Settings, cipher: TokenCipher | None = None
+        self,
+        redis: RedisLike,
+        settings: Settings,
+        cipher: TokenCipher | None = None,
+        *,
+        breaker: Breaker | None = None,
     ) -> None:
         self._redis = redis
+        self._breaker = breaker or Breaker(settings.redis_retry_after_s)
         self._cipher = cipher or TokenCipher.from_settings(settings)
 
     async def put(
@@ -184,7 +196,9 @@ class RequestTokenStore:
             context=key,
         )
         await _guard(
-            "sign-in start", lambda: self._redis.set(key, blob, px=max(1, round(ttl_s * 1000)))
+            self._breaker,
+            "sign-in start",
+            lambda: self._redis.set(key, blob, px=max(1, round(ttl_s * 1000))),
         )
 
     async def pop(self, token: str) -> PendingSignIn | None:
@@ -192,7 +206,9 @@ class RequestTokenStore:
         if not token or len(token) > _MAX_FIELD:
             return None
         key = keys.request_token(token)
-        blob = as_bytes(await _guard("sign-in callback", lambda: self._redis.getdel(key)))
+        blob = as_bytes(
+            await _guard(self._breaker, "sign-in callback", lambda: self._redis.getdel(key))
+        )
         if blob is None:
             return None
         try:

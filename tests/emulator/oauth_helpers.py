@@ -19,23 +19,10 @@ from emulator import EmulatorConfig, create_emulator
 from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from emulator.http import respond, status_document
 from emulator.oauth.provider import Level
+from tests.support.clock import ManualClock
 
 SMALL_CATALOG = 300
 FORM = "application/x-www-form-urlencoded"
-
-
-class ManualClock:
-    """An instance clock the test moves by hand, starting at the real time."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
 
 
 def emulator(clock: ManualClock | None = None, **overrides: Any) -> Starlette:

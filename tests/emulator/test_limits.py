@@ -11,7 +11,8 @@ from starlette.applications import Starlette
 from emulator.config import DEMO_CONSUMER_KEY, EmulatorConfig
 from emulator.http import NetflixError
 from emulator.limits import DAY_S, RateLimiter
-from tests.emulator.oauth_helpers import ManualClock, emulator, sign, status_of
+from tests.emulator.oauth_helpers import emulator, sign, status_of
+from tests.support.clock import ManualClock
 from tests.support.oauth import TEST_BASE, asgi_client
 
 

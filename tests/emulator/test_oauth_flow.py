@@ -8,7 +8,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.emulator.oauth_helpers import ManualClock, emulator, sign, status_of
+from tests.emulator.oauth_helpers import emulator, sign, status_of
+from tests.support.clock import ManualClock
 from tests.support.oauth import TEST_BASE, asgi_client
 from tests.support.samples import sample_path
 

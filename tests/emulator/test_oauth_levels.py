@@ -16,12 +16,12 @@ from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from emulator.oauth.nonces import NonceCache
 from tests.emulator.oauth_helpers import (
     STALE_TIMESTAMP,
-    ManualClock,
     emulator,
     gateway_refusal,
     sign,
     status_of,
 )
+from tests.support.clock import ManualClock
 from tests.support.oauth import TEST_BASE, asgi_client
 from tests.support.samples import sample_path
 

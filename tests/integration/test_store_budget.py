@@ -9,7 +9,7 @@ import pytest
 
 from service.errors import RateLimited
 from service.store import keys
-from service.store.budget import TokenBucketThrottle
+from service.store.budget import SignInThrottle, TokenBucketThrottle, client_id
 from service.store.redis import RedisLike
 from tests.support.store_backends import second_client, settings_for
 
@@ -155,3 +155,34 @@ async def test_buckets_expire_when_idle(store: RedisLike) -> None:
     assert user_key is not None
     assert 0 < await store.pttl(user_key) <= 3000
     assert 0 < await store.pttl(consumer_key) <= 3000
+
+
+def sign_in_throttle(client: RedisLike, per_minute: int) -> SignInThrottle:
+    return SignInThrottle(client, settings_for(None, signin_per_minute=per_minute))
+
+
+async def test_sign_ins_are_counted_per_client_without_waiting(store: RedisLike) -> None:
+    sign_ins = sign_in_throttle(store, 2)
+    await sign_ins("192.0.2.1")
+    await sign_ins("192.0.2.1")
+    with pytest.raises(RateLimited) as refused:
+        await sign_ins("192.0.2.1")
+    assert refused.value.retry_after == pytest.approx(30.0, abs=1.0)  # 2 a minute
+    await sign_ins("192.0.2.2")
+    bucket = keys.sign_in_budget("192.0.2.1")
+    assert 0 < await store.pttl(bucket) <= 61_000
+    assert "192.0.2.1" not in bucket
+
+
+async def test_sign_ins_are_not_limited_when_redis_is_down(down_store: RedisLike) -> None:
+    sign_ins = sign_in_throttle(down_store, 1)
+    for _ in range(5):
+        await sign_ins("192.0.2.1")
+
+
+def test_an_ipv6_line_is_one_client() -> None:
+    assert client_id("2001:db8:1:2::1") == client_id("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert client_id("2001:db8:1:3::1") != client_id("2001:db8:1:2::1")
+    assert client_id("::ffff:192.0.2.1") == client_id("192.0.2.1") == "192.0.2.1"
+    assert client_id(None) == client_id("") == ""
+    assert client_id("testclient") == "testclient"

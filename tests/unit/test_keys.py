@@ -139,3 +139,10 @@ def test_every_key_is_versioned_and_tagged() -> None:
     for key in every:
         assert key.startswith("nfx:v1:")
         assert TAG.search(key) is not None
+
+
+def test_sign_in_buckets_hold_client_addresses_only_hashed() -> None:
+    first, second = keys.sign_in_budget("192.0.2.1"), keys.sign_in_budget("192.0.2.2")
+    assert first != second
+    assert first.startswith("nfx:v1:{sig:")
+    assert "192.0.2" not in first

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from service.settings import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, Settings
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 KEY = Fernet.generate_key().decode()
 REDIS = "redis://127.0.0.1:6379/0"
 
@@ -112,6 +115,7 @@ def test_cluster_needs_a_url() -> None:
         ("cache_ttl_title_s", 0),
         ("budget_user_per_s", -1),
         ("front_cache_size", -1),
+        ("signin_per_minute", -1),
         ("allowed_return_urls", ["javascript:alert(1)"]),
     ],
 )
@@ -194,3 +198,11 @@ def test_settings_are_immutable() -> None:
     settings = Settings()
     with pytest.raises(ValidationError):
         settings.cache_ttl_title_s = 1  # type: ignore[misc]
+
+
+def test_every_setting_is_documented() -> None:
+    readme = README.read_text()
+    for field in Settings.model_fields:
+        variable = f"NFX_{field.upper()}"
+        assert f"| `{variable}`" in readme or f"/ `{variable}`" in readme, variable
+        assert variable in (Settings.__doc__ or ""), variable
