@@ -55,13 +55,17 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def limit_sign_in(request: Request, runtime: RuntimeDep) -> None:
-    """Spend one sign-in call of the client's address: 429 before any upstream call when spent.
+    """Gate a sign-in before any upstream call: 429 when the client's address spent its budget,
+    503 while the store (where the sign-in must end) is known to be down.
 
     The address is the ASGI `client`: behind a load balancer, run uvicorn with
     `--proxy-headers` and `--forwarded-allow-ips` so that it is the caller's, not the balancer's.
     """
     client = request.client
     await runtime.sign_ins(client.host if client is not None else None)
+    # A sign-in ends by storing a token: with the store known to be down, the upstream call
+    # it would make first is refused before it is spent.
+    runtime.breaker.refuse_while_open("sign-in needs the store, which is unreachable; retry soon")
 
 
 async def get_settings(runtime: RuntimeDep) -> Settings:

@@ -88,6 +88,12 @@ class Breaker:
         self._opened_at = None
         return result
 
+    def refuse_while_open(self, detail: str) -> None:
+        """503 at once while the store is known to be down: spares work that would be lost."""
+        if self.state() == "open":
+            retry_after = max(1, math.ceil(self.remaining_s()))
+            raise StoreUnavailable(detail, headers={"Retry-After": str(retry_after)})
+
     async def need(self, make: Callable[[], Awaitable[_T]], detail: str) -> _T:
         """Like `call`, for work that cannot go on without the store: 503 when unreachable."""
         try:

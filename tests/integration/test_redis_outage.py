@@ -160,9 +160,13 @@ async def test_the_proxy_answers_bypass_and_503_without_touching_redis(hole: Bla
         assert hole.connections() == after_failure
         assert upstream.calls_to("/catalog/titles") == 5
 
+        upstream_calls = len(upstream.requests)
         imported = await client.post(
             "/v1/auth/import", json={"access_token": token, "access_token_secret": secret}
         )
+        started = await client.post("/v1/auth/start")
+        assert started.status_code == 503, started.text
+        assert len(upstream.requests) == upstream_calls  # no upstream call spent for nothing
         assert imported.status_code == 503, imported.text
         assert imported.json()["type"].endswith("/store-unavailable")
         assert int(imported.headers["retry-after"]) >= 1
