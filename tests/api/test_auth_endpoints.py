@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.proxy import PROXY_BASE, Proxy, path_and_query, running_proxy
+from tests.support.proxy import (
+    PROXY_BASE,
+    Proxy,
+    log_in_at_emulator,
+    path_and_query,
+    running_proxy,
+)
 
 APP_URL = "https://app.example/signed-in"
 
@@ -21,33 +25,12 @@ async def proxy(redis_url: str) -> AsyncIterator[Proxy]:
         yield running
 
 
-def _hidden_fields(page: str) -> dict[str, str]:
-    return {
-        unescape(name): unescape(value)
-        for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)
-    }
-
-
-async def _log_in_at_emulator(proxy: Proxy, login_url: str, user_index: int = 0) -> str:
-    """Open the login page, allow access as a demo subscriber; returns the callback URL."""
-    subscriber = proxy.emulator.state.context.accounts.subscribers[user_index]
-    async with proxy.emulator_client() as browser:
-        page = await browser.get(path_and_query(login_url))
-        assert page.status_code == 200, page.text
-        form = {**_hidden_fields(page.text), "user_id": subscriber.user_id, "decision": "allow"}
-        action = re.search(r'<form method="post" action="([^"]*)"', page.text)
-        assert action is not None
-        answer = await browser.post(unescape(action[1]), data=form)
-    assert answer.status_code == 303, answer.text
-    return answer.headers["location"]
-
-
 async def test_sign_in_through_the_login_page_opens_a_session(proxy: Proxy) -> None:
     start = await proxy.client.post("/v1/auth/start", json={})
     assert start.status_code == 200, start.text
     link = start.json()
     assert link["expires_in"] == proxy.settings.request_token_ttl_s
-    callback = await _log_in_at_emulator(proxy, link["login_url"])
+    callback = await log_in_at_emulator(proxy, link["login_url"])
     assert callback.startswith(f"{PROXY_BASE}/v1/auth/callback?")
     finished = await proxy.client.get(path_and_query(callback))
     assert finished.status_code == 200, finished.text
@@ -68,7 +51,7 @@ async def test_sign_in_through_the_login_page_opens_a_session(proxy: Proxy) -> N
 
 async def test_a_callback_works_only_once(proxy: Proxy) -> None:
     link = (await proxy.client.post("/v1/auth/start")).json()
-    callback = path_and_query(await _log_in_at_emulator(proxy, link["login_url"]))
+    callback = path_and_query(await log_in_at_emulator(proxy, link["login_url"]))
     assert (await proxy.client.get(callback)).status_code == 200
     again = await proxy.client.get(callback)
     assert again.status_code == 401
@@ -77,7 +60,7 @@ async def test_a_callback_works_only_once(proxy: Proxy) -> None:
 
 async def test_a_callback_that_meets_an_upstream_outage_can_be_retried(proxy: Proxy) -> None:
     link = (await proxy.client.post("/v1/auth/start")).json()
-    callback = path_and_query(await _log_in_at_emulator(proxy, link["login_url"]))
+    callback = path_and_query(await log_in_at_emulator(proxy, link["login_url"]))
     proxy.upstream.down = True
     failed = await proxy.client.get(callback)
     assert failed.status_code == 502, failed.text
@@ -99,7 +82,7 @@ async def test_sign_in_with_return_to_redirects_with_the_session_in_the_fragment
     proxy: Proxy,
 ) -> None:
     link = (await proxy.client.post("/v1/auth/start", json={"return_to": APP_URL})).json()
-    callback = await _log_in_at_emulator(proxy, link["login_url"], user_index=1)
+    callback = await log_in_at_emulator(proxy, link["login_url"], user_index=1)
     finished = await proxy.client.get(path_and_query(callback))
     assert finished.status_code == 303
     assert finished.headers["cache-control"] == "no-store"
@@ -148,7 +131,7 @@ async def test_a_browser_sign_in_is_finished_only_in_the_browser_that_started_it
     started = await proxy.client.get("/v1/auth/start", params={"redirect": "true"})
     assert started.status_code == 303
     assert "HttpOnly" in started.headers["set-cookie"]
-    callback = path_and_query(await _log_in_at_emulator(proxy, started.headers["location"]))
+    callback = path_and_query(await log_in_at_emulator(proxy, started.headers["location"]))
     proxy.client.cookies.clear()
     proxy.client.cookies.set("nfx_sign_in", "another-browser", domain="proxy.test")
     elsewhere = await proxy.client.get(callback)
@@ -157,7 +140,7 @@ async def test_a_browser_sign_in_is_finished_only_in_the_browser_that_started_it
 
     proxy.client.cookies.clear()
     started = await proxy.client.get("/v1/auth/start", params={"redirect": "true"})
-    callback = path_and_query(await _log_in_at_emulator(proxy, started.headers["location"]))
+    callback = path_and_query(await log_in_at_emulator(proxy, started.headers["location"]))
     finished = await proxy.client.get(callback)  # the client's jar holds this browser's cookie
     assert finished.status_code == 200, finished.text
     assert "nfx_sign_in" not in proxy.client.cookies  # spent with the sign-in

@@ -10,8 +10,7 @@ import pytest
 
 from service.store import keys
 from service.store.budget import client_id
-from tests.api.test_auth_endpoints import _log_in_at_emulator
-from tests.support.proxy import PROXY_BASE, Proxy, path_and_query, running_proxy
+from tests.support.proxy import PROXY_BASE, Proxy, log_in_at_emulator, path_and_query, running_proxy
 
 LIMIT = 3
 
@@ -75,7 +74,7 @@ async def test_one_ipv6_line_shares_one_budget(proxy: Proxy) -> None:
 
 async def test_a_refused_callback_keeps_the_sign_in_open(proxy: Proxy) -> None:
     link = (await proxy.client.post("/v1/auth/start")).json()
-    callback = path_and_query(await _log_in_at_emulator(proxy, link["login_url"]))
+    callback = path_and_query(await log_in_at_emulator(proxy, link["login_url"]))
     for _ in range(LIMIT - 1):
         assert (await proxy.client.post("/v1/auth/start")).status_code == 200
     assert_limited(await proxy.client.get(callback))

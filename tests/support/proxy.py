@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -73,6 +75,28 @@ class Proxy:
         assert answer.status_code == 200, answer.text
         body = answer.json()
         return str(body["session_token"]), str(body["user_id"])
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The hidden inputs of the emulator's login form."""
+    return {
+        unescape(name): unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)
+    }
+
+
+async def log_in_at_emulator(proxy: Proxy, login_url: str, user_index: int = 0) -> str:
+    """Open the login page, allow access as a demo subscriber; returns the callback URL."""
+    subscriber = proxy.emulator.state.context.accounts.subscribers[user_index]
+    async with proxy.emulator_client() as browser:
+        page = await browser.get(path_and_query(login_url))
+        assert page.status_code == 200, page.text
+        form = {**hidden_fields(page.text), "user_id": subscriber.user_id, "decision": "allow"}
+        action = re.search(r'<form method="post" action="([^"]*)"', page.text)
+        assert action is not None
+        answer = await browser.post(unescape(action[1]), data=form)
+    assert answer.status_code == 303, answer.text
+    return answer.headers["location"]
 
 
 def path_and_query(url: str) -> str:

@@ -7,15 +7,14 @@ tokens and the seeded library without reaching into the child.
 
 from __future__ import annotations
 
-import re
 from contextlib import ExitStack
-from html import unescape
 from urllib.parse import urlsplit
 
 import httpx
 from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
+from tests.support.proxy import hidden_fields
 from tests.support.servers import free_port, python_server
 
 CATALOG_SIZE = 300
@@ -106,14 +105,9 @@ def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
         login_url = start.json()["login_url"]
         page = browser.get(login_url)
         assert page.status_code == 200, page.text
-        hidden = {
-            unescape(name): unescape(value)
-            for name, value in re.findall(
-                r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text
-            )
-        }
         approved = browser.post(
-            urlsplit(login_url).path, data={**hidden, "user_id": user_id, "decision": "allow"}
+            urlsplit(login_url).path,
+            data={**hidden_fields(page.text), "user_id": user_id, "decision": "allow"},
         )
         assert approved.status_code == 303, approved.text
         grant = client.get(approved.headers["location"])
