@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -17,6 +16,7 @@ from service.deps import Runtime
 from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
 from service.netflix.client import NetflixClient
+from service.openapi_components import declare_component
 from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, queues, users
 from service.schemas.titles import IndexTitle
@@ -101,7 +101,8 @@ def create_app(
     for module in (health, catalog, auth, users, queues, admin):
         app.include_router(module.router)
     app.add_middleware(FrontLayer, cache=front)
-    _declare_index_schema(app)
+    # The NDJSON stream's lines refer to it.
+    declare_component(app, IndexTitle, mode="serialization")
     return app
 
 
@@ -131,24 +132,3 @@ def _runtime(
         etags=EtagStore(store, settings, breaker=breaker),
         sign_ins=SignInThrottle(store, settings, breaker=breaker),
     )
-
-
-def _declare_index_schema(app: FastAPI) -> None:
-    """Add `IndexTitle` to the OpenAPI components: the NDJSON stream's lines refer to it."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        extra = IndexTitle.model_json_schema(
-            ref_template="#/components/schemas/{model}", mode="serialization"
-        )
-        for name, definition in extra.pop("$defs", {}).items():
-            components.setdefault(name, definition)
-        components.setdefault("IndexTitle", extra)
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -35,6 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from service.openapi_components import declare_component
+
 PROBLEM_BASE = "https://netflix-proxy.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -312,25 +314,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected)
-    _declare_problem_schema(app)
-
-
-def _declare_problem_schema(app: FastAPI) -> None:
-    """Add `Problem` to the OpenAPI components, since `PROBLEM_RESPONSES` refer to it."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(problem.pop("$defs", {}))
-        components["Problem"] = problem
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    declare_component(app, Problem)  # `PROBLEM_RESPONSES` refer to it
 
 
 _ALL_ERRORS: tuple[type[ServiceError], ...] = (

@@ -261,9 +261,3 @@ def generate_family(
     if rng.random() < 0.2:
         return bonus_programs(rng, top, between(rng, 1, 2), id_base, public_base)
     return [top]
-    if kind == SERIES:
-        seasons = [between(rng, 3, 8) for _ in range(between(rng, 1, 4))]
-        return series_children(rng, top, seasons, id_base, public_base)
-    if rng.random() < 0.2:
-        return bonus_programs(rng, top, between(rng, 1, 2), id_base, public_base)
-    return [top]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from emulator.catalog.draw import between
 from emulator.catalog.model import DISCS, INSTANT, PROGRAMS, SEASONS, Title, title_ref
@@ -36,27 +37,20 @@ def series_children(
         for sequence in range(1, n_episodes + 1):
             episode_id = next(next_id)
             episodes.append(
-                dataclasses.replace(
+                _part(
                     series,
-                    kind=PROGRAMS,
-                    id=episode_id,
-                    ref=title_ref(public_base, PROGRAMS, episode_id),
+                    PROGRAMS,
+                    episode_id,
+                    public_base,
                     title=f"{name}: Episode {sequence}",
                     short_title=f"Episode {sequence}",
                     release_year=year,
                     runtime_s=between(rng, 22, 60) * 60,
                     average_rating=_near(rng, series.average_rating),
-                    awards=(),
-                    official_url=None,
                     parent_id=season_id,
-                    series_id=series.id,
                     season_number=number,
                     sequence=sequence,
                     synopsis=series.short_synopsis,
-                    seasons=(),
-                    episodes=(),
-                    discs=(),
-                    bonus_materials=(),
                 )
             )
         discs: list[Title] = []
@@ -65,52 +59,41 @@ def series_children(
                 disc_id = next(next_id)
                 on_disc = episodes[start : start + _EPISODES_PER_DISC]
                 discs.append(
-                    dataclasses.replace(
+                    _part(
                         series,
-                        kind=DISCS,
-                        id=disc_id,
-                        ref=title_ref(public_base, DISCS, disc_id),
+                        DISCS,
+                        disc_id,
+                        public_base,
                         title=f"{name}: Disc {disc_no}",
                         short_title=f"Disc {disc_no}",
                         release_year=year,
                         runtime_s=sum(e.runtime_s or 0 for e in on_disc),
                         formats=disc_formats,
-                        awards=(),
-                        official_url=None,
                         screen_formats=tuple(
                             s for s in series.screen_formats if s.title_format != INSTANT
                         ),
                         parent_id=season_id,
-                        series_id=series.id,
                         season_number=number,
                         sequence=disc_no,
-                        seasons=(),
                         episodes=tuple(e.id for e in on_disc),
-                        discs=(),
-                        bonus_materials=(),
                     )
                 )
         seasons.append(
-            dataclasses.replace(
+            _part(
                 series,
-                kind=SEASONS,
-                id=season_id,
-                ref=title_ref(public_base, SEASONS, season_id, series.id),
+                SEASONS,
+                season_id,
+                public_base,
                 title=name,
                 short_title=name,
                 release_year=year,
                 runtime_s=sum(e.runtime_s or 0 for e in episodes),
                 average_rating=_near(rng, series.average_rating),
-                awards=(),
-                official_url=None,
                 parent_id=series.id,
-                series_id=series.id,
                 season_number=number,
                 sequence=number,
-                seasons=(),
                 episodes=tuple(e.id for e in episodes),
                 discs=tuple(d.id for d in discs),
-                bonus_materials=(),
             )
         )
         descendants.extend(episodes)
@@ -122,6 +105,25 @@ def series_children(
         discs=tuple(t.id for t in descendants if t.kind == DISCS),
     )
     return [top, *seasons, *descendants]
+
+
+def _part(series: Title, kind: str, part_id: int, public_base: str, **fields: Any) -> Title:
+    """A season, episode or disc: the series' details under the part's own id and ref.
+
+    A part never inherits the series' awards, site or child lists; its own come in `fields`.
+    """
+    changes: dict[str, Any] = {
+        "awards": (),
+        "official_url": None,
+        "series_id": series.id,
+        "seasons": (),
+        "episodes": (),
+        "discs": (),
+        "bonus_materials": (),
+        **fields,
+    }
+    ref = title_ref(public_base, kind, part_id, series.id)
+    return dataclasses.replace(series, kind=kind, id=part_id, ref=ref, **changes)
 
 
 def bonus_programs(

@@ -11,13 +11,11 @@ from lxml import etree
 from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
-from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from service.errors import InvalidInput, InvalidSession, NotFound
 from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.titles import TitleKind, TitlePart
-
-REF_BASE = "http://api-public.netflix.com"
+from tests.support.emulator_client import REF_BASE, emulator_client
 
 
 @pytest.fixture
@@ -28,14 +26,7 @@ def app() -> Starlette:
 @pytest.fixture(params=[False, True], ids=["xml", "json"])
 async def client(request: pytest.FixtureRequest, app: Starlette) -> AsyncIterator[NetflixClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        yield NetflixClient(
-            http,
-            base_url="https://netflix.test",
-            consumer_key=DEMO_CONSUMER_KEY,
-            consumer_secret=DEMO_CONSUMER_SECRET,
-            ref_base=REF_BASE,
-            prefer_json=request.param,
-        )
+        yield emulator_client(http, prefer_json=request.param)
 
 
 async def test_search_titles_pages_and_expands(client: NetflixClient) -> None:
@@ -113,13 +104,7 @@ async def test_parts_a_host_did_not_inline_are_fetched_concurrently(
     assert expected.awards and expected.cast and expected.synopsis_html
     host = IgnoresExpand(app)
     async with httpx.AsyncClient(transport=host) as http:
-        lazy = NetflixClient(
-            http,
-            base_url="https://netflix.test",
-            consumer_key=DEMO_CONSUMER_KEY,
-            consumer_secret=DEMO_CONSUMER_SECRET,
-            ref_base=REF_BASE,
-        )
+        lazy = emulator_client(http)
         assert await lazy.get_title(ref, expand=list(TitlePart)) == expected
     assert len(host.paths) == 1 + len(TitlePart)
     assert host.most_in_flight == len(TitlePart)

@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
-from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, FaultConfig
+from emulator.config import DEMO_CONSUMER_KEY, FaultConfig
 from service.errors import BadUpstream, RateLimited, ServiceError, UpstreamTimeout
 from service.netflix.client import AccessToken, NetflixClient
-
-REF_BASE = "http://api-public.netflix.com"
-
-
-def _client(http: httpx.AsyncClient, **options: object) -> NetflixClient:
-    return NetflixClient(
-        http,
-        base_url="https://netflix.test",
-        consumer_key=DEMO_CONSUMER_KEY,
-        consumer_secret=DEMO_CONSUMER_SECRET,
-        ref_base=REF_BASE,
-        **options,  # type: ignore[arg-type]
-    )
+from tests.support.emulator_client import REF_BASE, emulator_client
 
 
 @pytest.fixture
 async def faulty() -> AsyncIterator[Callable[..., NetflixClient]]:
     clients: list[httpx.AsyncClient] = []
 
-    def make(faults: FaultConfig, **options: object) -> NetflixClient:
+    def make(faults: FaultConfig, **options: Any) -> NetflixClient:
         app = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False, faults=faults))
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
         clients.append(http)
-        return _client(http, **options)
+        return emulator_client(http, **options)
 
     yield make
     for http in clients:
@@ -76,7 +65,7 @@ async def test_over_limit_403_becomes_rate_limited() -> None:
     )
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        client = _client(http)
+        client = emulator_client(http)
         with pytest.raises(RateLimited) as caught:
             for _ in range(10):
                 await client.get_user(AccessToken(token, secret), user_id)
@@ -95,7 +84,7 @@ async def test_throttle_is_asked_before_every_call_and_can_refuse() -> None:
     app = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False))
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        client = _client(http, throttle=throttle)
+        client = emulator_client(http, throttle=throttle)
         await client.get_user(AccessToken(token, secret), user_id)
         with pytest.raises(RateLimited):
             await client.search_titles("the")
@@ -123,7 +112,7 @@ async def test_transport_failures_never_escape_as_httpx_errors(
 
     async with _mock(handler) as http:
         with pytest.raises(expected):
-            await _client(http).autocomplete("th")
+            await emulator_client(http).autocomplete("th")
 
 
 async def test_oversized_answers_are_refused() -> None:
@@ -134,8 +123,8 @@ async def test_oversized_answers_are_refused() -> None:
 
     async with _mock(handler) as http:
         with pytest.raises(BadUpstream, match="exceeds"):
-            await _client(http, max_body_bytes=1000).autocomplete("th")
-        assert await _client(http, max_body_bytes=len(body)).autocomplete("th") == []
+            await emulator_client(http, max_body_bytes=1000).autocomplete("th")
+        assert await emulator_client(http, max_body_bytes=len(body)).autocomplete("th") == []
 
 
 async def test_unexpected_content_and_status_documents_in_200s() -> None:
@@ -157,7 +146,7 @@ async def test_unexpected_content_and_status_documents_in_200s() -> None:
         return next(answers)
 
     async with _mock(handler) as http:
-        client = _client(http)
+        client = emulator_client(http)
         for _ in range(3):
             with pytest.raises(BadUpstream):
                 await client.autocomplete("th")
@@ -202,6 +191,6 @@ async def test_a_catalog_index_stalling_midway_is_a_timeout_not_a_bad_answer() -
     seen: list[str] = []
     async with _mock(handler) as http:
         with pytest.raises(UpstreamTimeout):
-            async for title in _client(http).stream_catalog_index():
+            async for title in emulator_client(http).stream_catalog_index():
                 seen.append(title.id)
     assert seen == ["movies/1"]

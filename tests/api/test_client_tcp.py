@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from service.errors import BadUpstream, UpstreamTimeout
-from service.netflix.client import NetflixClient
+from tests.support.emulator_client import emulator_client
 from tests.support.servers import free_port, python_server
 
 pytestmark = pytest.mark.integration
@@ -37,16 +36,6 @@ def slow() -> Iterator[str]:
     yield from _serve("--fault-latency-ms", "1500")
 
 
-def _client(http: httpx.AsyncClient, base_url: str) -> NetflixClient:
-    return NetflixClient(
-        http,
-        base_url=base_url,
-        consumer_key=DEMO_CONSUMER_KEY,
-        consumer_secret=DEMO_CONSUMER_SECRET,
-        ref_base="http://api-public.netflix.com",
-    )
-
-
 async def test_plain_http_catalog_calls_and_gzip_index(healthy: str) -> None:
     encodings: dict[str, str | None] = {}
 
@@ -54,7 +43,7 @@ async def test_plain_http_catalog_calls_and_gzip_index(healthy: str) -> None:
         encodings[response.url.path] = response.headers.get("content-encoding")
 
     async with httpx.AsyncClient(event_hooks={"response": [record]}) as http:
-        client = _client(http, healthy)
+        client = emulator_client(http, healthy)
         page = await client.search_titles("the", max_results=5)
         assert page.items
         count = 0
@@ -67,10 +56,10 @@ async def test_plain_http_catalog_calls_and_gzip_index(healthy: str) -> None:
 async def test_dropped_connections_are_bad_upstream(dropping: str) -> None:
     async with httpx.AsyncClient() as http:
         with pytest.raises(BadUpstream):
-            await _client(http, dropping).search_titles("the")
+            await emulator_client(http, dropping).search_titles("the")
 
 
 async def test_slow_upstream_is_a_timeout(slow: str) -> None:
     async with httpx.AsyncClient(timeout=httpx.Timeout(0.3)) as http:
         with pytest.raises(UpstreamTimeout):
-            await _client(http, slow).autocomplete("th")
+            await emulator_client(http, slow).autocomplete("th")

@@ -10,15 +10,13 @@ import pytest
 from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
-from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from service.errors import AlreadyInQueue, InvalidInput, InvalidSession, NotFound, StaleEtag
 from service.netflix.client import AccessToken, NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.queues import QueueSort, QueueState, QueueType
 from service.schemas.ratings import RatingKind
 from service.schemas.rentals import RentalKind
-
-REF_BASE = "http://api-public.netflix.com"
+from tests.support.emulator_client import emulator_client
 
 
 @dataclass
@@ -37,14 +35,7 @@ def app() -> Starlette:
 async def sub(request: pytest.FixtureRequest, app: Starlette) -> AsyncIterator[Subscriber]:
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        client = NetflixClient(
-            http,
-            base_url="https://netflix.test",
-            consumer_key=DEMO_CONSUMER_KEY,
-            consumer_secret=DEMO_CONSUMER_SECRET,
-            ref_base=REF_BASE,
-            prefer_json=request.param,
-        )
+        client = emulator_client(http, prefer_json=request.param)
         yield Subscriber(client, AccessToken(token, secret), user_id)
 
 

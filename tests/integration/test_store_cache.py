@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import textwrap
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from service.store.redis import RedisLike, connect, embedded
 from tests.support.store_backends import (
     TEST_FERNET_KEY,
     flush,
+    run_released_children,
     second_client,
     settings_for,
     store_url,
@@ -51,6 +51,17 @@ def counting_fetch(
         return body
 
     return calls, fetch
+
+
+async def cache_with_expired_copy(
+    store: RedisLike, stale_s: float, age_s: float = 0.2
+) -> ResponseCache:
+    """A cache whose b"old body" under KEY outlived its 0.1 s ttl: the stale-window setup."""
+    cache = make_cache(store, cache_stale_s=stale_s)
+    _, good = counting_fetch(b"old body")
+    await cache.get_or_fetch(KEY, 0.1, good)
+    await asyncio.sleep(age_s)
+    return cache
 
 
 async def test_miss_then_hit_with_age(store: RedisLike) -> None:
@@ -94,10 +105,7 @@ async def test_redis_expiry_is_ttl_plus_stale_window(store: RedisLike) -> None:
 
 
 async def test_stale_copy_is_served_when_the_upstream_fails(store: RedisLike) -> None:
-    cache = make_cache(store, cache_stale_s=30)
-    _, good = counting_fetch(b"old body")
-    await cache.get_or_fetch(KEY, 0.1, good)
-    await asyncio.sleep(0.2)
+    cache = await cache_with_expired_copy(store, stale_s=30)
     calls, failing = counting_fetch(b"", error=BadUpstream("upstream said 500"))
     result = await cache.get_or_fetch(KEY, 0.1, failing)
     assert (result.status, result.body) == ("STALE", b"old body")
@@ -112,20 +120,14 @@ async def test_failure_without_stale_copy_is_raised(store: RedisLike) -> None:
 
 
 async def test_client_errors_are_not_hidden_by_a_stale_copy(store: RedisLike) -> None:
-    cache = make_cache(store, cache_stale_s=30)
-    _, good = counting_fetch(b"old body")
-    await cache.get_or_fetch(KEY, 0.1, good)
-    await asyncio.sleep(0.2)
+    cache = await cache_with_expired_copy(store, stale_s=30)
     _, missing = counting_fetch(b"", error=NotFound("no such title"))
     with pytest.raises(NotFound):
         await cache.get_or_fetch(KEY, 0.1, missing)
 
 
 async def test_stale_window_ends(store: RedisLike) -> None:
-    cache = make_cache(store, cache_stale_s=0.2)
-    _, good = counting_fetch(b"old body")
-    await cache.get_or_fetch(KEY, 0.1, good)
-    await asyncio.sleep(0.45)
+    cache = await cache_with_expired_copy(store, stale_s=0.2, age_s=0.45)
     _, failing = counting_fetch(b"", error=BadUpstream("down"))
     with pytest.raises(BadUpstream):
         await cache.get_or_fetch(KEY, 0.1, failing)
@@ -160,10 +162,7 @@ async def test_waiters_share_the_holders_failure(store: RedisLike) -> None:
 
 
 async def test_waiters_answer_stale_when_the_holder_fails(store: RedisLike) -> None:
-    cache = make_cache(store, cache_stale_s=30)
-    _, good = counting_fetch(b"old body")
-    await cache.get_or_fetch(KEY, 0.1, good)
-    await asyncio.sleep(0.2)
+    cache = await cache_with_expired_copy(store, stale_s=30)
     calls, failing = counting_fetch(b"", delay=0.2, error=BadUpstream("down"))
     results = await asyncio.gather(*(cache.get_or_fetch(KEY, 0.1, failing) for _ in range(10)))
     assert len(calls) == 1
@@ -272,40 +271,17 @@ async def test_concurrent_misses_across_processes_make_one_fetch(
     assert url is not None
     redis = connect(settings_for(url, cluster=backend == "cluster"))
     await flush(redis)
-    processes = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            _CHILD,
-            url,
-            "1" if backend == "cluster" else "0",
-            KEY,
-            TEST_FERNET_KEY,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        for _ in range(4)
-    ]
+    args = [url, "1" if backend == "cluster" else "0", KEY, TEST_FERNET_KEY]
     try:
-        deadline = time.monotonic() + 30
-        while int(await redis.get(keys.ROOT + "{test}:ready") or 0) < len(processes):
-            assert time.monotonic() < deadline, "children did not start"
-            await asyncio.sleep(0.02)
-        await redis.set(keys.ROOT + "{test}:go", b"1")
-        outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), 30)
-        assert all(p.returncode == 0 for p in processes), [err for _, err in outputs]
+        outputs = await run_released_children(redis, _CHILD, args, keys.ROOT + "{test}", wait_s=30)
         assert int(await redis.get(keys.ROOT + "{test}:fetches") or 0) == 1
-        reports = [json.loads(out) for out, _ in outputs]
+        reports = [json.loads(out) for out in outputs]
         bodies = {body for report in reports for body in report["bodies"]}
         statuses = [status for report in reports for status in report["statuses"]]
         assert bodies == {"from one fetch"}
         assert len(statuses) == 40
         assert statuses.count("MISS") == 1
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
         await redis.aclose()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import textwrap
 import time
 
@@ -18,6 +17,7 @@ from service.store.redis import RedisLike, connect
 from tests.support.store_backends import (
     TEST_FERNET_KEY,
     flush,
+    run_released_children,
     settings_for,
     store_url,
 )
@@ -165,33 +165,10 @@ async def test_lock_excludes_writers_in_other_processes(
     redis = connect(settings_for(url, cluster=backend == "cluster"))
     await flush(redis)
     tag = keys.queue_etag(USER, "disc")
-    processes = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            _CHILD,
-            url,
-            "1" if backend == "cluster" else "0",
-            USER,
-            TEST_FERNET_KEY,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        for _ in range(4)
-    ]
+    args = [url, "1" if backend == "cluster" else "0", USER, TEST_FERNET_KEY]
     try:
-        deadline = time.monotonic() + 30
-        while int(await redis.get(tag + ":ready") or 0) < len(processes):
-            assert time.monotonic() < deadline, "children did not start"
-            await asyncio.sleep(0.02)
-        await redis.set(tag + ":go", b"1")
-        outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), 60)
-        assert all(p.returncode == 0 for p in processes), [err for _, err in outputs]
-        assert [json.loads(out)["overlaps"] for out, _ in outputs] == [0, 0, 0, 0]
+        outputs = await run_released_children(redis, _CHILD, args, tag, wait_s=60)
+        assert [json.loads(out)["overlaps"] for out in outputs] == [0, 0, 0, 0]
         assert int(await redis.get(tag + ":counter") or 0) == 4 * 10  # no lost update
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
         await redis.aclose()

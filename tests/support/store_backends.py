@@ -7,14 +7,16 @@ cluster-enabled redis-server processes started once per test session.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 import pytest
 from redis.asyncio import Redis
@@ -203,3 +205,40 @@ async def down_store() -> AsyncIterator[RedisLike]:
         yield client
     finally:
         await client.aclose()
+
+
+async def run_released_children(
+    redis: RedisLike, script: str, args: Sequence[str], flag: str, *, wait_s: float
+) -> list[bytes]:
+    """Run 4 `python -c script *args` children at once; return their stdouts.
+
+    Each child increments `<flag>:ready` and then waits for `<flag>:go`, which is set only
+    once all are ready, so their work truly overlaps. A failing child fails the test.
+    """
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            script,
+            *args,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while int(await redis.get(flag + ":ready") or 0) < len(processes):
+            assert time.monotonic() < deadline, "children did not start"
+            await asyncio.sleep(0.02)
+        await redis.set(flag + ":go", b"1")
+        outputs = await asyncio.wait_for(
+            asyncio.gather(*(p.communicate() for p in processes)), wait_s
+        )
+        assert all(p.returncode == 0 for p in processes), [err for _, err in outputs]
+        return [out for out, _ in outputs]
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()

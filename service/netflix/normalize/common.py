@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from service.errors import BadUpstream
 from service.netflix.document import Doc
+from service.schemas.common import Page
 from service.schemas.titles import MaturityRating
 
 SCHEMAS = "http://schemas.netflix.com/"
@@ -17,6 +19,7 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _BREAK_RE = re.compile(r"<\s*(?:br|p)\b[^>]*>", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 _MATURITY_SYSTEMS = {"mpaa_ratings": "mpaa", "tv_ratings": "tv"}
+PageT = TypeVar("PageT", bound=Page[Any])
 
 
 def to_int(value: str | None) -> int | None:
@@ -185,6 +188,18 @@ def page_info(doc: Doc, count: int) -> PageInfo:
         total=max(total if total is not None else count, 0),
         start_index=max(start or 0, 0),
         page_size=max(size if size is not None else count, 0),
+    )
+
+
+def to_page(cls: type[PageT], doc: Doc, items: list[Any]) -> PageT:
+    """`items` as a `cls` page, its totals read from the collection header of `doc`."""
+    info = page_info(doc, len(items))
+    return cls(
+        items=items,
+        total=info.total,
+        start_index=info.start_index,
+        page_size=info.page_size,
+        next=info.next_index(len(items)),
     )
 
 

@@ -6,7 +6,7 @@ import re
 
 from service.errors import BadUpstream
 from service.netflix.document import Doc
-from service.netflix.normalize.common import expect_root, first_link, html_to_text, page_info
+from service.netflix.normalize.common import expect_root, first_link, html_to_text, to_page
 from service.netflix.refs import TitleRef
 from service.schemas.people import FilmographyEntry, Person, PersonPage, PersonRef
 
@@ -103,11 +103,4 @@ def people_page(doc: Doc, *, ref_base: str) -> PersonPage:
     """`/catalog/people?term=`: a `people` root holding `person` elements."""
     expect_root(doc, "people")
     items = [person(node, ref_base=ref_base) for node in doc.children("person")]
-    info = page_info(doc, len(items))
-    return PersonPage(
-        items=items,
-        total=info.total,
-        start_index=info.start_index,
-        page_size=info.page_size,
-        next=info.next_index(len(items)),
-    )
+    return to_page(PersonPage, doc, items)

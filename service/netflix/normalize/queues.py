@@ -13,8 +13,8 @@ from service.netflix.normalize.common import (
     epoch,
     expect_root,
     labels,
-    page_info,
     to_int,
+    to_page,
 )
 from service.netflix.normalize.titles import title
 from service.schemas.queues import QueueEntry, QueuePage, QueueState, QueueType
@@ -63,18 +63,10 @@ def queue_page(
     items = [
         queue_entry(node, ref_base=ref_base, queue=queue) for node in doc.children("queue_item")
     ]
-    info = page_info(doc, len(items))
     etag = doc.child_text("etag") or _unquote(etag_header)
     if etag is None:
         raise BadUpstream("the upstream queue carries no etag")
-    page = QueuePage(
-        items=items,
-        total=info.total,
-        start_index=info.start_index,
-        page_size=info.page_size,
-        next=info.next_index(len(items)),
-    )
-    return page, etag
+    return to_page(QueuePage, doc, items), etag
 
 
 def queue_item_document(doc: Doc, *, ref_base: str, queue: QueueType) -> QueueEntry:

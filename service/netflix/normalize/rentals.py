@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.netflix.document import Doc
-from service.netflix.normalize.common import epoch, expect_root, page_info, to_int
+from service.netflix.normalize.common import epoch, expect_root, to_int, to_page
 from service.netflix.normalize.titles import title
 from service.schemas.rentals import RentalEntry, RentalPage
 
@@ -24,14 +24,7 @@ def rental_page(doc: Doc, *, ref_base: str) -> RentalPage:
     """`/users/{id}/rental_history[/kind]`."""
     expect_root(doc, "rental_history")
     items = [rental_entry(n, ref_base=ref_base) for n in doc.children("rental_history_item")]
-    info = page_info(doc, len(items))
-    return RentalPage(
-        items=items,
-        total=info.total,
-        start_index=info.start_index,
-        page_size=info.page_size,
-        next=info.next_index(len(items)),
-    )
+    return to_page(RentalPage, doc, items)
 
 
 def at_home(doc: Doc, *, ref_base: str) -> list[RentalEntry]:

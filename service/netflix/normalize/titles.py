@@ -17,9 +17,9 @@ from service.netflix.normalize.common import (
     html_to_text,
     labels,
     maturity,
-    page_info,
     to_float,
     to_int,
+    to_page,
 )
 from service.netflix.normalize.parts import availability, awards, languages, screen_formats
 from service.netflix.normalize.people import person_refs
@@ -294,14 +294,7 @@ def title_page(
     """A page of titles: search (`catalog_titles`), `similars`, `recommendations`."""
     expect_root(doc, root)
     items = [title(node, ref_base=ref_base) for node in doc.children(item)]
-    info = page_info(doc, len(items))
-    return TitlePage(
-        items=items,
-        total=info.total,
-        start_index=info.start_index,
-        page_size=info.page_size,
-        next=info.next_index(len(items)),
-    )
+    return to_page(TitlePage, doc, items)
 
 
 def similars_page(doc: Doc, *, ref_base: str) -> TitlePage:
