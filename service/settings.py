@@ -148,7 +148,7 @@ class Settings(BaseSettings):
         1.0, description="Connect and command timeout for Redis; past it the cache is bypassed."
     )
     redis_retry_after_s: Annotated[float, Field(ge=0)] = Field(
-        2.0,
+        1.0,
         description="After Redis was found unreachable, how long this process leaves it alone: "
         "catalog reads answer BYPASS at once and what needs Redis answers 503, then one request "
         "tries it again. 0 tries Redis on every request.",

@@ -12,5 +12,5 @@ from tests.support.servers import redis_server
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """URL of a private, empty-at-start redis-server for this test session."""
-    with redis_server() as url:
-        yield url
+    with redis_server() as server:
+        yield server.url

@@ -38,37 +38,66 @@ def wait_for_port(
     raise TimeoutError(f"nothing listens on port {port}")
 
 
-@contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """Start a throw-away redis-server on a free port and yield its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        process = subprocess.Popen(
+class RedisServer:
+    """A private redis-server on a fixed port and data folder, which a test may kill and restart.
+
+    With `append_only` it keeps an append-only file (fsync on every write, so a test that
+    kills it loses nothing it acknowledged) and comes back with its data after a restart.
+    """
+
+    def __init__(self, workdir: str, *, append_only: bool = False) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        self._binary = binary
+        self._workdir = workdir
+        self._append_only = append_only
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"]
+        if not self._append_only:
+            persistence = ["--appendonly", "no"]
+        self._process = subprocess.Popen(
             [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                workdir,
+                self._binary,
+                *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+                *persistence,
+                *("--dir", self._workdir),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        wait_for_port(self.port, process=self._process)
+
+    def kill(self) -> None:
+        """Stop the server at once (SIGKILL), as a crash would."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(10)
+            self._process = None
+
+    def stop(self) -> None:
+        """Stop the server cleanly."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(10)
+            self._process = None
+
+
+@contextlib.contextmanager
+def redis_server(*, append_only: bool = False) -> Iterator[RedisServer]:
+    """Start a throw-away redis-server on a free port; stop it and drop its data afterwards."""
+    with tempfile.TemporaryDirectory() as workdir:
+        server = RedisServer(workdir, append_only=append_only)
+        server.start()
         try:
-            wait_for_port(port, process=process)
-            yield f"redis://127.0.0.1:{port}/0"
+            yield server
         finally:
-            process.terminate()
-            process.wait(10)
+            server.stop()
 
 
 @dataclass

@@ -223,7 +223,7 @@ def test_a_negative_window_is_refused() -> None:
 
 
 def test_the_window_is_a_setting_that_refuses_negatives() -> None:
-    assert Settings().redis_retry_after_s == 2.0
+    assert Settings().redis_retry_after_s == 1.0
     assert Settings.model_validate({"redis_retry_after_s": 0}).redis_retry_after_s == 0
     with pytest.raises(ValidationError, match="redis_retry_after_s"):
         Settings.model_validate({"redis_retry_after_s": -1})

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML  # comes with check-jsonschema, a dev dependency
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,3 +50,13 @@ def test_dockerfile_declares_a_healthcheck_of_the_proxy() -> None:
     check = next(i for i, line in enumerate(lines) if line.startswith("HEALTHCHECK"))
     instruction = lines[check] + lines[check + 1]  # continued on the next line
     assert "CMD" in instruction and "127.0.0.1:8080/healthz" in instruction
+
+
+def test_compose_keeps_redis_data_on_a_named_volume_with_the_append_only_file() -> None:
+    compose = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())
+    redis = compose["services"]["redis"]
+    command = list(redis["command"])
+    assert command[command.index("--appendonly") + 1] == "yes"
+    volume, _, target = next(iter(redis["volumes"])).partition(":")
+    assert target == "/data"  # the image's working folder, where the append-only file goes
+    assert volume in compose["volumes"]
