@@ -1,5 +1,7 @@
 # Two entry points for a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
+PORT ?= 8080
+EMULATOR_PORT ?= 8081
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -15,9 +17,9 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## Run the proxy on embedded defaults, wired to a local emulator.
+## Run the proxy on embedded defaults, wired to a local emulator (`make run PORT=9080 EMULATOR_PORT=9081`).
 run: setup
-	$(BIN)/python -m service.demo
+	$(BIN)/netflix-proxy demo --port $(PORT) --emulator-port $(EMULATOR_PORT)
 
 ## Run the Netflix API v1 emulator alone.
 run-emulator: setup

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import RuntimeDep
+from service.probes import store_answers, upstream_answers
 from service.responses import OrjsonResponse
-from service.store.redis import ping
 
 router = APIRouter(tags=["health"])
-
-PROBE_TIMEOUT_S = 2.0
 
 
 class Liveness(BaseModel):
@@ -59,27 +56,13 @@ async def check_liveness() -> Liveness:
 )
 async def check_readiness(runtime: RuntimeDep) -> Response:
     """Probe the store and the upstream concurrently, each within a short timeout."""
-    redis_ok, upstream_ok = await asyncio.gather(_redis_ok(runtime), _upstream_ok(runtime))
+    redis_ok, upstream_ok = await asyncio.gather(
+        store_answers(runtime.redis),
+        upstream_answers(runtime.http, runtime.settings.upstream_base_url),
+    )
     body = Readiness(
         status="ready" if redis_ok and upstream_ok else "unready",
         redis=redis_ok,
         upstream=upstream_ok,
     )
     return OrjsonResponse(body.model_dump(), status_code=200 if body.status == "ready" else 503)
-
-
-async def _redis_ok(runtime: RuntimeDep) -> bool:
-    try:
-        async with asyncio.timeout(PROBE_TIMEOUT_S):
-            return await ping(runtime.redis)
-    except TimeoutError:
-        return False
-
-
-async def _upstream_ok(runtime: RuntimeDep) -> bool:
-    """Any HTTP answer from the upstream's root proves it is reachable."""
-    try:
-        await runtime.http.get(runtime.settings.upstream_base_url + "/", timeout=PROBE_TIMEOUT_S)
-    except httpx.HTTPError:
-        return False
-    return True

@@ -1,0 +1,1 @@
+"""`netflix-proxy`, the console script: serve, emulator, demo, openapi, check, export-index."""
