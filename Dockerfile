@@ -1,4 +1,5 @@
-# One image for the proxy (default command) and the emulator (`python -m emulator`).
+# One image for every role: the proxy (default command) and the emulator
+# (`netflix-proxy emulator ...`). Runtime dependencies only: no test toolchain, no embedded store.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,7 +14,7 @@ COPY requirements.lock ./
 RUN pip install --no-deps -r requirements.lock
 
 # Then the source, installed without touching the dependencies resolved above.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY service ./service
 COPY emulator ./emulator
 RUN pip install --no-deps . && rm -rf build *.egg-info
@@ -22,8 +23,10 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin prox
 USER proxy
 
 EXPOSE 8080
-# Liveness of the proxy (the default command); compose gives the emulator its own check.
+# Readiness of the proxy (Redis and the upstream answer); the emulator role sets
+# HEALTHCHECK_URL to its own port, where any answer below 500 means it serves.
+ENV HEALTHCHECK_URL=http://127.0.0.1:8080/readyz
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
-CMD ["uvicorn", "--factory", "service.app:create_app", "--host", "0.0.0.0", "--port", "8080", \
-     "--proxy-headers", "--no-server-header"]
+    CMD netflix-proxy probe "$HEALTHCHECK_URL"
+# Several processes: set WEB_CONCURRENCY (or add --workers N).
+CMD ["netflix-proxy", "serve", "--host", "0.0.0.0", "--port", "8080"]

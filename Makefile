@@ -4,25 +4,31 @@ PORT ?= 8080
 EMULATOR_PORT ?= 8081
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
 
 .PHONY: setup redis-server run run-emulator test lint typecheck bench openapi clean
 
-setup: $(STAMP)
+## The runtime (with the embedded store) for `make run`; the test toolchain on top for the rest.
+setup: $(DEV)
 
-$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+$(RUNTIME): requirements.lock requirements-embedded.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -r requirements.lock -r requirements-embedded.lock
 	$(BIN)/pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	touch $(RUNTIME)
+
+$(DEV): $(RUNTIME) requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -r requirements-dev.lock
+	touch $(DEV)
 
 ## Run the proxy on embedded defaults, wired to a local emulator (`make run PORT=9080 EMULATOR_PORT=9081`).
-run: setup
+run: $(RUNTIME)
 	$(BIN)/netflix-proxy demo --port $(PORT) --emulator-port $(EMULATOR_PORT)
 
 ## Run the Netflix API v1 emulator alone.
-run-emulator: setup
+run-emulator: $(RUNTIME)
 	$(BIN)/python -m emulator
 
 ## The tests start private redis-servers; install the binary when it is missing (Debian, as root).

@@ -6,6 +6,7 @@
     openapi       the OpenAPI document, to stdout or a file
     check         validate the configuration and reach Redis and the upstream
     export-index  the catalog index to an NDJSON file
+    probe         exit 0 when a URL answers below 500 (the container healthcheck)
 
 A problem the operator must fix (a bad setting, a port in use) is one line on stderr and
 exit status 2; a failed check is exit status 1.
@@ -23,8 +24,10 @@ from pathlib import Path
 from service import demo, openapi_export
 from service.cli.check import render, run_checks
 from service.cli.export_index import export_index
+from service.cli.probe import answers_below_500
 from service.cli.problems import USAGE_ERROR, CliError, load_settings
 from service.cli.serving import serve
+from service.store.redis import EMBEDDED_MISSING, embedded_available
 
 PROG = "netflix-proxy"
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
@@ -41,7 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("serve", help="serve the proxy")
     run.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     run.add_argument("--port", type=_port, default=8080, help="TCP port (default 8080)")
-    run.add_argument("--workers", type=_positive, default=1, help="processes (default 1)")
+    run.add_argument(
+        "--workers",
+        type=_positive,
+        default=os.environ.get("WEB_CONCURRENCY", "1"),
+        help="processes (default: WEB_CONCURRENCY, else 1)",
+    )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info")
 
     commands.add_parser(
@@ -63,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-index", help="the catalog index to an NDJSON file")
     export.add_argument("file", type=Path, help="where to write the NDJSON")
+
+    probe = commands.add_parser("probe", help="exit 0 when the URL answers below 500")
+    probe.add_argument("url", help="e.g. http://127.0.0.1:8080/readyz")
     return parser
 
 
@@ -99,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
-        load_settings()  # refuse a bad configuration before binding anything
+        settings = load_settings()  # refuse a bad configuration before binding anything
+        if settings.redis_url is None and not embedded_available():
+            raise CliError(EMBEDDED_MISSING)
         serve(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
         return 0
     if args.command == "demo":
@@ -116,5 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         findings = asyncio.run(run_checks(load_settings()))
         print(render(findings))
         return 0 if all(finding.ok for finding in findings) else 1
+    if args.command == "probe":
+        return 0 if answers_below_500(args.url) else 1
     titles = export_index(load_settings(), args.file)
     return 0 if titles else 1

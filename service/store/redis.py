@@ -7,6 +7,7 @@ but lives in this process only: use it for one process, never behind several rep
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any, TypeAlias
 
 import redis.exceptions as redis_errors
@@ -79,8 +80,21 @@ def connect(settings: Settings) -> RedisLike:
     )
 
 
+EMBEDDED_MISSING = (
+    "NFX_REDIS_URL is unset, and the embedded store it then uses is not installed: set "
+    "NFX_REDIS_URL, or install the extra (pip install 'netflix-proxy[embedded]')"
+)
+
+
+def embedded_available() -> bool:
+    """Whether the embedded store's packages are installed (an image without them needs Redis)."""
+    return importlib.util.find_spec("fakeredis") is not None
+
+
 def embedded() -> Redis:
     """A fresh, empty in-process store (fakeredis, with Lua through lupa)."""
+    if not embedded_available():
+        raise RuntimeError(EMBEDDED_MISSING)
     import fakeredis  # only the embedded mode needs it
 
     client: Redis = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
