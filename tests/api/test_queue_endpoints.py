@@ -489,8 +489,10 @@ async def test_a_write_whose_lock_expired_stops(proxy: Proxy) -> None:
     moved = await proxy.client.patch(
         f"/v1/me/queues/disc/entries/{before[-1]}", headers=_auth(session), json={"position": 1}
     )
-    assert moved.status_code == 409, moved.text
-    assert "lock" in moved.json()["detail"]
+    # A lost turn is temporary: 503 with Retry-After, not a conflict.
+    assert moved.status_code == 503, moved.text
+    assert moved.json()["type"].endswith("/queue-busy")
+    assert "turn ran out" in moved.json()["detail"]
     assert moved.headers["retry-after"] == "1"
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") == posts_before
     assert _available_ids(proxy, user_id) == before
