@@ -106,8 +106,8 @@ async def test_writers_take_turns_in_arrival_order(store: RedisLike) -> None:
     async with lock(USER, "disc"):
         for number in range(8):
             tasks.append(asyncio.create_task(writer(number)))
-            while await store.zcard(waiters) < number + 1:  # it holds its ticket
-                await asyncio.sleep(0.002)
+            while await store.zcard(waiters) < number + 1:  # noqa: ASYNC110 - polls Redis
+                await asyncio.sleep(0.002)  # until this writer holds its ticket
     await asyncio.gather(*tasks)
     assert order == list(range(8))
 
