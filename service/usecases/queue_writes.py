@@ -60,7 +60,7 @@ UPSTREAM_QUEUE_PAGE = 500
 MAX_QUEUE_PAGES = 20
 BACKOFF_BASE_S = 0.05
 # Reads that check a write's outcome after an upstream failure (reads are safe to repeat).
-READ_BACK_ATTEMPTS = 3
+READ_BACK_ATTEMPTS = 5
 
 # Checks whether a write took effect: its result as a 1-tuple (so a `None` result is told
 # apart), or None when it did not.
