@@ -229,7 +229,9 @@ class Settings(BaseSettings):
         "beyond it the client gets 503 with Retry-After.",
     )
     etag_retries: Annotated[int, Field(ge=0)] = Field(
-        3, description="Retries of a queue write after a stale etag."
+        3,
+        description="Retries of a queue write after a stale etag, or after an upstream "
+        "failure the queue shows did not take effect.",
     )
     session_ttl_s: PositiveInt = Field(
         2_592_000, description="Lifetime of a proxy session (bearer token), in seconds."
