@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -60,6 +61,7 @@ _TEMPORARY: tuple[type[ServiceError], ...] = (
 _REPLAYED_HEADERS = ("content-type", "location", "cache-control")
 
 Produce = Callable[[], Awaitable[Response]]
+_log = logging.getLogger(__name__)
 
 
 def parse_key(raw: str) -> str:
@@ -124,22 +126,33 @@ class Once:
             if response.status_code >= 500 or response.status_code == 429:
                 raise _Temporary(response)
         except _Temporary as temporary:
-            await store.release(user_id, key, record)
+            await _forget(store, user_id, key, record)
             return temporary.response
         except BaseException:
-            await store.release(user_id, key, record)
+            await _forget(store, user_id, key, record)
             raise
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-        await store.finish(user_id, key, record, self._fingerprint, _stored(response))
+        try:
+            await store.finish(user_id, key, record, self._fingerprint, _stored(response))
+        except ServiceError as exc:  # the write is done: answer it all the same
+            _log.warning("could not store an idempotent answer: %s", exc.detail)
         return response
 
 
 class _Temporary(Exception):  # noqa: N818 - internal control flow, never raised outside
     def __init__(self, response: Response) -> None:
         self.response = response
+
+
+async def _forget(store: IdempotencyStore, user_id: str, key: str, record: bytes) -> None:
+    """Drop our claim so a repeat runs anew (if the store is down, it expires by itself)."""
+    try:
+        await store.release(user_id, key, record)
+    except ServiceError as exc:
+        _log.warning("could not release an idempotency key: %s", exc.detail)
 
 
 async def _keep_claimed(store: IdempotencyStore, user_id: str, key: str, record: bytes) -> None:
