@@ -224,7 +224,7 @@ class Settings(BaseSettings):
         "ends after it.",
     )
     queue_wait_s: Annotated[float, Field(ge=0)] = Field(
-        10.0,
+        15.0,
         description="Longest wait for a turn to write a queue (first come, first served); "
         "beyond it the client gets 503 with Retry-After.",
     )
