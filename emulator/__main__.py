@@ -43,6 +43,7 @@ _FAULT_HELP = {
     "truncated_rate": "share of responses cut short",
     "drop_rate": "share of connections closed without a response",
     "gateway_error_rate": "share of requests refused by the gateway (text/plain 401)",
+    "write_drop_rate": "share of writes applied, then their connections closed without a response",
     "seed": "seed of the fault draws (default: unseeded)",
 }
 _NON_NEGATIVE = {

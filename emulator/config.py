@@ -21,6 +21,7 @@ class FaultConfig:
     truncated_rate: float = 0.0
     drop_rate: float = 0.0
     gateway_error_rate: float = 0.0
+    write_drop_rate: float = 0.0
     seed: int | None = None
 
     @property
@@ -33,6 +34,7 @@ class FaultConfig:
             or self.truncated_rate
             or self.drop_rate
             or self.gateway_error_rate
+            or self.write_drop_rate
         )
 
 

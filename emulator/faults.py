@@ -3,6 +3,10 @@
 Each request draws once from a per-instance `random.Random(config.faults.seed)`, so a seeded
 run misbehaves the same way every time. At most one fault fires per request; latency is added
 to every request when configured.
+
+`write_drop` fires on writes only (POST, PUT and DELETE, after `method=` overrides): the write
+is applied, its answer discarded, and the connection closed, so a client cannot tell it from
+a write that never arrived. A read drawing it is served normally.
 """
 
 from __future__ import annotations
@@ -10,8 +14,14 @@ from __future__ import annotations
 import enum
 import random
 import threading
+from collections.abc import Awaitable, Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.config import FaultConfig
+
+# What `write_drop` applies before dropping: the methods that change the emulator's state.
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 
 class Fault(enum.Enum):
@@ -23,6 +33,7 @@ class Fault(enum.Enum):
     ERROR = "error"  # a 500 status document
     MALFORMED = "malformed"  # the real body with broken XML
     TRUNCATED = "truncated"  # the real body cut short (with a matching Content-Length)
+    WRITE_DROP = "write_drop"  # a write applied, then the connection closed without a response
 
 
 class FaultInjector:
@@ -35,6 +46,7 @@ class FaultInjector:
             Fault.ERROR: config.error_rate,
             Fault.MALFORMED: config.malformed_rate,
             Fault.TRUNCATED: config.truncated_rate,
+            Fault.WRITE_DROP: config.write_drop_rate,
         }
         for fault, rate in rates.items():
             if not 0.0 <= rate <= 1.0:
@@ -72,3 +84,24 @@ def malformed(body: bytes) -> bytes:
 def truncated(body: bytes) -> bytes:
     """The first half of the document (at least one byte is cut)."""
     return body[: max(0, min(len(body) // 2, len(body) - 1))]
+
+
+def applies_then_drops(fault: Fault, scope: Scope) -> bool:
+    """True when `fault` is a write drop and the request is a write."""
+    return fault is Fault.WRITE_DROP and scope.get("method") in WRITE_METHODS
+
+
+async def apply_then_drop(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    drop: Callable[[Receive, Send], Awaitable[None]],
+) -> None:
+    """Serve the request (the write takes effect), discard the answer, then `drop`."""
+
+    async def discard(message: Message) -> None:
+        return None
+
+    await app(scope, receive, discard)
+    await drop(receive, send)

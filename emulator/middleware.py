@@ -17,7 +17,14 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.context import EmulatorContext
-from emulator.faults import Fault, FaultInjector, malformed, truncated
+from emulator.faults import (
+    Fault,
+    FaultInjector,
+    applies_then_drops,
+    apply_then_drop,
+    malformed,
+    truncated,
+)
 from emulator.http import NetflixError, error_response, timestamp_refused
 from emulator.oauth.transport import SIGNED_METHOD_KEY
 
@@ -92,6 +99,8 @@ class NetflixMiddleware:
             await _rewrite_body(self.app, scope, receive, send, malformed)
         elif fault is Fault.TRUNCATED:
             await _rewrite_body(self.app, scope, receive, send, truncated)
+        elif applies_then_drops(fault, scope):
+            await apply_then_drop(self.app, scope, receive, send, _drop_connection)
         else:
             await self.app(scope, receive, send)
 

@@ -7,13 +7,14 @@ Every failure a client can see is one of these classes, answered as an RFC 9457
     ├── InvalidSession           401 invalid-session   missing, unknown or expired bearer token
     ├── Forbidden                403 forbidden         admin endpoint without the admin token
     ├── NotFound                 404 not-found         unknown title, person, entry or route
-    ├── Conflict                 409 conflict          the queue is busy, or changed under us
+    ├── Conflict                 409 conflict          the queue kept changing under us
     │   ├── AlreadyInQueue       409 already-in-queue  upstream 412 with sub_code 710
     │   └── StaleEtag            409 stale-etag        upstream 412 otherwise (retried inside)
     ├── InvalidInput             422 invalid-input     bad parameters, refs or bodies
     ├── RateLimited              429 rate-limited      upstream budget spent (sets Retry-After)
     ├── BadUpstream              502 bad-upstream      upstream error or unreadable answer
     ├── StoreUnavailable         503 store-unavailable Redis down while it is required
+    ├── QueueBusy                503 queue-busy        no turn to write the queue in time
     └── UpstreamTimeout          504 upstream-timeout  upstream too slow or unreachable
 
 `upstream_status` / `upstream_sub_code` carry Netflix's `status_code` / `sub_code` when the
@@ -167,6 +168,15 @@ class StoreUnavailable(ServiceError):  # noqa: N818 - names are the public contr
     status = 503
     slug = "store-unavailable"
     title = "Store unavailable"
+
+
+class QueueBusy(ServiceError):  # noqa: N818 - names are the public contract
+    """Other writes of the queue came first and held it past the wait bound: retry later."""
+
+    status = 503
+    slug = "queue-busy"
+    title = "Queue busy"
+    default_headers: ClassVar[Mapping[str, str]] = {"Retry-After": "1"}
 
 
 class UpstreamTimeout(ServiceError):  # noqa: N818 - names are the public contract

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from starlette.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, Response
 
 NDJSON_MEDIA_TYPE = "application/x-ndjson"
 
@@ -15,3 +17,23 @@ class OrjsonResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+PRIVATE = "private, no-store"
+
+
+def private_json(
+    model: BaseModel, status_code: int = 200, headers: Mapping[str, str] | None = None
+) -> OrjsonResponse:
+    """A model as a JSON answer marked private (user data: never in a shared cache), for
+    handlers that build their `Response` themselves (to store and replay it)."""
+    return OrjsonResponse(
+        model.model_dump(mode="json", by_alias=True),
+        status_code=status_code,
+        headers={**(headers or {}), "Cache-Control": PRIVATE},
+    )
+
+
+def private_empty(status_code: int = 204) -> Response:
+    """An empty answer marked private."""
+    return Response(status_code=status_code, headers={"Cache-Control": PRIVATE})

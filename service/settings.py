@@ -102,7 +102,8 @@ class Settings(BaseSettings):
     `NFX_CACHE_TTL_AUTOCOMPLETE_S`, `NFX_CACHE_STALE_S`, `NFX_FRONT_CACHE_TTL_S`,
     `NFX_FRONT_CACHE_SIZE`.
     Upstream budget and queue writes: `NFX_BUDGET_USER_PER_S`, `NFX_BUDGET_CONSUMER_PER_S`,
-    `NFX_BUDGET_MAX_WAIT_S`, `NFX_SIGNIN_PER_MINUTE`, `NFX_QUEUE_LOCK_TTL_S`, `NFX_ETAG_RETRIES`.
+    `NFX_BUDGET_MAX_WAIT_S`, `NFX_SIGNIN_PER_MINUTE`, `NFX_QUEUE_LOCK_TTL_S`,
+    `NFX_QUEUE_WAIT_S`, `NFX_ETAG_RETRIES`.
 
     With a real Redis (`NFX_REDIS_URL` set) the secrets must be real: `NFX_TOKEN_ENCRYPTION_KEY`
     is required, and placeholder values such as "changeme" are refused for the consumer secret
@@ -218,10 +219,19 @@ class Settings(BaseSettings):
         "burst equal to it; they reach the upstream without a session. 0 disables the limit.",
     )
     queue_lock_ttl_s: PositiveFloat = Field(
-        15.0, description="Lifetime of a queue write lock; also the longest wait to take it."
+        15.0,
+        description="Lifetime of a queue write lock unless renewed; a crashed holder's turn "
+        "ends after it.",
+    )
+    queue_wait_s: Annotated[float, Field(ge=0)] = Field(
+        15.0,
+        description="Longest wait for a turn to write a queue (first come, first served); "
+        "beyond it the client gets 503 with Retry-After.",
     )
     etag_retries: Annotated[int, Field(ge=0)] = Field(
-        3, description="Retries of a queue write after a stale etag."
+        3,
+        description="Retries of a queue write after a stale etag, or after an upstream "
+        "failure the queue shows did not take effect.",
     )
     session_ttl_s: PositiveInt = Field(
         2_592_000, description="Lifetime of a proxy session (bearer token), in seconds."

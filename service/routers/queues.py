@@ -14,11 +14,14 @@ from pydantic import Field
 
 from service.deps import CurrentSession, RuntimeDep, SettingsDep
 from service.errors import problem_responses
+from service.idempotency import IdempotentDep, Produce
 from service.netflix.refs import TitleRef
+from service.responses import PRIVATE, private_empty, private_json
 from service.routers.catalog import TitleId, TitleKindPath
 from service.schemas.common import RequestBody, Schema
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
 from service.store.locks import QueueLock
+from service.store.sessions import Session
 from service.usecases.batching import parse_ref, parse_ref_list
 from service.usecases.queue_writes import QueueWrites
 
@@ -29,12 +32,37 @@ MAX_REORDER_TITLES = 500
 
 # What a signed-in call can answer (401 no session, 503 no Redis for it); writes add 409.
 USER_ERRORS = problem_responses(401, 404, 422, 429, 502, 503, 504)
-_WRITE_ERRORS = problem_responses(401, 404, 409, 422, 429, 502, 503, 504)
+WRITE_ERRORS = problem_responses(401, 404, 409, 422, 429, 502, 503, 504)
+WRITE_ERRORS[409] = {
+    **WRITE_ERRORS[409],
+    "description": "A request with the same `Idempotency-Key` is still in progress "
+    "(with Retry-After).",
+}
+_QUEUE_WRITE_ERRORS = {
+    **WRITE_ERRORS,
+    409: {
+        **WRITE_ERRORS[409],
+        "description": "A real conflict: the title is already queued (`already-in-queue`), "
+        "the queue kept changing from outside the proxy, or a request with the same "
+        "`Idempotency-Key` is still in progress (with Retry-After).",
+    },
+    503: {
+        **WRITE_ERRORS[503],
+        "description": "Temporary, with Retry-After: the store is unreachable "
+        "(`store-unavailable`), or earlier writes of this queue held it past "
+        "`NFX_QUEUE_WAIT_S` (`queue-busy`).",
+    },
+    502: {
+        **WRITE_ERRORS[502],
+        "description": "The upstream failed and the queue, read back, shows the change did "
+        "not happen (or could not be read back: the detail says the outcome is unknown).",
+    },
+}
 
 
 def no_store(response: Response) -> None:
     """Mark the answer private: user data must never sit in a shared cache."""
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = PRIVATE
 
 
 router = APIRouter(
@@ -156,10 +184,15 @@ async def get_queue_entry(
         201: {
             "description": "The new entry, with its position.",
             "headers": {
-                "Location": {"description": "The entry's URL.", "schema": {"type": "string"}}
+                "Location": {"description": "The entry's URL.", "schema": {"type": "string"}},
+                "Idempotent-Replayed": {
+                    "description": "`true` on the stored answer of an earlier request with "
+                    "the same `Idempotency-Key` (nothing was written again).",
+                    "schema": {"type": "string"},
+                },
             },
         },
-        **_WRITE_ERRORS,
+        **_QUEUE_WRITE_ERRORS,
     },
 )
 async def add_queue_entry(
@@ -168,13 +201,17 @@ async def add_queue_entry(
     settings: SettingsDep,
     queue: Queue,
     body: NewQueueEntry,
-    response: Response,
-) -> QueueEntry:
+    once: IdempotentDep,
+) -> Response:
     """Add to a queue."""
-    ref = parse_ref(body.title, settings)
-    entry = await writes.add(session, queue, ref, position=body.position)
-    response.headers["Location"] = f"{router.prefix}/{queue.value}/entries/{entry.title.id}"
-    return entry
+
+    async def add() -> Response:
+        ref = parse_ref(body.title, settings)
+        entry = await writes.add(session, queue, ref, position=body.position)
+        location = f"{router.prefix}/{queue.value}/entries/{entry.title.id}"
+        return private_json(entry, 201, {"Location": location})
+
+    return await once(add)
 
 
 @router.patch(
@@ -184,7 +221,7 @@ async def add_queue_entry(
     summary="Move a queued title",
     description="Moves an available title to `position`; the titles between shift by one. "
     "404 when the title is not in the queue, 422 when it is saved.",
-    responses=_WRITE_ERRORS,
+    responses=_QUEUE_WRITE_ERRORS,
 )
 async def move_queue_entry(
     session: CurrentSession,
@@ -193,9 +230,10 @@ async def move_queue_entry(
     kind: TitleKindPath,
     title_id: TitleId,
     body: QueueEntryMove,
-) -> QueueEntry:
+    once: IdempotentDep,
+) -> Response:
     """Move within a queue."""
-    return await writes.move(session, queue, TitleRef(kind, title_id), position=body.position)
+    return await once(_mover(writes, session, queue, TitleRef(kind, title_id), body.position))
 
 
 @router.delete(
@@ -204,14 +242,18 @@ async def move_queue_entry(
     status_code=204,
     summary="Remove a title from a queue",
     description="Takes an available or saved title out of the queue; 404 when it is not in it.",
-    responses={204: {"description": "Removed."}, **_WRITE_ERRORS},
+    responses={204: {"description": "Removed."}, **_QUEUE_WRITE_ERRORS},
 )
 async def remove_queue_entry(
-    session: CurrentSession, writes: Writes, queue: Queue, kind: TitleKindPath, title_id: TitleId
+    session: CurrentSession,
+    writes: Writes,
+    queue: Queue,
+    kind: TitleKindPath,
+    title_id: TitleId,
+    once: IdempotentDep,
 ) -> Response:
     """Remove from a queue."""
-    await writes.remove(session, queue, TitleRef(kind, title_id))
-    return Response(status_code=204, headers={"Cache-Control": "private, no-store"})
+    return await once(_remover(writes, session, queue, TitleRef(kind, title_id)))
 
 
 SEASON_ENTRY = "/{queue}/entries/series/{series_id}/seasons/{season_id}"
@@ -239,7 +281,7 @@ async def get_season_queue_entry(
     summary="Move a queued season",
     description="Moves an available season to `position`; 404 when it is not in the queue, "
     "422 when it is saved.",
-    responses=_WRITE_ERRORS,
+    responses=_QUEUE_WRITE_ERRORS,
 )
 async def move_season_queue_entry(
     session: CurrentSession,
@@ -248,10 +290,11 @@ async def move_season_queue_entry(
     series_id: TitleId,
     season_id: TitleId,
     body: QueueEntryMove,
-) -> QueueEntry:
+    once: IdempotentDep,
+) -> Response:
     """Move a season within a queue."""
     ref = TitleRef("series", series_id, season_id)
-    return await writes.move(session, queue, ref, position=body.position)
+    return await once(_mover(writes, session, queue, ref, body.position))
 
 
 @router.delete(
@@ -260,14 +303,19 @@ async def move_season_queue_entry(
     status_code=204,
     summary="Remove a season from a queue",
     description="Takes a season, available or saved, out of the queue; 404 when it is not in it.",
-    responses={204: {"description": "Removed."}, **_WRITE_ERRORS},
+    responses={204: {"description": "Removed."}, **_QUEUE_WRITE_ERRORS},
 )
 async def remove_season_queue_entry(
-    session: CurrentSession, writes: Writes, queue: Queue, series_id: TitleId, season_id: TitleId
+    session: CurrentSession,
+    writes: Writes,
+    queue: Queue,
+    series_id: TitleId,
+    season_id: TitleId,
+    once: IdempotentDep,
 ) -> Response:
     """Remove a season from a queue."""
-    await writes.remove(session, queue, TitleRef("series", series_id, season_id))
-    return Response(status_code=204, headers={"Cache-Control": "private, no-store"})
+    ref = TitleRef("series", series_id, season_id)
+    return await once(_remover(writes, session, queue, ref))
 
 
 @router.put(
@@ -279,19 +327,45 @@ async def remove_season_queue_entry(
     "available title exactly once (422 names the missing and unknown ones). Only "
     "the titles outside the longest run already in order move, one upstream call "
     "each, while the queue is locked against other writers.",
-    responses=_WRITE_ERRORS,
+    responses=_QUEUE_WRITE_ERRORS,
 )
 async def reorder_queue(
-    session: CurrentSession, writes: Writes, settings: SettingsDep, queue: Queue, body: QueueOrder
-) -> ReorderedQueue:
+    session: CurrentSession,
+    writes: Writes,
+    settings: SettingsDep,
+    queue: Queue,
+    body: QueueOrder,
+    once: IdempotentDep,
+) -> Response:
     """Reorder a queue."""
-    refs = parse_ref_list(
-        body.titles,
-        settings,
-        what="titles",
-        limit=MAX_REORDER_TITLES,
-        allow_duplicates=False,
-        allow_empty=True,
-    )
-    result = await writes.reorder(session, queue, refs)
-    return ReorderedQueue(queue=result.queue, moves=result.moves)
+
+    async def reorder() -> Response:
+        refs = parse_ref_list(
+            body.titles,
+            settings,
+            what="titles",
+            limit=MAX_REORDER_TITLES,
+            allow_duplicates=False,
+            allow_empty=True,
+        )
+        result = await writes.reorder(session, queue, refs)
+        return private_json(ReorderedQueue(queue=result.queue, moves=result.moves))
+
+    return await once(reorder)
+
+
+def _mover(
+    writes: QueueWrites, session: Session, queue: QueueType, ref: TitleRef, position: int
+) -> Produce:
+    async def move() -> Response:
+        return private_json(await writes.move(session, queue, ref, position=position))
+
+    return move
+
+
+def _remover(writes: QueueWrites, session: Session, queue: QueueType, ref: TitleRef) -> Produce:
+    async def remove() -> Response:
+        await writes.remove(session, queue, ref)
+        return private_empty()
+
+    return remove

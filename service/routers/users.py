@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from service.deps import ClientDep, CurrentSession, SettingsDep
+from service.idempotency import IdempotentDep
+from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
+from service.responses import private_json
 from service.routers.catalog import TitleId, TitleKindPath
-from service.routers.queues import USER_ERRORS, no_store
+from service.routers.queues import USER_ERRORS, WRITE_ERRORS, no_store
 from service.schemas.common import RequestBody
 from service.schemas.ratings import Rating, RatingKind, RatingValue
 from service.schemas.rentals import RentalEntry, RentalKind, RentalPage
 from service.schemas.titles import TitlePage
 from service.schemas.users import Feed, TitleState, User
 from service.settings import Settings
+from service.store.sessions import Session
 from service.usecases.batching import MAX_TITLES_PER_REQUEST, parse_ref_list, split_title_param
 
 router = APIRouter(
@@ -161,6 +165,7 @@ async def get_ratings(
     operation_id="users-set_rating",
     response_model=Rating,
     summary="Rate a title",
+    responses=WRITE_ERRORS,
     description="Sets the subscriber's rating of a title (1 to 5 stars or "
     "`not_interested`), creating it or replacing the previous one.",
 )
@@ -170,11 +175,10 @@ async def set_rating(
     kind: TitleKindPath,
     title_id: TitleId,
     body: RatingUpdate,
-) -> Rating:
+    once: IdempotentDep,
+) -> Response:
     """Rate a title."""
-    return await client.set_rating(
-        session.token, session.user_id, TitleRef(kind, title_id), body.rating
-    )
+    return await once(lambda: _rate(client, session, TitleRef(kind, title_id), body.rating))
 
 
 @router.put(
@@ -182,6 +186,7 @@ async def set_rating(
     operation_id="users-set_season_rating",
     response_model=Rating,
     summary="Rate a season",
+    responses=WRITE_ERRORS,
     description="Like `PUT /v1/me/ratings/{kind}/{title_id}`, for one season of a series "
     "(`series/{series_id}/seasons/{season_id}`).",
 )
@@ -191,11 +196,18 @@ async def set_season_rating(
     series_id: TitleId,
     season_id: TitleId,
     body: RatingUpdate,
-) -> Rating:
+    once: IdempotentDep,
+) -> Response:
     """Rate a season."""
-    return await client.set_rating(
-        session.token, session.user_id, TitleRef("series", series_id, season_id), body.rating
-    )
+    ref = TitleRef("series", series_id, season_id)
+    return await once(lambda: _rate(client, session, ref, body.rating))
+
+
+async def _rate(
+    client: NetflixClient, session: Session, ref: TitleRef, value: RatingValue
+) -> Response:
+    rating = await client.set_rating(session.token, session.user_id, ref, value)
+    return private_json(rating)
 
 
 @router.get(

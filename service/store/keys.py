@@ -2,8 +2,9 @@
 
 Keys start with `nfx:v1:` (bump `VERSION` when a stored format changes, so old entries are
 ignored and expire) and carry a hash tag `{...}`: keys that one operation touches share it, so
-they live in one Redis Cluster slot (a cache entry and its fill lock; a queue's etag and its
-write lock; all budget buckets of one consumer key, taken together by one script).
+they live in one Redis Cluster slot (a cache entry and its fill lock; a queue's etag, its
+write lock and the line of writers waiting for it; all budget buckets of one consumer key,
+taken together by one script).
 Secrets and user-chosen strings never appear in keys: they are hashed.
 """
 
@@ -160,6 +161,20 @@ def queue_etag(user_id: str, queue: str | enum.Enum) -> str:
 def queue_lock(user_id: str, queue: str | enum.Enum) -> str:
     """The write lock of one user's queue."""
     return f"{ROOT}{_queue_tag(user_id, queue)}:lock"
+
+
+def queue_line(user_id: str, queue: str | enum.Enum) -> tuple[str, str, str]:
+    """The waiting line of one queue's lock (same slot as the lock): waiters by ticket,
+    waiters by heartbeat deadline, and the ticket counter."""
+    tag = f"{ROOT}{_queue_tag(user_id, queue)}"
+    return f"{tag}:waiters", f"{tag}:alive", f"{tag}:tickets"
+
+
+def idempotency(user_id: str, key: str) -> str:
+    """The stored answer of one `Idempotency-Key` of one user (the key itself is hashed)."""
+    if not user_id:
+        raise ValueError("user id must not be empty")
+    return f"{ROOT}{{idem:{digest(user_id)}}}:{digest(key, 64)}"
 
 
 def budget(consumer_key: str, access_token: str | None) -> tuple[str, str | None]:

@@ -1,20 +1,29 @@
-"""Queue reads and writes: one writer per user and queue, etags kept server-side, retries.
+"""Queue reads and writes: one writer per user and queue, etags kept server-side, retries,
+and a definite answer after an upstream failure.
 
 The upstream guards every queue write with the queue's etag (412 when it is stale) and
 clients of the proxy never see etags. So each write here:
 
-1. takes the per-user-per-queue Redis lock (`store.locks.QueueLock`), serializing writers
-   across all replicas, and renews it before each upstream write (a fencing check: a writer
-   whose lease expired stops instead of racing the next holder);
+1. takes the per-user-per-queue Redis lock in turn (`store.locks.QueueLock`), serializing
+   writers across all replicas, and renews it before each upstream write (a fencing check: a
+   writer whose lease expired stops with `QueueBusy` instead of racing the next holder);
 2. reads the stored etag (`store.etags.EtagStore`); when none is known, GETs the queue once;
 3. writes upstream with it and stores the etag of the answer;
 4. on `StaleEtag` (412 without sub_code 710; someone outside the proxy changed the queue)
    re-reads the queue, stores its etag and retries after a jittered backoff, at most
-   `settings.etag_retries` times, then answers 409 `Conflict`.
+   `settings.etag_retries` times, then answers 409 `Conflict`;
+5. when the write times out, breaks off or meets a 5xx, the outcome is unknown: it
+   reconciles. It re-reads the queue's etag: unchanged means the write did not happen (every
+   upstream write changes it); changed, it reads the entry back and checks the write's effect
+   (the title queued; at its position; gone). Done, it answers that; not done, it retries
+   within the same bound, else answers the upstream error. A stale etag or "already in queue"
+   after an uncertain attempt is checked the same way: it may be that attempt landing late.
+   When the queue cannot be read back either, the error says the outcome is unknown.
 
 `AlreadyInQueue` (412 sub_code 710) passes through as a 409. Every queue GET also refreshes
 the stored etag. A whole-queue reorder runs the fewest-moves plan of `usecases.reorder`, one
-upstream move per title outside the longest increasing subsequence, all inside one lock.
+upstream move per title outside the longest increasing subsequence, all inside one lock;
+each move is reconciled like a single one.
 """
 
 from __future__ import annotations
@@ -25,7 +34,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from service.errors import AlreadyInQueue, Conflict, InvalidInput, NotFound, StaleEtag
+from service.errors import (
+    AlreadyInQueue,
+    BadUpstream,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    QueueBusy,
+    StaleEtag,
+    UpstreamTimeout,
+)
 from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
@@ -41,6 +59,12 @@ UPSTREAM_QUEUE_PAGE = 500
 # Bounds the pages a reorder reads, so a misbehaving upstream cannot keep it looping.
 MAX_QUEUE_PAGES = 20
 BACKOFF_BASE_S = 0.05
+# Reads that check a write's outcome after an upstream failure (reads are safe to repeat).
+READ_BACK_ATTEMPTS = 5
+
+# Checks whether a write took effect: its result as a 1-tuple (so a `None` result is told
+# apart), or None when it did not.
+_Effect = Callable[[], Awaitable[tuple[_T] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +131,11 @@ class QueueWrites:
                 # With a position the upstream would silently move a queued title.
                 await self._refuse_if_queued(session, queue, ref)
             return await self._write(
-                session, queue, lease, self._adder(session, queue, ref, position)
+                session,
+                queue,
+                lease,
+                self._adder(session, queue, ref, position),
+                self._queued(session, queue, ref, position),
             )
 
     async def move(
@@ -123,21 +151,32 @@ class QueueWrites:
             if current.position == position:
                 return current
             return await self._write(
-                session, queue, lease, self._adder(session, queue, ref, position)
+                session,
+                queue,
+                lease,
+                self._adder(session, queue, ref, position),
+                self._queued(session, queue, ref, position),
             )
 
     async def remove(self, session: Session, queue: QueueType, ref: TitleRef) -> None:
         """Take a title out of the queue; `NotFound` when it is not in it."""
         async with self._lock(session.user_id, queue) as lease:
             current = await self.entry(session, queue, ref)
-            await _still_held(lease)
-            etag = await self._client.remove_from_queue(
-                session.token, session.user_id, queue, ref, state=current.state
-            )
-            if etag:
-                await self._etags.set(session.user_id, queue, etag)
-            else:  # no etag in the answer: learn it on the next write
-                await self._etags.forget(session.user_id, queue)
+
+            async def remove(_etag: str) -> tuple[None, str]:
+                etag = await self._client.remove_from_queue(
+                    session.token, session.user_id, queue, ref, state=current.state
+                )
+                return None, etag
+
+            async def gone() -> tuple[None] | None:
+                try:
+                    await self._read_back(lambda: self.entry(session, queue, ref))
+                except NotFound:
+                    return (None,)
+                return None
+
+            await self._write(session, queue, lease, remove, gone)
 
     async def reorder(
         self, session: Session, queue: QueueType, desired: Sequence[TitleRef]
@@ -168,7 +207,8 @@ class QueueWrites:
                             queue,
                             lease,
                             self._adder(session, queue, ref, step.position),
-                            retry=False,
+                            self._queued(session, queue, ref, step.position),
+                            stale_retry=False,
                         )
                         moves += 1
                     break
@@ -223,35 +263,105 @@ class QueueWrites:
 
         return call
 
+    def _queued(
+        self, session: Session, queue: QueueType, ref: TitleRef, position: int | None
+    ) -> _Effect[QueueEntry]:
+        """Whether an add or move took effect: the title is queued (at `position`, or last
+        when `position` is past the end); its entry when so."""
+
+        async def check() -> tuple[QueueEntry] | None:
+            try:
+                entry = await self._read_back(lambda: self.entry(session, queue, ref))
+            except NotFound:
+                return None
+            if position is None or entry.position == position:
+                return (entry,)
+            if entry.position is None or entry.position > position:
+                return None
+            after = await self._read_back(
+                lambda: self._client.get_queue(
+                    session.token,
+                    session.user_id,
+                    queue,
+                    state=QueueState.AVAILABLE,
+                    start_index=entry.position or 0,
+                    max_results=1,
+                )
+            )
+            return None if after[0].items else (entry,)  # last, the target being past the end
+
+        return check
+
     async def _write(
         self,
         session: Session,
         queue: QueueType,
         lease: LockLease,
         call: Callable[[str], Awaitable[tuple[_T, str]]],
+        took_effect: _Effect[_T],
         *,
-        retry: bool = True,
+        stale_retry: bool = True,
     ) -> _T:
-        """Run one etag-guarded upstream write under the lease the caller holds."""
+        """Run one etag-guarded upstream write under the lease the caller holds, reconciling
+        with the queue after an uncertain failure (see the module's step 5)."""
         etag = await self._etags.get(session.user_id, queue)
         if etag is None:
             etag = await self._fresh_etag(session, queue)
-        attempts = self._retries + 1 if retry else 1
+        attempts = self._retries + 1
+        uncertain = False  # an earlier attempt may have taken effect
         for attempt in range(attempts):
             await _still_held(lease)
             try:
                 result, new_etag = await call(etag)
-            except StaleEtag as exc:
+            except (StaleEtag, AlreadyInQueue) as exc:
                 await self._etags.forget(session.user_id, queue)
-                if not retry:
+                if uncertain and (done := await took_effect()) is not None:
+                    return done[0]
+                if isinstance(exc, AlreadyInQueue) or not stale_retry:
                     raise
                 if attempt == attempts - 1:
                     raise self._gave_up() from exc
                 await self._sleep(attempt)
                 etag = await self._fresh_etag(session, queue)
                 continue
-            await self._etags.set(session.user_id, queue, new_etag)
+            except (BadUpstream, UpstreamTimeout) as exc:
+                if not _outcome_unknown(exc):
+                    raise
+                uncertain = True
+                await self._etags.forget(session.user_id, queue)
+                current = await self._read_back(lambda: self._fresh_etag(session, queue), exc)
+                if current != etag and (done := await took_effect()) is not None:
+                    return done[0]
+                if attempt == attempts - 1:
+                    raise
+                await self._sleep(attempt)
+                etag = current
+                continue
+            if new_etag:
+                await self._etags.set(session.user_id, queue, new_etag)
+            else:  # no etag in the answer: learn it on the next write
+                await self._etags.forget(session.user_id, queue)
             return result
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    async def _read_back(
+        self, read: Callable[[], Awaitable[_T]], failure: Exception | None = None
+    ) -> _T:
+        """A read that checks a write's outcome, repeated on upstream failures; when it keeps
+        failing, the upstream error, saying the outcome is unknown."""
+        for attempt in range(READ_BACK_ATTEMPTS):
+            try:
+                return await read()
+            except (BadUpstream, UpstreamTimeout) as exc:
+                if not _outcome_unknown(exc) or attempt == READ_BACK_ATTEMPTS - 1:
+                    cause = failure if isinstance(failure, BadUpstream | UpstreamTimeout) else exc
+                    raise type(cause)(
+                        f"{cause.detail}; the queue could not be read back, so whether the "
+                        "change took effect is unknown",
+                        upstream_status=cause.upstream_status,
+                        upstream_sub_code=cause.upstream_sub_code,
+                    ) from exc
+                await self._sleep(attempt)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def _fresh_etag(self, session: Session, queue: QueueType) -> str:
@@ -274,9 +384,13 @@ class QueueWrites:
         )
 
 
+def _outcome_unknown(exc: BadUpstream | UpstreamTimeout) -> bool:
+    """True when a failed write may still have taken effect: a timeout, a broken or
+    unreadable answer, or a 5xx (a 4xx refusal such as bad credentials changed nothing)."""
+    return exc.upstream_status is None or exc.upstream_status >= 500
+
+
 async def _still_held(lease: LockLease) -> None:
     """Fencing before each upstream write: renew the lease, or stop if it was lost."""
     if not await lease.extend():
-        raise Conflict(
-            "the queue lock expired before the write; retry", headers={"Retry-After": "1"}
-        )
+        raise QueueBusy("the queue's turn ran out before the write; retry")

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from emulator.accounts.formats import disc_formats
 from emulator.accounts.queues import Queue
 from service.store import keys
 from tests.support.proxy import Proxy, running_proxy
+from tests.support.queue_helpers import addable_movies, auth, available_ids, emulator_queue
 
 
 class Recorder:
@@ -38,13 +38,6 @@ async def proxy(redis_url: str) -> AsyncIterator[Proxy]:
         running.extra["recorder"] = recorder
         yield running
         _assert_no_etag_leaked(running, recorder)
-
-
-def _queue(proxy: Proxy, user_id: str, kind: str = "disc") -> Queue:
-    subscriber = proxy.emulator.state.context.accounts.get(user_id)
-    assert subscriber is not None
-    queue: Queue = subscriber.queue(kind)
-    return queue
 
 
 def _issued_etags(proxy: Proxy) -> set[str]:
@@ -104,45 +97,21 @@ class LockThief(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-def _auth(session: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {session}"}
-
-
-def _addable_movies(proxy: Proxy, user_id: str, count: int) -> list[str]:
-    """Movies on disc that are neither in the user's disc queue nor at home."""
-    context = proxy.emulator.state.context
-    subscriber = context.accounts.get(user_id)
-    assert subscriber is not None
-    queue = subscriber.queue("disc")
-    taken = {e.title.id for e in queue.available + queue.saved} | subscriber.history.at_home_ids()
-    found = [
-        f"movies/{t.id}"
-        for t in context.catalog.titles
-        if t.kind == "movies" and disc_formats(t) and t.id not in taken
-    ]
-    assert len(found) >= count
-    return found[:count]
-
-
-def _available_ids(proxy: Proxy, user_id: str) -> list[str]:
-    return [f"{e.title.kind}/{e.title.id}" for e in _queue(proxy, user_id).available]
-
-
 async def test_queue_listing_matches_the_upstream_queue(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     answer = await proxy.client.get(
         "/v1/me/queues/disc",
-        headers=_auth(session),
+        headers=auth(session),
         params={"state": "available", "page_size": 500},
     )
     assert answer.status_code == 200, answer.text
     assert answer.headers["cache-control"] == "private, no-store"
     page = answer.json()
-    assert [item["title"]["id"] for item in page["items"]] == _available_ids(proxy, user_id)
+    assert [item["title"]["id"] for item in page["items"]] == available_ids(proxy, user_id)
     assert [item["position"] for item in page["items"]] == list(range(1, len(page["items"]) + 1))
-    assert page["total"] == len(_queue(proxy, user_id).available)
+    assert page["total"] == len(emulator_queue(proxy, user_id).available)
     saved = await proxy.client.get(
-        "/v1/me/queues/disc", headers=_auth(session), params={"state": "saved"}
+        "/v1/me/queues/disc", headers=auth(session), params={"state": "saved"}
     )
     assert saved.status_code == 200
     assert [item["state"] for item in saved.json()["items"]] == ["saved"]
@@ -151,9 +120,9 @@ async def test_queue_listing_matches_the_upstream_queue(proxy: Proxy) -> None:
 async def test_queue_get_stores_the_etag_server_side(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     assert await proxy.redis.get(keys.queue_etag(user_id, "disc")) is None
-    await proxy.client.get("/v1/me/queues/disc", headers=_auth(session))
+    await proxy.client.get("/v1/me/queues/disc", headers=auth(session))
     stored = await proxy.redis.get(keys.queue_etag(user_id, "disc"))
-    assert stored == _queue(proxy, user_id).etag.encode()
+    assert stored == emulator_queue(proxy, user_id).etag.encode()
 
 
 async def test_queue_paging_and_sorting(proxy: Proxy) -> None:
@@ -161,7 +130,7 @@ async def test_queue_paging_and_sorting(proxy: Proxy) -> None:
     first = (
         await proxy.client.get(
             "/v1/me/queues/disc",
-            headers=_auth(session),
+            headers=auth(session),
             params={"state": "available", "page_size": 2},
         )
     ).json()
@@ -170,23 +139,23 @@ async def test_queue_paging_and_sorting(proxy: Proxy) -> None:
     second = (
         await proxy.client.get(
             "/v1/me/queues/disc",
-            headers=_auth(session),
+            headers=auth(session),
             params={"state": "available", "page_size": 2, "start_index": 2},
         )
     ).json()
     ids = [i["title"]["id"] for i in first["items"] + second["items"]]
-    assert ids == _available_ids(proxy, user_id)[:4]
+    assert ids == available_ids(proxy, user_id)[:4]
     alphabetical = (
         await proxy.client.get(
             "/v1/me/queues/disc",
-            headers=_auth(session),
+            headers=auth(session),
             params={"sort": "alphabetical", "page_size": 500},
         )
     ).json()
     names = [i["title"]["title"].lower() for i in alphabetical["items"]]
     assert names == sorted(names)
     bad = await proxy.client.get(
-        "/v1/me/queues/disc", headers=_auth(session), params={"sort": "random"}
+        "/v1/me/queues/disc", headers=auth(session), params={"sort": "random"}
     )
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
@@ -194,7 +163,7 @@ async def test_queue_paging_and_sorting(proxy: Proxy) -> None:
 
 async def test_unknown_queue_is_422(proxy: Proxy) -> None:
     session, _ = await proxy.sign_in()
-    answer = await proxy.client.get("/v1/me/queues/dvd", headers=_auth(session))
+    answer = await proxy.client.get("/v1/me/queues/dvd", headers=auth(session))
     assert answer.status_code == 422
 
 
@@ -202,7 +171,7 @@ async def test_queue_endpoints_need_a_session(proxy: Proxy) -> None:
     answer = await proxy.client.get("/v1/me/queues/disc")
     assert answer.status_code == 401
     bad = await proxy.client.post(
-        "/v1/me/queues/disc/entries", json={"title": "movies/1"}, headers=_auth("not-a-session")
+        "/v1/me/queues/disc/entries", json={"title": "movies/1"}, headers=auth("not-a-session")
     )
     assert bad.status_code == 401
     assert bad.json()["type"].endswith("/invalid-session")
@@ -210,9 +179,9 @@ async def test_queue_endpoints_need_a_session(proxy: Proxy) -> None:
 
 async def test_add_at_position_one_without_any_etag(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    [title] = _addable_movies(proxy, user_id, 1)
+    [title] = addable_movies(proxy, user_id, 1)
     answer = await proxy.client.post(
-        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title, "position": 1}
+        "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title, "position": 1}
     )
     assert answer.status_code == 201, answer.text
     entry = answer.json()
@@ -220,39 +189,39 @@ async def test_add_at_position_one_without_any_etag(proxy: Proxy) -> None:
     assert entry["position"] == 1
     assert entry["state"] == "available"
     assert answer.headers["location"] == f"/v1/me/queues/disc/entries/{title}"
-    assert _available_ids(proxy, user_id)[0] == title
+    assert available_ids(proxy, user_id)[0] == title
     stored = await proxy.redis.get(keys.queue_etag(user_id, "disc"))
-    assert stored == _queue(proxy, user_id).etag.encode()
-    one = await proxy.client.get(answer.headers["location"], headers=_auth(session))
+    assert stored == emulator_queue(proxy, user_id).etag.encode()
+    one = await proxy.client.get(answer.headers["location"], headers=auth(session))
     assert one.status_code == 200
     assert one.json()["position"] == 1
 
 
 async def test_add_accepts_a_full_title_url_and_appends(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    [title] = _addable_movies(proxy, user_id, 1)
+    [title] = addable_movies(proxy, user_id, 1)
     url = f"http://api-public.netflix.com/catalog/titles/{title}"
     answer = await proxy.client.post(
-        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": url}
+        "/v1/me/queues/disc/entries", headers=auth(session), json={"title": url}
     )
     assert answer.status_code == 201, answer.text
-    assert answer.json()["position"] == len(_queue(proxy, user_id).available)
-    assert _available_ids(proxy, user_id)[-1] == title
+    assert answer.json()["position"] == len(emulator_queue(proxy, user_id).available)
+    assert available_ids(proxy, user_id)[-1] == title
 
 
 async def test_adding_a_queued_title_is_409_already_in_queue(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    queued = _available_ids(proxy, user_id)[2]
-    before = _available_ids(proxy, user_id)
+    queued = available_ids(proxy, user_id)[2]
+    before = available_ids(proxy, user_id)
     for body in ({"title": queued}, {"title": queued, "position": 1}):
         answer = await proxy.client.post(
-            "/v1/me/queues/disc/entries", headers=_auth(session), json=body
+            "/v1/me/queues/disc/entries", headers=auth(session), json=body
         )
         assert answer.status_code == 409, answer.text
         problem = answer.json()
         assert problem["type"].endswith("/already-in-queue")
         assert problem["title"] == "Already in queue"
-    assert _available_ids(proxy, user_id) == before, "a 409 must not move the title"
+    assert available_ids(proxy, user_id) == before, "a 409 must not move the title"
 
 
 async def test_bad_titles_are_refused_before_any_upstream_write(proxy: Proxy) -> None:
@@ -260,19 +229,19 @@ async def test_bad_titles_are_refused_before_any_upstream_write(proxy: Proxy) ->
     writes_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
     for title in ("http://evil.example/catalog/titles/movies/1", "movies/abc", "", "people/12"):
         answer = await proxy.client.post(
-            "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title}
+            "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title}
         )
         assert answer.status_code == 422, (title, answer.text)
     for position in (0, True, "2"):  # `true` must not be read as position 1
         bad = await proxy.client.post(
             "/v1/me/queues/disc/entries",
-            headers=_auth(session),
+            headers=auth(session),
             json={"title": "movies/60020435", "position": position},
         )
         assert bad.status_code == 422, (position, bad.text)
     moved = await proxy.client.patch(
         "/v1/me/queues/disc/entries/movies/60020435",
-        headers=_auth(session),
+        headers=auth(session),
         json={"position": True},
     )
     assert moved.status_code == 422, moved.text
@@ -281,51 +250,51 @@ async def test_bad_titles_are_refused_before_any_upstream_write(proxy: Proxy) ->
 
 async def test_stale_stored_etag_is_refreshed_and_the_write_retried(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    await proxy.client.get("/v1/me/queues/disc", headers=_auth(session))
+    await proxy.client.get("/v1/me/queues/disc", headers=auth(session))
     # The queue changes behind the proxy's back (another Netflix client).
-    queue = _queue(proxy, user_id)
+    queue = emulator_queue(proxy, user_id)
     queue.available.append(queue.available.pop(0))
     queue.generation += 1
-    [title] = _addable_movies(proxy, user_id, 1)
+    [title] = addable_movies(proxy, user_id, 1)
     answer = await proxy.client.post(
-        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title, "position": 2}
+        "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title, "position": 2}
     )
     assert answer.status_code == 201, answer.text
-    assert _available_ids(proxy, user_id)[1] == title
+    assert available_ids(proxy, user_id)[1] == title
     stored = await proxy.redis.get(keys.queue_etag(user_id, "disc"))
     assert stored == queue.etag.encode()
 
 
 async def test_a_queue_that_keeps_changing_gives_409_after_the_retries(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    queue = _queue(proxy, user_id)
+    queue = emulator_queue(proxy, user_id)
     # Another Netflix client reorders the queue right before each of the proxy's writes, so
     # every etag the proxy holds is stale when it arrives: the upstream answers 412 each time.
     proxy.upstream.inner = Interfering(proxy.upstream.inner, queue)
-    [title] = _addable_movies(proxy, user_id, 1)
+    [title] = addable_movies(proxy, user_id, 1)
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
     answer = await proxy.client.post(
-        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title}
+        "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title}
     )
     assert answer.status_code == 409, answer.text
     assert answer.json()["type"].endswith("/conflict")
     posts = sum(1 for r in proxy.upstream.requests if r.method == "POST") - posts_before
     assert posts == proxy.settings.etag_retries + 1
-    assert title not in _available_ids(proxy, user_id)
+    assert title not in available_ids(proxy, user_id)
 
 
 async def test_move_an_entry(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    before = _available_ids(proxy, user_id)
+    before = available_ids(proxy, user_id)
     last = before[-1]
     answer = await proxy.client.patch(
-        f"/v1/me/queues/disc/entries/{last}", headers=_auth(session), json={"position": 1}
+        f"/v1/me/queues/disc/entries/{last}", headers=auth(session), json={"position": 1}
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["position"] == 1
-    assert _available_ids(proxy, user_id) == [last, *before[:-1]]
+    assert available_ids(proxy, user_id) == [last, *before[:-1]]
     same = await proxy.client.patch(
-        f"/v1/me/queues/disc/entries/{last}", headers=_auth(session), json={"position": 1}
+        f"/v1/me/queues/disc/entries/{last}", headers=auth(session), json={"position": 1}
     )
     assert same.status_code == 200
     assert same.json()["position"] == 1
@@ -333,17 +302,17 @@ async def test_move_an_entry(proxy: Proxy) -> None:
 
 async def test_moving_a_title_not_in_the_queue_is_404(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    [title] = _addable_movies(proxy, user_id, 1)
+    [title] = addable_movies(proxy, user_id, 1)
     answer = await proxy.client.patch(
-        f"/v1/me/queues/disc/entries/{title}", headers=_auth(session), json={"position": 1}
+        f"/v1/me/queues/disc/entries/{title}", headers=auth(session), json={"position": 1}
     )
     assert answer.status_code == 404, answer.text
-    assert title not in _available_ids(proxy, user_id), "a move must never add"
-    saved = _queue(proxy, user_id).saved[0].title
+    assert title not in available_ids(proxy, user_id), "a move must never add"
+    saved = emulator_queue(proxy, user_id).saved[0].title
     if saved.kind in ("movies", "series", "programs", "discs"):
         moved = await proxy.client.patch(
             f"/v1/me/queues/disc/entries/{saved.kind}/{saved.id}",
-            headers=_auth(session),
+            headers=auth(session),
             json={"position": 1},
         )
         assert moved.status_code == 422, moved.text
@@ -352,102 +321,98 @@ async def test_moving_a_title_not_in_the_queue_is_404(proxy: Proxy) -> None:
 
 async def test_remove_an_entry(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    victim = _available_ids(proxy, user_id)[1]
+    victim = available_ids(proxy, user_id)[1]
     answer = await proxy.client.delete(
-        f"/v1/me/queues/disc/entries/{victim}", headers=_auth(session)
+        f"/v1/me/queues/disc/entries/{victim}", headers=auth(session)
     )
     assert answer.status_code == 204, answer.text
     assert answer.content == b""
-    assert victim not in _available_ids(proxy, user_id)
-    again = await proxy.client.delete(
-        f"/v1/me/queues/disc/entries/{victim}", headers=_auth(session)
-    )
+    assert victim not in available_ids(proxy, user_id)
+    again = await proxy.client.delete(f"/v1/me/queues/disc/entries/{victim}", headers=auth(session))
     assert again.status_code == 404
     assert again.json()["type"].endswith("/not-found")
-    missing = await proxy.client.get(f"/v1/me/queues/disc/entries/{victim}", headers=_auth(session))
+    missing = await proxy.client.get(f"/v1/me/queues/disc/entries/{victim}", headers=auth(session))
     assert missing.status_code == 404
 
 
 async def test_remove_a_saved_entry(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    saved = _queue(proxy, user_id).saved[0].title
+    saved = emulator_queue(proxy, user_id).saved[0].title
     short = (
         f"series/{saved.series_id}/seasons/{saved.id}"
         if saved.kind == "seasons"
         else f"{saved.kind}/{saved.id}"
     )
-    answer = await proxy.client.delete(
-        f"/v1/me/queues/disc/entries/{short}", headers=_auth(session)
-    )
+    answer = await proxy.client.delete(f"/v1/me/queues/disc/entries/{short}", headers=auth(session))
     assert answer.status_code == 204, answer.text
-    assert not _queue(proxy, user_id).saved
+    assert not emulator_queue(proxy, user_id).saved
 
 
 async def test_reorder_moves_only_titles_outside_the_lis(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    for title in _addable_movies(proxy, user_id, 6):
+    for title in addable_movies(proxy, user_id, 6):
         added = await proxy.client.post(
-            "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": title}
+            "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title}
         )
         assert added.status_code == 201, added.text
-    current = _available_ids(proxy, user_id)
+    current = available_ids(proxy, user_id)
     desired = [current[-1], *current[:-1]]  # last title first: one move
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
     answer = await proxy.client.put(
-        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+        "/v1/me/queues/disc/order", headers=auth(session), json={"titles": desired}
     )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["moves"] == 1
     assert [i["title"]["id"] for i in body["queue"]["items"]] == desired
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") - posts_before == 1
-    assert _available_ids(proxy, user_id) == desired
+    assert available_ids(proxy, user_id) == desired
 
 
 async def test_reorder_to_a_random_order(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    current = _available_ids(proxy, user_id)
+    current = available_ids(proxy, user_id)
     desired = current[:]
     random.Random(3).shuffle(desired)
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
     answer = await proxy.client.put(
-        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+        "/v1/me/queues/disc/order", headers=auth(session), json={"titles": desired}
     )
     assert answer.status_code == 200, answer.text
-    assert _available_ids(proxy, user_id) == desired
+    assert available_ids(proxy, user_id) == desired
     moves = answer.json()["moves"]
     assert 1 <= moves <= len(desired) - 1
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") - posts_before == moves
     unchanged = await proxy.client.put(
-        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+        "/v1/me/queues/disc/order", headers=auth(session), json={"titles": desired}
     )
     assert unchanged.json()["moves"] == 0
 
 
 async def test_reorder_names_missing_and_unknown_titles(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    current = _available_ids(proxy, user_id)
-    [stranger] = _addable_movies(proxy, user_id, 1)
+    current = available_ids(proxy, user_id)
+    [stranger] = addable_movies(proxy, user_id, 1)
     answer = await proxy.client.put(
         "/v1/me/queues/disc/order",
-        headers=_auth(session),
+        headers=auth(session),
         json={"titles": [*current[1:], stranger]},
     )
     assert answer.status_code == 422, answer.text
     detail = answer.json()["detail"]
     assert current[0] in detail and stranger in detail
     duplicated = await proxy.client.put(
-        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": [*current, current[0]]}
+        "/v1/me/queues/disc/order", headers=auth(session), json={"titles": [*current, current[0]]}
     )
     assert duplicated.status_code == 422
     assert "twice" in duplicated.json()["detail"]
-    assert _available_ids(proxy, user_id) == current
+    assert available_ids(proxy, user_id) == current
 
 
 async def test_instant_queue_writes(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     context = proxy.emulator.state.context
-    queue = _queue(proxy, user_id, "instant")
+    queue = emulator_queue(proxy, user_id, "instant")
     taken = {e.title.id for e in queue.available + queue.saved}
     title = next(
         t
@@ -456,7 +421,7 @@ async def test_instant_queue_writes(proxy: Proxy) -> None:
     )
     answer = await proxy.client.post(
         "/v1/me/queues/instant/entries",
-        headers=_auth(session),
+        headers=auth(session),
         json={"title": f"movies/{title.id}", "position": 1},
     )
     assert answer.status_code == 201, answer.text
@@ -466,40 +431,44 @@ async def test_instant_queue_writes(proxy: Proxy) -> None:
 
 async def test_reorder_plans_again_when_the_queue_changes_midway(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    current = _available_ids(proxy, user_id)
+    current = available_ids(proxy, user_id)
     desired = list(reversed(current))
     # Another client moves a title right before the reorder's first upstream move.
-    proxy.upstream.inner = Interfering(proxy.upstream.inner, _queue(proxy, user_id), times=1)
+    proxy.upstream.inner = Interfering(
+        proxy.upstream.inner, emulator_queue(proxy, user_id), times=1
+    )
     answer = await proxy.client.put(
-        "/v1/me/queues/disc/order", headers=_auth(session), json={"titles": desired}
+        "/v1/me/queues/disc/order", headers=auth(session), json={"titles": desired}
     )
     assert answer.status_code == 200, answer.text
-    assert _available_ids(proxy, user_id) == desired
+    assert available_ids(proxy, user_id) == desired
     assert [i["title"]["id"] for i in answer.json()["queue"]["items"]] == desired
 
 
 async def test_a_write_whose_lock_expired_stops(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
-    before = _available_ids(proxy, user_id)
+    before = available_ids(proxy, user_id)
     proxy.upstream.inner = LockThief(
         proxy.upstream.inner, proxy.redis, keys.queue_lock(user_id, "disc")
     )
     posts_before = sum(1 for r in proxy.upstream.requests if r.method == "POST")
     # The move reads the entry under the lock; the lock is gone before the write.
     moved = await proxy.client.patch(
-        f"/v1/me/queues/disc/entries/{before[-1]}", headers=_auth(session), json={"position": 1}
+        f"/v1/me/queues/disc/entries/{before[-1]}", headers=auth(session), json={"position": 1}
     )
-    assert moved.status_code == 409, moved.text
-    assert "lock" in moved.json()["detail"]
+    # A lost turn is temporary: 503 with Retry-After, not a conflict.
+    assert moved.status_code == 503, moved.text
+    assert moved.json()["type"].endswith("/queue-busy")
+    assert "turn ran out" in moved.json()["detail"]
     assert moved.headers["retry-after"] == "1"
     assert sum(1 for r in proxy.upstream.requests if r.method == "POST") == posts_before
-    assert _available_ids(proxy, user_id) == before
+    assert available_ids(proxy, user_id) == before
 
 
 async def test_a_season_is_added_read_moved_and_removed_by_its_own_id(proxy: Proxy) -> None:
     """Queue entries name a season by the season's id, not by its series' id."""
     session, user_id = await proxy.sign_in()
-    queued = {e.title.id for e in _queue(proxy, user_id).available}
+    queued = {e.title.id for e in emulator_queue(proxy, user_id).available}
     catalog = proxy.emulator.state.context.catalog
     series = next(
         t
@@ -509,27 +478,27 @@ async def test_a_season_is_added_read_moved_and_removed_by_its_own_id(proxy: Pro
     season = f"series/{series.id}/seasons/{series.seasons[0]}"
     # With the series queued, its season is still not "already in the queue".
     series_added = await proxy.client.post(
-        "/v1/me/queues/disc/entries", headers=_auth(session), json={"title": f"series/{series.id}"}
+        "/v1/me/queues/disc/entries", headers=auth(session), json={"title": f"series/{series.id}"}
     )
     assert series_added.status_code == 201, series_added.text
     added = await proxy.client.post(
         "/v1/me/queues/disc/entries",
-        headers=_auth(session),
+        headers=auth(session),
         json={"title": season, "position": 1},
     )
     assert added.status_code == 201, added.text
     location = added.headers["location"]
     assert location == f"/v1/me/queues/disc/entries/{season}"
-    entry = await proxy.client.get(location, headers=_auth(session))
+    entry = await proxy.client.get(location, headers=auth(session))
     assert entry.status_code == 200, entry.text
     assert (entry.json()["title"]["id"], entry.json()["position"]) == (season, 1)
-    moved = await proxy.client.patch(location, headers=_auth(session), json={"position": 2})
+    moved = await proxy.client.patch(location, headers=auth(session), json={"position": 2})
     assert moved.status_code == 200, moved.text
     assert moved.json()["position"] == 2
-    assert _available_ids(proxy, user_id)[1] == f"seasons/{series.seasons[0]}"
-    removed = await proxy.client.delete(location, headers=_auth(session))
+    assert available_ids(proxy, user_id)[1] == f"seasons/{series.seasons[0]}"
+    removed = await proxy.client.delete(location, headers=auth(session))
     assert removed.status_code == 204, removed.text
-    assert f"seasons/{series.seasons[0]}" not in _available_ids(proxy, user_id)
-    assert f"series/{series.id}" in _available_ids(proxy, user_id)
-    gone = await proxy.client.get(location, headers=_auth(session))
+    assert f"seasons/{series.seasons[0]}" not in available_ids(proxy, user_id)
+    assert f"series/{series.id}" in available_ids(proxy, user_id)
+    gone = await proxy.client.get(location, headers=auth(session))
     assert gone.status_code == 404

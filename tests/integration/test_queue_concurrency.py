@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,16 +20,16 @@ import pytest
 from cryptography.fernet import Fernet
 from redis import Redis
 
-from emulator.accounts.formats import disc_formats
-from tests.support.oauth import signer
 from tests.support.tcp_stack import (
     TIMEOUT_S,
+    addable_titles,
     bearer,
     demo_tokens,
     emulator_twin,
     import_session,
     start_emulator,
     start_proxy,
+    upstream_disc_queue,
 )
 
 pytestmark = pytest.mark.integration
@@ -57,15 +56,7 @@ def cluster(redis_url: str) -> Iterator[Cluster]:
     key = Fernet.generate_key().decode()
     twin = emulator_twin()
     user_id, token, secret = demo_tokens(twin)[1]
-    subscriber = twin.state.context.accounts.get(user_id)
-    assert subscriber is not None
-    queue = subscriber.queue("disc")
-    taken = {e.title.id for e in queue.available + queue.saved} | subscriber.history.at_home_ids()
-    candidates = [
-        f"movies/{t.id}"
-        for t in twin.state.context.catalog.titles
-        if t.kind == "movies" and disc_formats(t) and t.id not in taken
-    ]
+    candidates = addable_titles(twin, user_id)
     with ExitStack() as processes:
         emulator = start_emulator(processes)
         proxies = [
@@ -84,16 +75,7 @@ def cluster(redis_url: str) -> Iterator[Cluster]:
 
 
 def _upstream_queue(cluster: Cluster) -> tuple[list[str], str]:
-    """The disc queue as the emulator holds it (title ids in order) and its etag."""
-    with httpx.Client(
-        base_url=cluster.emulator, timeout=TIMEOUT_S, auth=signer(cluster.token, cluster.secret)
-    ) as upstream:
-        answer = upstream.get(
-            f"/users/{cluster.user_id}/queues/disc/available", params={"max_results": "500"}
-        )
-    assert answer.status_code == 200, answer.text
-    ids = re.findall(r"/queues/disc/available/\d+/(\d+)</id>", answer.text)
-    return [f"movies/{i}" for i in ids], answer.headers["etag"].strip('"')
+    return upstream_disc_queue(cluster.emulator, cluster.user_id, cluster.token, cluster.secret)
 
 
 def test_concurrent_adds_across_replicas_lose_nothing(cluster: Cluster) -> None:

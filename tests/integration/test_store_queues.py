@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from service.errors import Conflict, StoreUnavailable
+from service.errors import QueueBusy, StoreUnavailable
 from service.store import keys
 from service.store.etags import EtagStore
 from service.store.locks import QueueLock
@@ -76,14 +76,52 @@ async def test_locks_of_other_queues_do_not_wait(store: RedisLike) -> None:
         pass
 
 
-async def test_busy_queue_gives_conflict_after_the_wait(store: RedisLike) -> None:
+async def test_busy_queue_is_temporary_after_the_wait(store: RedisLike) -> None:
     lock = QueueLock(store, settings_for(None), wait_s=0.2)
+    waiters, alive, _ = keys.queue_line(USER, "disc")
     async with lock(USER, "disc"):
         started = time.monotonic()
-        with pytest.raises(Conflict, match="the queue is busy, retry"):
+        with pytest.raises(QueueBusy, match="the queue is busy: 1 write came first") as caught:
             async with lock(USER, "disc"):
                 pass
-        assert 0.15 < time.monotonic() - started < 1.0
+        assert time.monotonic() - started >= 0.2
+        assert caught.value.status == 503
+        assert caught.value.headers["Retry-After"] == "1"
+        # The impatient writer left the line: it blocks nobody behind it.
+        assert await store.zcard(waiters) == 0
+        assert await store.zcard(alive) == 0
+
+
+async def test_writers_take_turns_in_arrival_order(store: RedisLike) -> None:
+    lock = QueueLock(store, settings_for(None), wait_s=10.0)
+    waiters, _, _ = keys.queue_line(USER, "disc")
+    order: list[int] = []
+
+    async def writer(number: int) -> None:
+        async with lock(USER, "disc"):
+            order.append(number)
+            await asyncio.sleep(0.005)
+
+    tasks = []
+    async with lock(USER, "disc"):
+        for number in range(8):
+            tasks.append(asyncio.create_task(writer(number)))
+            while await store.zcard(waiters) < number + 1:  # noqa: ASYNC110 - polls Redis
+                await asyncio.sleep(0.002)  # until this writer holds its ticket
+    await asyncio.gather(*tasks)
+    assert order == list(range(8))
+
+
+async def test_a_vanished_waiter_loses_its_turn(store: RedisLike) -> None:
+    waiters, alive, _ = keys.queue_line(USER, "disc")
+    # A waiter ahead of everyone (ticket 0) whose process died: its heartbeat lapses soon.
+    await store.zadd(waiters, {"dead waiter": 0})
+    (seconds, micros) = await store.time()
+    await store.zadd(alive, {"dead waiter": seconds * 1000 + micros // 1000 + 300})
+    lock = QueueLock(store, settings_for(None), wait_s=10.0)
+    async with lock(USER, "disc") as lease:
+        assert await lease.held()
+    assert await store.zscore(waiters, "dead waiter") is None
 
 
 async def test_lock_expires_if_its_holder_vanishes(store: RedisLike) -> None:

@@ -7,6 +7,7 @@ tokens and the seeded library without reaching into the child.
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 from urllib.parse import urlsplit
 
@@ -14,6 +15,8 @@ import httpx
 from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
+from emulator.accounts.formats import disc_formats
+from tests.support.oauth import signer
 from tests.support.proxy import hidden_fields
 from tests.support.servers import free_port, python_server
 
@@ -119,3 +122,30 @@ def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
 def bearer(session: str) -> dict[str, str]:
     """The Authorization header of a session."""
     return {"Authorization": f"Bearer {session}"}
+
+
+def addable_titles(twin: Starlette, user_id: str) -> list[str]:
+    """Movies on disc neither in the subscriber's disc queue nor at home, at start."""
+    context = twin.state.context
+    subscriber = context.accounts.get(user_id)
+    assert subscriber is not None
+    queue = subscriber.queue("disc")
+    taken = {e.title.id for e in queue.available + queue.saved} | subscriber.history.at_home_ids()
+    return [
+        f"movies/{t.id}"
+        for t in context.catalog.titles
+        if t.kind == "movies" and disc_formats(t) and t.id not in taken
+    ]
+
+
+def upstream_disc_queue(
+    emulator: str, user_id: str, token: str, secret: str
+) -> tuple[list[str], str]:
+    """The available disc queue as the emulator process holds it (ids in order), and its etag."""
+    with httpx.Client(base_url=emulator, timeout=TIMEOUT_S, auth=signer(token, secret)) as upstream:
+        answer = upstream.get(
+            f"/users/{user_id}/queues/disc/available", params={"max_results": "500"}
+        )
+    assert answer.status_code == 200, answer.text
+    ids = re.findall(r"/queues/disc/available/\d+/(\d+)</id>", answer.text)
+    return [f"movies/{i}" for i in ids], answer.headers["etag"].strip('"')
