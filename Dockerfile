@@ -25,5 +25,7 @@ EXPOSE 8080
 # Liveness of the proxy (the default command); compose gives the emulator its own check.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
+# X-Forwarded-For is read by the app itself, from NFX_TRUSTED_PROXIES only: uvicorn's own
+# reading (on by default, trusting 127.0.0.1) is turned off so that the two never disagree.
 CMD ["uvicorn", "--factory", "service.app:create_app", "--host", "0.0.0.0", "--port", "8080", \
-     "--proxy-headers", "--no-server-header"]
+     "--no-proxy-headers", "--no-server-header"]
