@@ -52,7 +52,7 @@ def demo_tokens(twin: Starlette) -> list[tuple[str, str, str]]:
 def start_proxy(
     stack: ExitStack, upstream: str, redis_url: str | None, key: str, **env: str
 ) -> str:
-    """A proxy replica (uvicorn process, as the image runs it) on a real Redis (embedded if None)."""
+    """A proxy replica (uvicorn process, run as the image runs it) on a real Redis (or embedded)."""
     url, _ = proxy_process(stack, upstream, redis_url, key, **env)
     return url
 
@@ -90,6 +90,7 @@ def proxy_process(
                 "NFX_TOKEN_ENCRYPTION_KEY": key,
                 **env,
             },
+            capture_stdout=access_log,
         )
     )
     return f"http://127.0.0.1:{port}", server
