@@ -45,8 +45,8 @@ def running(redis_url: str) -> Iterator[Running]:
             emulator,
             redis_url,
             Fernet.generate_key().decode(),
+            env={"NFX_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S)},
             access_log=True,
-            NFX_BODY_TIMEOUT_S=str(BODY_TIMEOUT_S),
         )
         yield Running(emulator, proxy, process)
 
@@ -97,7 +97,7 @@ def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(running: Running) -> 
             running.emulator,
             None,
             Fernet.generate_key().decode(),
-            NFX_SIGNIN_PER_MINUTE=str(SIGN_IN_LIMIT),
+            env={"NFX_SIGNIN_PER_MINUTE": str(SIGN_IN_LIMIT)},
         )
         with httpx.Client(base_url=limited, timeout=TIMEOUT_S) as client:
             statuses = [

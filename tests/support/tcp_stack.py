@@ -53,7 +53,7 @@ def start_proxy(
     stack: ExitStack, upstream: str, redis_url: str | None, key: str, **env: str
 ) -> str:
     """A proxy replica (uvicorn process, run as the image runs it) on a real Redis (or embedded)."""
-    url, _ = proxy_process(stack, upstream, redis_url, key, **env)
+    url, _ = proxy_process(stack, upstream, redis_url, key, env=env)
     return url
 
 
@@ -63,11 +63,12 @@ def proxy_process(
     redis_url: str | None,
     key: str,
     *,
+    env: dict[str, str] | None = None,
     access_log: bool = False,
-    **env: str,
 ) -> tuple[str, ServerProcess]:
-    """Like `start_proxy`, also giving the process (its stderr holds the logs)."""
+    """Like `start_proxy`, also giving the process (whose log file holds its logs)."""
     port = free_port()
+    env = dict(env or {})
     if redis_url is not None:
         env = {"NFX_REDIS_URL": redis_url, **env}
     server = stack.enter_context(
