@@ -68,10 +68,7 @@ async def measure(args: argparse.Namespace) -> None:
     started = time.monotonic()
     async with httpx.AsyncClient(base_url=args.proxy, timeout=120) as client:
         results = await asyncio.gather(
-            *(
-                _upload(client, args.path, size, args.chunked, started)
-                for _ in range(args.parallel)
-            )
+            *(_upload(client, args.path, size, args.chunked, started) for _ in range(args.parallel))
         )
     done.set()
     await sampler
