@@ -40,19 +40,20 @@ class BodyLimitLayer:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send, self._too_large())
+            await problem_response(self.too_large())(scope, receive, send)
+            return
+        if declared == 0 or (declared is None and not _header(scope, b"transfer-encoding")):
+            await self.app(scope, receive, send)  # no body to wait for or to count
             return
         await _LimitedBody(self, scope, receive, send).run()
 
-    def _too_large(self) -> PayloadTooLarge:
+    def too_large(self) -> PayloadTooLarge:
+        """The error of a body over the limit."""
         return PayloadTooLarge(f"the request body must not exceed {self.max_bytes} bytes")
 
-    def _too_slow(self) -> RequestTimeout:
+    def too_slow(self) -> RequestTimeout:
+        """The error of a body that took too long."""
         return RequestTimeout(f"the request body was not received within {self.timeout_s:g} s")
-
-    @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, error: ServiceError) -> None:
-        await problem_response(error)(scope, receive, send)
 
 
 class _LimitedBody:
@@ -79,11 +80,11 @@ class _LimitedBody:
             async with asyncio.timeout(max(0.0, self.deadline - time.monotonic())):
                 message = await self.receive()
         except TimeoutError:
-            return await self.refuse(self.layer._too_slow())
+            return await self.refuse(self.layer.too_slow())
         if message["type"] == "http.request":
             self.received += len(message.get("body", b""))
             if self.received > self.layer.max_bytes:
-                return await self.refuse(self.layer._too_large())
+                return await self.refuse(self.layer.too_large())
             self.body_done = not message.get("more_body", False)
         return message
 
@@ -92,7 +93,7 @@ class _LimitedBody:
         self.refused = True
         if not self.started:
             self.started = True
-            await self.layer._refuse(self.scope, self.receive, self.send, error)
+            await problem_response(error)(self.scope, self.receive, self.send)
         return {"type": "http.disconnect"}
 
     async def write(self, message: Message) -> None:
@@ -103,14 +104,21 @@ class _LimitedBody:
         await self.send(message)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
     for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
+        if name == wanted:
+            return bytes(value)
     return None
+
+
+def _content_length(scope: Scope) -> int | None:
+    value = _header(scope, b"content-length")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 class ClientAddressLayer:
