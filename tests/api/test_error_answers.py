@@ -122,3 +122,21 @@ async def test_a_failure_in_the_middle_of_the_index_ends_with_an_error_record(
         assert "error" not in orjson.loads(line)
     warnings = [r for r in caplog.records if "index stream" in r.getMessage()]
     assert [r.levelname for r in warnings] == ["WARNING"]
+
+
+async def test_upstream_failures_say_what_happened_without_library_names(
+    proxy: Proxy, redis_url: str
+) -> None:
+    proxy.upstream.down = True
+    unreachable = await proxy.client.get("/v1/titles", params={"term": "unreachable"})
+    assert unreachable.status_code == 502, unreachable.text
+    assert unreachable.json()["detail"] == "Netflix could not be reached; retry later"
+    garbled = EmulatorConfig(
+        catalog_size=CATALOG_SIZE, rate_limits=False, faults=FaultConfig(malformed_rate=1.0)
+    )
+    async with running_proxy(redis_url, emulator_config=garbled) as broken:
+        answer = await broken.client.get("/v1/titles", params={"term": "garbled"})
+    assert answer.status_code == 502, answer.text
+    assert answer.json()["detail"].startswith("the upstream sent malformed")
+    for internal in ("Error", "line ", "column", "lxml", "orjson"):
+        assert internal not in answer.json()["detail"], internal
