@@ -12,7 +12,9 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from service import log_redaction
 from service.deps import Runtime
+from service.edges import BodyLimitLayer, ClientAddressLayer, NoStoreLayer
 from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
 from service.netflix.client import NetflixClient
@@ -51,6 +53,7 @@ def create_app(
 ) -> FastAPI:
     """Build one proxy app; its lifespan opens (and closes) the upstream and Redis clients."""
     settings = settings if settings is not None else Settings()
+    log_redaction.install()  # before the first request: the access log would write tokens
     front = FrontCache(ttl_s=settings.front_cache_ttl_s, max_entries=settings.front_cache_size)
 
     @asynccontextmanager
@@ -82,6 +85,9 @@ def create_app(
         description=API_DESCRIPTION,
         lifespan=lifespan,
         default_response_class=OrjsonResponse,
+        # Starlette would redirect `/path/` to `/path` on a URL built from the Host header,
+        # which the client chooses; such paths answer 404 instead (see README).
+        redirect_slashes=False,
         openapi_tags=[
             {"name": "catalog", "description": "Titles and people; no session needed; cached."},
             {"name": "auth", "description": "Sign-in and sessions."},
@@ -100,7 +106,13 @@ def create_app(
     install_error_handlers(app)
     for module in (health, catalog, auth, users, queues, admin):
         app.include_router(module.router)
+    # Innermost first: the front tier, then the body limits, the client address, no-store.
     app.add_middleware(FrontLayer, cache=front)
+    app.add_middleware(
+        BodyLimitLayer, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
+    )
+    app.add_middleware(ClientAddressLayer, trusted=settings.trusted_proxies)
+    app.add_middleware(NoStoreLayer)
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
     return app

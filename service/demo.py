@@ -181,7 +181,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = create_app(settings)
         print(banner(proxy_url, emulator_url, subscribers), flush=True)
         server = uvicorn.Server(
-            uvicorn.Config(app, host=HOST, port=args.port, log_level="info", access_log=True)
+            uvicorn.Config(
+                app,
+                host=HOST,
+                port=args.port,
+                log_level="info",
+                access_log=True,
+                proxy_headers=False,  # the app reads X-Forwarded-For (NFX_TRUSTED_PROXIES)
+            )
         )
         # uvicorn re-raises the signal that stopped it under the previous handler; making
         # SIGTERM an interrupt too lets the emulator child be stopped on the way out.

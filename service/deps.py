@@ -58,8 +58,8 @@ async def limit_sign_in(request: Request, runtime: RuntimeDep) -> None:
     """Gate a sign-in before any upstream call: 429 when the client's address spent its budget,
     503 while the store (where the sign-in must end) is known to be down.
 
-    The address is the ASGI `client`: behind a load balancer, run uvicorn with
-    `--proxy-headers` and `--forwarded-allow-ips` so that it is the caller's, not the balancer's.
+    The address is the ASGI `client`, which `service.edges.ClientAddressLayer` sets from
+    `X-Forwarded-For` when the peer is one of `NFX_TRUSTED_PROXIES`.
     """
     client = request.client
     await runtime.sign_ins(client.host if client is not None else None)
@@ -76,11 +76,6 @@ async def get_settings(runtime: RuntimeDep) -> Settings:
 async def get_client(runtime: RuntimeDep) -> NetflixClient:
     """The upstream client (one pooled httpx client, throttled through Redis)."""
     return runtime.client
-
-
-async def get_redis(runtime: RuntimeDep) -> RedisLike:
-    """The Redis (or Redis Cluster, or embedded) client."""
-    return runtime.redis
 
 
 async def get_cache(runtime: RuntimeDep) -> ResponseCache:
@@ -110,7 +105,6 @@ async def get_etags(runtime: RuntimeDep) -> EtagStore:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[NetflixClient, Depends(get_client)]
-RedisDep = Annotated[RedisLike, Depends(get_redis)]
 CacheDep = Annotated[ResponseCache, Depends(get_cache)]
 FrontDep = Annotated[FrontCache, Depends(get_front)]
 SessionsDep = Annotated[SessionStore, Depends(get_sessions)]

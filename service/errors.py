@@ -7,10 +7,14 @@ Every failure a client can see is one of these classes, answered as an RFC 9457
     ├── InvalidSession           401 invalid-session   missing, unknown or expired bearer token
     ├── Forbidden                403 forbidden         admin endpoint without the admin token
     ├── NotFound                 404 not-found         unknown title, person, entry or route
+    ├── RequestTimeout           408 request-timeout   the request body came too slowly
     ├── Conflict                 409 conflict          the queue kept changing under us
     │   ├── AlreadyInQueue       409 already-in-queue  upstream 412 with sub_code 710
-    │   └── StaleEtag            409 stale-etag        upstream 412 otherwise (retried inside)
-    ├── InvalidInput             422 invalid-input     bad parameters, refs or bodies
+    │   ├── StaleEtag            409 stale-etag        upstream 412 otherwise (retried inside)
+    │   └── SignInPending        409 sign-in-pending   the subscriber is still at the login page
+    ├── PayloadTooLarge          413 payload-too-large the request body is over the limit
+    ├── InvalidInput             422 invalid-input     bad parameters, refs or bodies (also
+    │                                                  malformed JSON: one status for all)
     ├── RateLimited              429 rate-limited      upstream budget spent (sets Retry-After)
     ├── BadUpstream              502 bad-upstream      upstream error or unreadable answer
     ├── StoreUnavailable         503 store-unavailable Redis down while it is required
@@ -35,7 +39,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
+from service.field_errors import describe, summary
 from service.openapi_components import declare_component
 
 PROBLEM_BASE = "https://netflix-proxy.example/problems/"
@@ -99,6 +105,24 @@ class NotFound(ServiceError):  # noqa: N818 - names are the public contract
     title = "Not found"
 
 
+class RequestTimeout(ServiceError):  # noqa: N818 - names are the public contract
+    """The client did not send its request body in time (`NFX_BODY_TIMEOUT_S`)."""
+
+    status = 408
+    slug = "request-timeout"
+    title = "Request timeout"
+    default_headers: ClassVar[Mapping[str, str]] = {"Connection": "close"}
+
+
+class PayloadTooLarge(ServiceError):  # noqa: N818 - names are the public contract
+    """The request body is larger than `NFX_MAX_BODY_BYTES`."""
+
+    status = 413
+    slug = "payload-too-large"
+    title = "Payload too large"
+    default_headers: ClassVar[Mapping[str, str]] = {"Connection": "close"}
+
+
 class Conflict(ServiceError):  # noqa: N818 - names are the public contract
     """The request collides with concurrent state; retrying later may succeed."""
 
@@ -119,6 +143,14 @@ class StaleEtag(Conflict):
 
     slug = "stale-etag"
     title = "Queue changed"
+
+
+class SignInPending(Conflict):
+    """An app claims a sign-in whose callback has not come yet; it may retry shortly."""
+
+    slug = "sign-in-pending"
+    title = "Sign-in not finished"
+    default_headers: ClassVar[Mapping[str, str]] = {"Retry-After": "2"}
 
 
 class InvalidInput(ServiceError):  # noqa: N818 - names are the public contract
@@ -231,9 +263,9 @@ def _problem_body(status: int, slug: str, title: str, detail: str, **extra: Any)
     return orjson.dumps(body)
 
 
-def problem_response(exc: ServiceError) -> Response:
-    """The problem+json answer for a service error, with its headers (e.g. Retry-After)."""
-    body = _problem_body(
+def problem_json(exc: ServiceError) -> bytes:
+    """The problem document of a service error, as JSON bytes."""
+    return _problem_body(
         exc.status,
         exc.slug,
         exc.title,
@@ -241,29 +273,32 @@ def problem_response(exc: ServiceError) -> Response:
         status_code=exc.upstream_status,
         sub_code=exc.upstream_sub_code,
     )
+
+
+def problem_response(exc: ServiceError) -> Response:
+    """The problem+json answer for a service error, with its headers (e.g. Retry-After)."""
     return Response(
-        body, status_code=exc.status, headers=exc.headers, media_type=PROBLEM_MEDIA_TYPE
+        problem_json(exc),
+        status_code=exc.status,
+        headers=exc.headers,
+        media_type=PROBLEM_MEDIA_TYPE,
     )
 
 
 def _validation_response(exc: RequestValidationError) -> Response:
+    problems = describe(exc.errors())
     errors = [
-        {
-            "loc": [part for part in err.get("loc", ()) if isinstance(part, (str, int))],
-            "msg": str(err.get("msg", "")),
-            "type": str(err.get("type", "")),
-        }
-        for err in exc.errors()
+        {"loc": list(problem.loc), "msg": problem.msg, "type": problem.type} for problem in problems
     ]
-    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors) or "request"
     body = _problem_body(
-        InvalidInput.status,
-        InvalidInput.slug,
-        InvalidInput.title,
-        f"Invalid input: {fields}",
-        errors=errors,
+        InvalidInput.status, InvalidInput.slug, InvalidInput.title, summary(problems), errors=errors
     )
     return Response(body, status_code=InvalidInput.status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+# FastAPI's answer when a body cannot even be decoded (e.g. not UTF-8): answered as the
+# malformed JSON it is, with the same status as every other invalid body.
+_UNREADABLE_BODY = "There was an error parsing the body"
 
 
 _HTTP_SLUGS: dict[int, tuple[str, str]] = {
@@ -278,17 +313,45 @@ _HTTP_SLUGS: dict[int, tuple[str, str]] = {
 }
 
 
-def _http_response(exc: StarletteHTTPException) -> Response:
+def _http_response(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code < 400:  # e.g. 304 raised by a handler: no body allowed
         return Response(status_code=exc.status_code, headers=exc.headers)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        return problem_response(InvalidInput("Invalid input: body: is not valid JSON (UTF-8)"))
     slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No such resource"
+        if request.url.path.endswith("/") and request.url.path != "/":
+            detail += " (paths never end with a slash)"
+    if exc.status_code == 405:
+        allowed = allowed_methods(request.app, request.scope)
+        headers["Allow"] = ", ".join(allowed)
+        detail = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
     body = _problem_body(exc.status_code, slug, title, detail)
     return Response(
-        body, status_code=exc.status_code, headers=exc.headers, media_type=PROBLEM_MEDIA_TYPE
+        body, status_code=exc.status_code, headers=headers, media_type=PROBLEM_MEDIA_TYPE
     )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(app: Any, scope: Mapping[str, Any]) -> list[str]:
+    """Every method some route of `app` answers on this path, in the usual order.
+
+    Starlette's own `Allow` names only the first route matching the path, while a path such
+    as `/v1/auth/start` has one route per method; so each method is tried against the router.
+    """
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**scope, "method": method})[0] is Match.FULL
+            for route in app.router.routes
+        )
+    ]
 
 
 async def _on_service_error(request: Request, exc: Exception) -> Response:
@@ -305,7 +368,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return _http_response(exc)
+    return _http_response(request, exc)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -331,7 +394,9 @@ _ALL_ERRORS: tuple[type[ServiceError], ...] = (
     InvalidSession,
     Forbidden,
     NotFound,
+    RequestTimeout,
     Conflict,
+    PayloadTooLarge,
     InvalidInput,
     RateLimited,
     BadUpstream,

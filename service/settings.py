@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import os
 import re
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
     `NFX_TOKEN_ENCRYPTION_KEY`.
     Access: `NFX_ADMIN_TOKEN`, `NFX_PUBLIC_URL`, `NFX_ALLOWED_RETURN_URLS` (JSON list or
     comma-separated), `NFX_SESSION_TTL_S`, `NFX_REQUEST_TOKEN_TTL_S`.
+    Request edges: `NFX_MAX_BODY_BYTES`, `NFX_BODY_TIMEOUT_S`, `NFX_TRUSTED_PROXIES`.
     Caching: `NFX_CACHE_TTL_SEARCH_S`, `NFX_CACHE_TTL_TITLE_S`, `NFX_CACHE_TTL_PEOPLE_S`,
     `NFX_CACHE_TTL_AUTOCOMPLETE_S`, `NFX_CACHE_STALE_S`, `NFX_FRONT_CACHE_TTL_S`,
     `NFX_FRONT_CACHE_SIZE`.
@@ -239,6 +241,21 @@ class Settings(BaseSettings):
     request_token_ttl_s: PositiveInt = Field(
         900, description="Lifetime of a pending sign-in (request token), in seconds."
     )
+    max_body_bytes: PositiveInt = Field(
+        65_536,
+        description="Largest request body accepted, in bytes; larger ones get 413 before they "
+        "are read (declared by Content-Length or counted while a chunked body streams).",
+    )
+    body_timeout_s: PositiveFloat = Field(
+        10.0,
+        description="Longest time a client may take to send its request body, in seconds; "
+        "past it the request gets 408.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or CIDR networks of the reverse proxies whose X-Forwarded-For "
+        "is believed (JSON list or comma-separated); empty believes none.",
+    )
 
     _ephemeral_key: bytes | None = PrivateAttr(default=None)
 
@@ -260,9 +277,9 @@ class Settings(BaseSettings):
             )
         return value.strip()
 
-    @field_validator("allowed_return_urls", mode="before")
+    @field_validator("allowed_return_urls", "trusted_proxies", mode="before")
     @classmethod
-    def _split_return_urls(cls, value: object) -> object:
+    def _split_lists(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
@@ -270,8 +287,9 @@ class Settings(BaseSettings):
                     return json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise ValueError(
-                        "NFX_ALLOWED_RETURN_URLS starts with '[' but is not a valid JSON list "
-                        f"({exc.msg} at character {exc.pos}); or give comma-separated URLs"
+                        f"NFX_{(info.field_name or '').upper()} starts with '[' but is not a "
+                        "valid JSON list "
+                        f"({exc.msg} at character {exc.pos}); or give comma-separated values"
                     ) from exc
             return [part for part in (p.strip() for p in text.split(",")) if part]
         return value
@@ -280,6 +298,19 @@ class Settings(BaseSettings):
     @classmethod
     def _return_urls_absolute(cls, value: list[str]) -> list[str]:
         return [_check_http_url("NFX_ALLOWED_RETURN_URLS entry", item) for item in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"NFX_TRUSTED_PROXIES entries must be IP addresses or CIDR networks, "
+                    f"got {item!r}"
+                ) from None
+        return [item.strip() for item in value]
 
     @field_validator("consumer_key")
     @classmethod

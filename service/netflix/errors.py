@@ -103,6 +103,11 @@ def _rate_limit(status: UpstreamStatus) -> RateLimited | None:
     return None
 
 
+def _clock_skew(status: UpstreamStatus) -> bool:
+    """The gateway's "Timestamp Is Invalid": the signed timestamp is off, i.e. the clock is."""
+    return "timestamp" in status.message.lower() or "TIMESTAMP" in (status.gateway_code or "")
+
+
 def raise_for_status(
     status: UpstreamStatus, *, user_call: bool, subject: str = "resource"
 ) -> NoReturn:
@@ -124,8 +129,14 @@ def raise_for_status(
                 f"Netflix rate limit{said}", retry_after=1, upstream_status=code
             )
     if code == 401:
-        clock = "timestamp" in status.message.lower() or "TIMESTAMP" in (status.gateway_code or "")
-        if user_call and not clock and "consumer" not in status.message.lower():
+        if _clock_skew(status):
+            raise err(
+                BadUpstream,
+                "Netflix refused the request's timestamp: this host's clock differs too much "
+                "from the upstream's; the operator must synchronize it (NTP). Retrying will "
+                "not help until then",
+            )
+        if user_call and "consumer" not in status.message.lower():
             token = "request token" if subject == "request token" else "access token"
             raise err(InvalidSession, f"the Netflix {token} was rejected{said}")
         raise err(BadUpstream, f"Netflix rejected the proxy's consumer credentials{said}")

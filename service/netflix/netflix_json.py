@@ -15,7 +15,7 @@ def parse_json(body: bytes, *, max_bytes: int) -> JsonDoc:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise BadUpstream(f"the upstream sent malformed JSON: {exc}") from exc
+        raise BadUpstream("the upstream sent malformed JSON") from exc
     if not isinstance(value, dict) or len(value) != 1:
         raise BadUpstream("the upstream JSON document has no single root element")
     ((tag, content),) = value.items()

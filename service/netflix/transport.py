@@ -124,7 +124,7 @@ class Upstream:
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
         except httpx.HTTPError as exc:
-            raise BadUpstream(f"Netflix could not be reached: {type(exc).__name__}") from exc
+            raise BadUpstream("Netflix could not be reached; retry later") from exc
         try:
             if response.status_code >= 400:
                 body = await self._read(response, limit=65_536, truncate=True)
@@ -137,7 +137,7 @@ class Upstream:
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
         except httpx.HTTPError as exc:
-            raise BadUpstream(f"the Netflix answer broke off: {type(exc).__name__}") from exc
+            raise BadUpstream("the Netflix answer broke off; retry later") from exc
         finally:
             await response.aclose()
 

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import CacheDep, FrontDep, SettingsDep
-from service.errors import PROBLEM_RESPONSES, Forbidden, NotFound
+from service.errors import PROBLEM_RESPONSES, Forbidden, InvalidSession, NotFound
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
 
@@ -24,10 +24,17 @@ async def require_admin(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_scheme)],
 ) -> None:
-    """Let the request through only with the configured admin token (compared in constant time)."""
+    """Let the request through only with the configured admin token (compared in constant time).
+
+    No token: 401 with `WWW-Authenticate: Bearer`; a wrong one: 403.
+    """
     if settings.admin_token is None:
         raise NotFound("admin endpoints are disabled (NFX_ADMIN_TOKEN is not set)")
-    given = credentials.credentials.encode() if credentials is not None else b""
+    if credentials is None or not credentials.credentials:
+        raise InvalidSession(
+            "this endpoint needs the admin token: send `Authorization: Bearer <NFX_ADMIN_TOKEN>`"
+        )
+    given = credentials.credentials.encode()
     expected = settings.admin_token.get_secret_value().encode()
     if not hmac.compare_digest(given, expected):
         raise Forbidden("an admin bearer token is required for this endpoint")
@@ -67,8 +74,8 @@ class PurgeResult(BaseModel):
     response_model=PurgeResult,
     summary="Purge cached catalog answers",
     description="Drops cached catalog answers, all of them or one group, so the next reads go "
-    "upstream. Needs `Authorization: Bearer <NFX_ADMIN_TOKEN>`; 403 otherwise, 404 "
-    "when no admin token is configured.",
+    "upstream. Needs `Authorization: Bearer <NFX_ADMIN_TOKEN>`: 401 without a token, 403 "
+    "with a wrong one, 404 when no admin token is configured.",
     dependencies=[Depends(require_admin)],
 )
 async def purge_cache(

@@ -238,11 +238,15 @@ async def get_person(
     summary="Stream the whole catalog",
     description="Every title of the catalog as newline-delimited JSON (one `IndexTitle` object "
     "per line), streamed from the upstream index as it arrives. Not cached; meant "
-    "for bulk imports, and counted against the upstream's small daily budget.",
+    "for bulk imports, and counted against the upstream's small daily budget. A failure "
+    "before the first line answers a problem document; a failure later ends the stream with "
+    'one last line `{"error": <Problem>}` (title lines never have `error`): check the last '
+    "line before trusting the stream as complete.",
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "One IndexTitle JSON object per line.",
+            "description": "One IndexTitle JSON object per line; when the stream broke off, a "
+            'last line `{"error": <Problem>}`.',
             "content": {NDJSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/IndexTitle"}}},
         }
     },

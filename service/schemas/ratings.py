@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from service.schemas.common import Schema
 
@@ -18,8 +19,20 @@ class RatingKind(enum.StrEnum):
     ANY = "any"
 
 
+def _one_rating_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """One readable error for the whole union instead of one per member."""
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError(
+            "rating", 'must be an integer from 1 to 5 or "not_interested"'
+        ) from None
+
+
 # A star rating (1-5), or `not_interested` (the one special value Netflix documented).
-RatingValue = Annotated[int, Field(ge=1, le=5)] | Literal["not_interested"]
+RatingValue = Annotated[
+    Annotated[int, Field(ge=1, le=5)] | Literal["not_interested"], WrapValidator(_one_rating_error)
+]
 
 
 class Rating(Schema):

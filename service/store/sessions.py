@@ -3,8 +3,9 @@
 A session is reached by an opaque bearer token (`secrets.token_urlsafe(32)`) that only the
 client holds: Redis stores its SHA-256 as the key, and the user id and Netflix access-token
 pair encrypted (see `store.crypto`) and bound to that key. A pending sign-in keeps the
-request-token secret the same way, and can be taken only once; a sign-in started by a browser
-also keeps the SHA-256 of a cookie given to that browser, so that only it can finish it.
+request-token secret the same way, and can be taken only once. Every sign-in is bound to who
+started it: a browser (the SHA-256 of a cookie given to it) or an app (the SHA-256 of a
+one-time sign-in secret given to it), so that nobody else can finish it.
 Both need Redis: when it is unreachable, or was moments ago (`store.breaker`), they raise
 `StoreUnavailable` (503).
 """
@@ -28,7 +29,7 @@ from service.settings import Settings
 from service.store import keys
 from service.store.breaker import Breaker
 from service.store.crypto import TokenCipher, UndecryptableError
-from service.store.redis import RedisLike, as_bytes
+from service.store.redis import STORE_DOWN, RedisLike, as_bytes
 
 _BEARER = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _MAX_FIELD = 4096
@@ -121,6 +122,17 @@ class SessionStore:
             token=AccessToken(data["token"], data["secret"]),
         )
 
+    async def remaining_s(self, bearer: str) -> int | None:
+        """Seconds the session of a bearer token has left; None when unknown or unreadable."""
+        if not _BEARER.fullmatch(bearer):
+            return None
+        key = keys.session(bearer)
+        try:
+            remaining = int(await self._breaker.call(lambda: self._redis.ttl(key)))
+        except STORE_DOWN:
+            return None
+        return remaining if remaining >= 0 else None
+
     async def revoke(self, bearer: str) -> bool:
         """End a session at once; True when there was one."""
         if not _BEARER.fullmatch(bearer):
@@ -133,19 +145,41 @@ class SessionStore:
 
 @dataclass(frozen=True, slots=True)
 class PendingSignIn:
-    """A started sign-in: the request-token secret, where to return, the browser it is bound to."""
+    """A started sign-in: the request-token secret, where to return, and who may finish it.
+
+    Every sign-in is bound: to the browser holding a cookie (`browser_hash`), or to the app
+    holding a sign-in secret (`app_hash`); only digests are kept. An app-bound sign-in becomes
+    `completed` at the callback, holding the access token until the app claims it.
+    """
 
     secret: str = field(repr=False)
     return_to: str | None = None
     browser_hash: str | None = None
+    app_hash: str | None = None
+    user_id: str | None = None
+    access: AccessToken | None = field(default=None, repr=False)
+
+    @property
+    def app_bound(self) -> bool:
+        """True when an app finishes this sign-in with its secret (not the callback's browser)."""
+        return self.app_hash is not None
+
+    @property
+    def completed(self) -> bool:
+        """True once the callback got the access token of an app-bound sign-in."""
+        return self.user_id is not None and self.access is not None
 
     def finished_by(self, browser_cookie: str | None) -> bool:
-        """True unless the sign-in is bound to a browser and this cookie is not that browser's."""
-        if self.browser_hash is None:
-            return True
-        return browser_cookie is not None and hmac.compare_digest(
-            self.browser_hash, _digest(browser_cookie)
-        )
+        """True when the callback may finish it: a browser-bound sign-in, from that browser."""
+        return _matches(self.browser_hash, browser_cookie)
+
+    def claimed_by(self, app_secret: str) -> bool:
+        """True when `app_secret` is the secret the app was given at start."""
+        return _matches(self.app_hash, app_secret)
+
+
+def _matches(digest: str | None, value: str | None) -> bool:
+    return digest is not None and value is not None and hmac.compare_digest(digest, _digest(value))
 
 
 def _digest(value: str) -> str:
@@ -153,7 +187,7 @@ def _digest(value: str) -> str:
 
 
 class RequestTokenStore:
-    """Pending sign-ins: the request-token secret and where to send the client afterwards."""
+    """Pending sign-ins under their request token: read, completed, and taken once."""
 
     def __init__(
         self,
@@ -175,40 +209,79 @@ class RequestTokenStore:
         return_to: str | None = None,
         *,
         browser_cookie: str | None = None,
+        app_secret: str | None = None,
     ) -> None:
         """Remember a request token's secret for `ttl_s` seconds (replacing any earlier one).
 
-        `browser_cookie` binds the sign-in to the browser holding it; only its hash is kept.
+        `browser_cookie` binds the sign-in to the browser holding it, `app_secret` to the app
+        holding it; only their hashes are kept.
         """
         _text_field("request token", token)
         _text_field("request token secret", secret)
         if ttl_s <= 0:
             raise ValueError("ttl_s must be positive")
-        key = keys.request_token(token)
-        blob = self._cipher.encrypt(
-            orjson.dumps(
-                {
-                    "secret": secret,
-                    "return_to": return_to,
-                    "browser": None if browser_cookie is None else _digest(browser_cookie),
-                }
-            ),
-            context=key,
+        pending = PendingSignIn(
+            secret,
+            return_to,
+            None if browser_cookie is None else _digest(browser_cookie),
+            None if app_secret is None else _digest(app_secret),
         )
+        blob = self._seal(token, pending)
         await _guard(
             self._breaker,
             "sign-in start",
-            lambda: self._redis.set(key, blob, px=max(1, round(ttl_s * 1000))),
+            lambda: self._redis.set(
+                keys.request_token(token), blob, px=max(1, round(ttl_s * 1000))
+            ),
         )
+
+    async def complete(
+        self, token: str, pending: PendingSignIn, user_id: str, access: AccessToken
+    ) -> bool:
+        """Record the access token of an app-bound sign-in until the app claims it.
+
+        Keeps the sign-in's expiry; False when it is gone meanwhile (expired or taken).
+        """
+        _text_field("user id", user_id)
+        done = PendingSignIn(
+            pending.secret, pending.return_to, None, pending.app_hash, user_id, access
+        )
+        blob = self._seal(token, done)
+        key = keys.request_token(token)
+        stored = await _guard(
+            self._breaker,
+            "sign-in callback",
+            lambda: self._redis.set(key, blob, xx=True, keepttl=True),
+        )
+        return bool(stored)
+
+    async def peek(self, token: str) -> PendingSignIn | None:
+        """A pending sign-in, left in place; None if unknown, used or expired."""
+        return await self._read(token, "get")
 
     async def pop(self, token: str) -> PendingSignIn | None:
         """Take a pending sign-in once; None if unknown, used or expired."""
+        return await self._read(token, "getdel")
+
+    def _seal(self, token: str, pending: PendingSignIn) -> bytes:
+        access = pending.access
+        payload = {
+            "secret": pending.secret,
+            "return_to": pending.return_to,
+            "browser": pending.browser_hash,
+            "app": pending.app_hash,
+            "user_id": pending.user_id,
+            "token": None if access is None else access.token,
+            "token_secret": None if access is None else access.secret,
+        }
+        return self._cipher.encrypt(orjson.dumps(payload), context=keys.request_token(token))
+
+    async def _read(self, token: str, command: str) -> PendingSignIn | None:
         if not token or len(token) > _MAX_FIELD:
             return None
         key = keys.request_token(token)
-        blob = as_bytes(
-            await _guard(self._breaker, "sign-in callback", lambda: self._redis.getdel(key))
-        )
+        read = self._redis.getdel if command == "getdel" else self._redis.get
+        blob = as_bytes(await _guard(self._breaker, "sign-in callback", lambda: read(key)))
         if blob is None:
             return None
         try:
@@ -217,9 +290,15 @@ class RequestTokenStore:
             return None
         if data is None or not isinstance(data.get("secret"), str):
             return None
-        return_to, browser = data.get("return_to"), data.get("browser")
+        text = {name: value for name, value in data.items() if isinstance(value, str)}
+        access = None
+        if "token" in text and "token_secret" in text:
+            access = AccessToken(text["token"], text["token_secret"])
         return PendingSignIn(
-            data["secret"],
-            return_to if isinstance(return_to, str) else None,
-            browser if isinstance(browser, str) else None,
+            text["secret"],
+            text.get("return_to"),
+            text.get("browser"),
+            text.get("app"),
+            text.get("user_id"),
+            access,
         )

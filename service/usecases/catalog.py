@@ -9,13 +9,14 @@ tier stores and serves.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from service.errors import InvalidInput
+from service.errors import InvalidInput, ServiceError, problem_json
 from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.titles import IndexTitle, Suggestions, TitlePart
@@ -26,6 +27,7 @@ from service.store.cache import CacheResult, ResponseCache
 if TYPE_CHECKING:
     from service.front import FrontCache
 
+_log = logging.getLogger(__name__)
 MAX_TERM_LENGTH = 200
 MAX_PAGE_SIZE = 100
 MAX_START_INDEX = 100_000
@@ -211,8 +213,20 @@ class CatalogReads:
 async def _ndjson(
     first: IndexTitle | None, rest: AsyncIterator[IndexTitle]
 ) -> AsyncIterator[bytes]:
+    """The lines of the stream; a failure past the first line ends it with an error record.
+
+    The 200 status is sent by then, so the failure becomes a last line
+    `{"error": <problem document>}` that clients detect (title lines never have `error`).
+    """
     if first is None:
         return
     yield first.model_dump_json().encode() + b"\n"
-    async for entry in rest:
-        yield entry.model_dump_json().encode() + b"\n"
+    sent = 1
+    try:
+        async for entry in rest:
+            yield entry.model_dump_json().encode() + b"\n"
+            sent += 1
+    except Exception as exc:  # every failure must end the stream readably
+        error = exc if isinstance(exc, ServiceError) else ServiceError("the index stream failed")
+        _log.warning("catalog index stream ended after %d titles: %s", sent, error.detail)
+        yield b'{"error":' + problem_json(error) + b"}\n"

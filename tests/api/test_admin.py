@@ -48,9 +48,18 @@ async def test_purge_by_prefix_keeps_other_groups(proxy: Proxy) -> None:
     assert title.headers["x-cache"] == "HIT"
 
 
-@pytest.mark.parametrize("headers", [{}, _admin("wrong-token"), {"Authorization": "Basic x"}])
-async def test_purge_without_the_admin_token_is_403(proxy: Proxy, headers: dict[str, str]) -> None:
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Basic x"}])
+async def test_purge_without_a_bearer_token_is_401_with_a_challenge(
+    proxy: Proxy, headers: dict[str, str]
+) -> None:
     answer = await proxy.client.post("/v1/admin/cache/purge", headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["www-authenticate"] == "Bearer"
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_purge_with_a_wrong_admin_token_is_403(proxy: Proxy) -> None:
+    answer = await proxy.client.post("/v1/admin/cache/purge", headers=_admin("wrong-token"))
     assert answer.status_code == 403, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
 

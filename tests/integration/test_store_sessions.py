@@ -158,11 +158,34 @@ async def test_a_browser_bound_sign_in_is_finished_only_by_that_browser(
     await pending.put("rt-2", "secret-2", 60, None)
     assert b"cookie-of-the-browser" not in await everything_in(store)
     bound = await pending.pop("rt-1")
-    assert bound is not None
+    assert bound is not None and not bound.app_bound
     assert bound.finished_by("cookie-of-the-browser")
     assert not bound.finished_by("another-cookie") and not bound.finished_by(None)
     unbound = await pending.pop("rt-2")
-    assert unbound is not None and unbound.finished_by(None)
+    assert unbound is not None
+    assert not unbound.finished_by(None)  # bound to nobody: nobody finishes it
+
+
+async def test_an_app_bound_sign_in_is_completed_then_claimed_by_its_secret(
+    store: RedisLike,
+) -> None:
+    pending = RequestTokenStore(store, settings_for(None))
+    await pending.put("rt-1", "secret-1", 60, "https://app.example/", app_secret="app-secret")
+    assert b"app-secret" not in await everything_in(store)
+    started = await pending.peek("rt-1")
+    assert started is not None and started.app_bound and not started.completed
+    assert started.claimed_by("app-secret")
+    assert not started.claimed_by("other") and not started.finished_by(None)
+    access = AccessToken("access-1", "access-secret-1")
+    assert await pending.complete("rt-1", started, "user-1", access)
+    assert b"access-secret-1" not in await everything_in(store)
+    done = await pending.peek("rt-1")
+    assert done is not None and done.completed
+    assert (done.user_id, done.access, done.return_to) == ("user-1", access, "https://app.example/")
+    assert done.claimed_by("app-secret")
+    assert await pending.pop("rt-1") is not None
+    assert not await pending.complete("rt-1", started, "user-1", access)  # gone: not revived
+    assert await pending.peek("rt-1") is None
 
 
 async def test_request_tokens_expire(store: RedisLike) -> None:

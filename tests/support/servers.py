@@ -102,28 +102,35 @@ def redis_server(*, append_only: bool = False) -> Iterator[RedisServer]:
 
 @dataclass
 class ServerProcess:
-    """A child server and the file its stderr goes to (a file, so a chatty child never blocks)."""
+    """A child server and the file its output goes to (a file, so a chatty child never blocks)."""
 
     process: subprocess.Popen[bytes]
     log_path: Path
 
     def log(self) -> str:
-        """Everything the child wrote to stderr so far."""
+        """Everything the child wrote to its log so far."""
         return self.log_path.read_text(errors="replace")
 
 
 @contextlib.contextmanager
 def python_server(
-    module_args: Sequence[str], port: int, env: dict[str, str] | None = None
+    module_args: Sequence[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    *,
+    capture_stdout: bool = False,
 ) -> Iterator[ServerProcess]:
-    """Run `python -m ...` in a child process until the port answers; stop it afterwards."""
+    """Run `python -m ...` in a child process until the port answers; stop it afterwards.
+
+    `capture_stdout` sends stdout (where uvicorn writes its access log) to the log file too.
+    """
     with tempfile.TemporaryDirectory() as workdir:
         log_path = Path(workdir) / "stderr.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", *module_args],
                 env={**os.environ, **(env or {})},
-                stdout=subprocess.DEVNULL,
+                stdout=log if capture_stdout else subprocess.DEVNULL,
                 stderr=log,
             )
         server = ServerProcess(process, log_path)

@@ -18,7 +18,7 @@ from emulator import EmulatorConfig, create_emulator
 from emulator.accounts.formats import disc_formats
 from tests.support.oauth import signer
 from tests.support.proxy import hidden_fields
-from tests.support.servers import free_port, python_server
+from tests.support.servers import ServerProcess, free_port, python_server
 
 CATALOG_SIZE = 300
 TIMEOUT_S = 20.0
@@ -55,11 +55,26 @@ def demo_tokens(twin: Starlette) -> list[tuple[str, str, str]]:
 def start_proxy(
     stack: ExitStack, upstream: str, redis_url: str | None, key: str, **env: str
 ) -> str:
-    """A proxy replica (uvicorn process) on a real Redis (embedded store when None)."""
+    """A proxy replica (uvicorn process, run as the image runs it) on a real Redis (or embedded)."""
+    url, _ = proxy_process(stack, upstream, redis_url, key, env=env)
+    return url
+
+
+def proxy_process(
+    stack: ExitStack,
+    upstream: str,
+    redis_url: str | None,
+    key: str,
+    *,
+    env: dict[str, str] | None = None,
+    access_log: bool = False,
+) -> tuple[str, ServerProcess]:
+    """Like `start_proxy`, also giving the process (whose log file holds its logs)."""
     port = free_port()
+    env = dict(env or {})
     if redis_url is not None:
         env = {"NFX_REDIS_URL": redis_url, **env}
-    stack.enter_context(
+    server = stack.enter_context(
         python_server(
             [
                 "uvicorn",
@@ -69,7 +84,8 @@ def start_proxy(
                 "127.0.0.1",
                 "--port",
                 str(port),
-                "--no-access-log",
+                "--no-proxy-headers",
+                *([] if access_log else ["--no-access-log"]),
             ],
             port,
             env={
@@ -78,9 +94,10 @@ def start_proxy(
                 "NFX_TOKEN_ENCRYPTION_KEY": key,
                 **env,
             },
+            capture_stdout=access_log,
         )
     )
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{port}", server
 
 
 def import_session(proxy: str, token: str, secret: str) -> tuple[str, str]:
@@ -95,7 +112,8 @@ def import_session(proxy: str, token: str, secret: str) -> tuple[str, str]:
 
 
 def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
-    """The full OAuth dance: start, the emulator's login page as a browser, the callback.
+    """The full OAuth dance of an app: start, the emulator's login page as a browser, the
+    callback, then the app claims the session with its sign-in secret.
 
     Returns the session token the proxy hands out at the end.
     """
@@ -105,7 +123,8 @@ def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
     ):
         start = client.post("/v1/auth/start", json={})
         assert start.status_code == 200, start.text
-        login_url = start.json()["login_url"]
+        link = start.json()
+        login_url = link["login_url"]
         page = browser.get(login_url)
         assert page.status_code == 200, page.text
         approved = browser.post(
@@ -113,7 +132,11 @@ def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
             data={**hidden_fields(page.text), "user_id": user_id, "decision": "allow"},
         )
         assert approved.status_code == 303, approved.text
-        grant = client.get(approved.headers["location"])
+        done = client.get(approved.headers["location"])
+        assert done.status_code == 200, done.text
+        assert done.json()["status"] == "complete"
+        claim = {"sign_in_id": link["sign_in_id"], "sign_in_secret": link["sign_in_secret"]}
+        grant = client.post("/v1/auth/session", json=claim)
     assert grant.status_code == 200, grant.text
     assert grant.json()["user_id"] == user_id
     return str(grant.json()["session_token"])

@@ -95,6 +95,9 @@ def test_three_proxy_replicas_behind_nginx_on_one_published_port() -> None:
     assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["nginx"]["volumes"]
     proxy_port = int(_flag(services["proxy"]["command"], "--port"))
     assert re.search(rf"server proxy:{proxy_port};", conf)
+    # nginx's address is the only one whose X-Forwarded-For the replicas believe.
+    nginx_address = services["nginx"]["networks"]["backend"]["ipv4_address"]
+    assert _proxy_settings().trusted_proxies == [nginx_address]
     public = urlsplit(str(_proxy_settings().public_url))
     assert (public.hostname, public.port) == ("127.0.0.1", host_port)
 

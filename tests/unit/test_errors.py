@@ -20,8 +20,11 @@ from service.errors import (
     InvalidInput,
     InvalidSession,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
+    RequestTimeout,
     ServiceError,
+    SignInPending,
     StaleEtag,
     StoreUnavailable,
     UpstreamTimeout,
@@ -41,6 +44,9 @@ from service.errors import (
         (AlreadyInQueue("x"), 409, "already-in-queue"),
         (StaleEtag("x"), 409, "stale-etag"),
         (InvalidInput("x"), 422, "invalid-input"),
+        (RequestTimeout("x"), 408, "request-timeout"),
+        (PayloadTooLarge("x"), 413, "payload-too-large"),
+        (SignInPending("x"), 409, "sign-in-pending"),
         (RateLimited("x", retry_after=1), 429, "rate-limited"),
         (BadUpstream("x"), 502, "bad-upstream"),
         (StoreUnavailable("x"), 503, "store-unavailable"),
@@ -124,7 +130,8 @@ async def test_validation_errors_are_422_without_the_values() -> None:
     assert body["type"] == PROBLEM_BASE + "invalid-input"
     assert body["errors"][0]["loc"] == ["query", "count"]
     assert "s3cr3t-value" not in response.text
-    assert "query.count" in body["detail"]
+    assert body["detail"] == "Invalid input: count: must be at least 1"
+    assert body["errors"][0]["msg"] == "must be at least 1"
 
 
 async def test_unknown_routes_and_methods_are_problem_documents() -> None:
@@ -135,6 +142,7 @@ async def test_unknown_routes_and_methods_are_problem_documents() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         wrong = await client.delete("/numbers")
     assert (wrong.status_code, wrong.json()["status"]) == (405, 405)
+    assert wrong.headers["allow"] == "GET"
 
 
 async def test_unexpected_errors_are_500_without_internals() -> None:

@@ -117,11 +117,20 @@ def test_json_status_documents_are_understood() -> None:
     assert isinstance(_raised(412, JSON, body), AlreadyInQueue)
 
 
-def test_gateway_timestamp_401_is_not_blamed_on_the_subscriber() -> None:
+@pytest.mark.parametrize("user_call", [True, False])
+def test_gateway_timestamp_401_is_reported_as_clock_skew(user_call: bool) -> None:
     headers = {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_401_TIMESTAMP_IS_INVALID"}
-    error = _raised(401, headers, b"Timestamp Is Invalid", user_call=True)
+    error = _raised(401, headers, b"Timestamp Is Invalid", user_call=user_call)
     assert type(error) is BadUpstream
-    assert "Timestamp Is Invalid" in error.detail
+    assert error.status == 502
+    assert "clock" in error.detail
+    assert "consumer credentials" not in error.detail
+
+
+def test_other_consumer_401s_still_blame_the_credentials() -> None:
+    error = _raised(401, {"content-type": "text/plain"}, b"Invalid consumer key", user_call=False)
+    assert type(error) is BadUpstream
+    assert "consumer credentials" in error.detail
 
 
 @pytest.mark.parametrize(
