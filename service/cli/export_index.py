@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+import orjson
+
 from service.app import create_app
 from service.cli.problems import CliError
 from service.deps import Runtime
@@ -25,6 +27,8 @@ from service.settings import Settings
 from service.usecases.catalog import CatalogReads
 
 LOG_EVERY = 10_000
+# How the stream ends when the upstream fails midway (title lines never start so).
+ERROR_RECORD = b'{"error":'
 REDRAW_EVERY_S = 0.2
 BAR_WIDTH = 24
 
@@ -79,7 +83,7 @@ def export_index(settings: Settings, target: Path, *, progress: TextIO = sys.std
         with os.fdopen(handle, "wb") as out:
             asyncio.run(_stream(settings, out, counter))
         os.replace(temporary, target)
-    except ServiceError as exc:
+    except ServiceError as exc:  # before the first title
         raise CliError(f"the index could not be exported: {exc.detail}") from None
     finally:
         if os.path.exists(temporary):
@@ -94,5 +98,8 @@ async def _stream(settings: Settings, out: BinaryIO, counter: Progress) -> None:
         runtime: Runtime = app.state.runtime
         reads = CatalogReads(runtime.client, runtime.cache, runtime.front, settings)
         async for line in await reads.index_lines():
+            if line.startswith(ERROR_RECORD):
+                detail = orjson.loads(line)["error"].get("detail", "the stream failed")
+                raise CliError(f"the index could not be exported: {detail}")
             out.write(line)
             counter.add(line)

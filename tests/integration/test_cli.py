@@ -144,3 +144,15 @@ def test_openapi_writes_the_committed_document(tmp_path: Path) -> None:
     result = _cli("openapi", "--output", str(target))
     assert result.returncode == 0, result.stderr
     assert target.read_text() == render()
+
+
+def test_export_index_of_a_stream_broken_off_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "index.ndjson"
+    with ExitStack() as processes:
+        emulator = start_emulator(processes, NFX_EMULATOR_FAULT_TRUNCATED_RATE="1.0")
+        result = _cli("export-index", str(target), env={"NFX_UPSTREAM_BASE_URL": emulator})
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        "netflix-proxy: the index could not be exported"
+    )
+    assert list(tmp_path.iterdir()) == []
