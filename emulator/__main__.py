@@ -29,6 +29,7 @@ _HELP = {
     "consumer_secret": "its secret",
     "application_name": "application_name returned with request tokens",
     "timestamp_tolerance_s": "accepted oauth_timestamp skew, seconds",
+    "refuse_replayed_nonces": "refuse a nonce repeated within the timestamp tolerance",
     "request_token_ttl_s": "lifetime of request tokens, seconds",
     "lenient_signatures": "also accept the PHP library's signature quirks",
     "rate_limits": "enforce the per-second and per-day limits",
@@ -138,6 +139,8 @@ def announce(
     ]
     if not config.rate_limits:
         lines.append("  rate limits: off")
+    if config.refuse_replayed_nonces:
+        lines.append("  replayed nonces: refused")
     if config.faults.enabled:
         lines.append(f"  fault injection: {config.faults}")
     out.write("\n".join(lines) + "\n")

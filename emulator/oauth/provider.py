@@ -242,6 +242,8 @@ class OAuthProvider:
         matches = [signatures_match(hmac_sha1(b, secret, token_secret), given) for b in bases]
         if not any(matches):
             raise NetflixError(401, INVALID_SIGNATURE)
+        if not self._config.refuse_replayed_nonces:
+            return
         key = (consumer_key, oauth.get("oauth_token", ""), stamp, nonce)
         if not self._nonces.check_and_add(key, stamp_s, now):
             raise NetflixError(401, REPLAYED_NONCE)

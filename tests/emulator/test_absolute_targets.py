@@ -61,9 +61,7 @@ def _raw_get(port: int, target: str, host: str, authorization: str) -> tuple[int
 
 def test_signed_absolute_form_request_is_answered_like_a_direct_one(emulator_port: int) -> None:
     absolute = f"http://api.netflix.com{SEARCH}"
-    status, body = _raw_get(
-        emulator_port, absolute, "api.netflix.com", _authorization(absolute)
-    )
+    status, body = _raw_get(emulator_port, absolute, "api.netflix.com", _authorization(absolute))
     direct_url = f"http://127.0.0.1:{emulator_port}{SEARCH}"
     direct_status, direct_body = _raw_get(
         emulator_port, SEARCH, f"127.0.0.1:{emulator_port}", _authorization(direct_url)

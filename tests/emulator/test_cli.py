@@ -42,6 +42,7 @@ def test_flags_cover_every_setting() -> None:
             "App",
             "--timestamp-tolerance",
             "30",
+            "--refuse-replayed-nonces",
             "--request-token-ttl",
             "60",
             "--lenient-signatures",
@@ -79,6 +80,7 @@ def test_flags_cover_every_setting() -> None:
         consumer_secret="s",
         application_name="App",
         timestamp_tolerance_s=30,
+        refuse_replayed_nonces=True,
         request_token_ttl_s=60,
         lenient_signatures=True,
         rate_limits=False,
@@ -101,6 +103,13 @@ def test_environment_gives_defaults_and_flags_win() -> None:
     assert _config([], environ).faults.error_rate == 0.25
     assert _config(["--seed", "6", "--rate-limits"], environ).seed == 6
     assert _config(["--rate-limits"], environ).rate_limits is True
+
+
+def test_replayed_nonces_are_refused_only_when_asked() -> None:
+    assert _config([]).refuse_replayed_nonces is False
+    on = {"NFX_EMULATOR_REFUSE_REPLAYED_NONCES": "on"}
+    assert _config([], on).refuse_replayed_nonces is True
+    assert _config(["--no-refuse-replayed-nonces"], on).refuse_replayed_nonces is False
 
 
 @pytest.mark.parametrize("argv", [["--port", "70000"], ["--catalog-size", "-1"]])

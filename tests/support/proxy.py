@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from emulator import EmulatorConfig, create_emulator
 from service.app import create_app
 from service.settings import Settings
+from tests.support.emulator_client import upstream_config
 
 UPSTREAM_BASE = "https://netflix.test"
 PROXY_BASE = "http://proxy.test"
@@ -114,9 +115,7 @@ async def running_proxy(
     **overrides: Any,
 ) -> AsyncIterator[Proxy]:
     """A proxy over a fresh in-process emulator and a flushed Redis; lifespan run around it."""
-    emulator = create_emulator(
-        emulator_config or EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False)
-    )
+    emulator = create_emulator(emulator_config or upstream_config(catalog_size=CATALOG_SIZE))
     upstream = CountingTransport(httpx.ASGITransport(app=emulator))
     store = redis if redis is not None else Redis.from_url(redis_url)
     if redis is None:

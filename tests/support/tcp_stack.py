@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import httpx
 from starlette.applications import Starlette
 
-from emulator import EmulatorConfig, create_emulator
+from emulator import create_emulator
+from tests.support.emulator_client import upstream_config
 from tests.support.proxy import hidden_fields
 from tests.support.servers import free_port, python_server
 
@@ -22,7 +23,8 @@ TIMEOUT_S = 20.0
 
 
 def start_emulator(stack: ExitStack, **env: str) -> str:
-    """An emulator process (small catalog, no rate limits, `env` on top); returns its URL."""
+    """An emulator process (small catalog, no rate limits, replayed nonces refused, `env` on
+    top); returns its URL."""
     port = free_port()
     stack.enter_context(
         python_server(
@@ -31,6 +33,7 @@ def start_emulator(stack: ExitStack, **env: str) -> str:
             env={
                 "NFX_EMULATOR_CATALOG_SIZE": str(CATALOG_SIZE),
                 "NFX_EMULATOR_RATE_LIMITS": "false",
+                "NFX_EMULATOR_REFUSE_REPLAYED_NONCES": "true",
                 **env,
             },
         )
@@ -40,7 +43,7 @@ def start_emulator(stack: ExitStack, **env: str) -> str:
 
 def emulator_twin() -> Starlette:
     """An in-process emulator identical at start to the one `start_emulator` runs."""
-    return create_emulator(EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False))
+    return create_emulator(upstream_config(catalog_size=CATALOG_SIZE))
 
 
 def demo_tokens(twin: Starlette) -> list[tuple[str, str, str]]:
