@@ -2,7 +2,8 @@
 
 Every `EmulatorConfig` knob has a flag; defaults come from `NFX_EMULATOR_*` variables. At
 start-up it prints where it listens, the demo consumer pair and each demo subscriber's
-access token pair: all published demo credentials that only open this emulator.
+access token pair and sign-in email and password: all published demo credentials that only
+open this emulator.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import uvicorn
 
 from emulator.app import create_emulator
 from emulator.config import DEMO_CONSUMER_SECRET, EmulatorConfig, FaultConfig
+from emulator.oauth.provider import DemoLogin
 
 _HELP = {
     "host": "interface to listen on",
@@ -118,7 +120,10 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
 
 
 def announce(
-    config: EmulatorConfig, demo_tokens: Sequence[tuple[str, str, str]], out: TextIO
+    config: EmulatorConfig,
+    demo_tokens: Sequence[tuple[str, str, str]],
+    out: TextIO,
+    demo_logins: Sequence[DemoLogin] = (),
 ) -> None:
     """Tell the operator where to point clients and which demo credentials open the emulator."""
     secret = (
@@ -137,6 +142,9 @@ def announce(
             for user_id, token, token_secret in demo_tokens
         ),
     ]
+    if demo_logins:
+        lines.append("  sign-in logins (email  password):")
+        lines += [f"    {login.email}  {login.password}" for login in demo_logins]
     if not config.rate_limits:
         lines.append("  rate limits: off")
     if config.refuse_replayed_nonces:
@@ -161,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = create_emulator(config)
     except ValueError as error:
         parser.error(str(error))
-    announce(config, app.state.context.oauth.demo_tokens(), sys.stderr)
+    oauth = app.state.context.oauth
+    announce(config, oauth.demo_tokens(), sys.stderr, oauth.demo_logins())
     uvicorn.run(
         app,
         host=config.host,

@@ -131,7 +131,8 @@ def test_serves_signed_requests_over_tcp_and_prints_demo_credentials() -> None:
         "--log-level",
         "warning",
     ]
-    demo = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth.demo_tokens()
+    oauth = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth
+    demo, logins = oauth.demo_tokens(), oauth.demo_logins()
     base_url = f"http://127.0.0.1:{port}"
     with (
         python_server(args, port) as server,
@@ -151,6 +152,8 @@ def test_serves_signed_requests_over_tcp_and_prints_demo_credentials() -> None:
     assert DEMO_CONSUMER_KEY in banner
     for user_id, token, secret in demo:
         assert f"{user_id}  {token}  {secret}" in banner
+    for login in logins:
+        assert f"    {login.email}  {login.password}\n" in banner
 
 
 @pytest.mark.integration
@@ -191,6 +194,11 @@ def test_documented_demo_tokens_are_the_default_ones() -> None:
     if not doc.exists():
         pytest.skip("docs/emulator.md is not present")
     text = doc.read_text()
-    demo = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth.demo_tokens()
-    for user_id, token, secret in demo:
-        assert f"| `{user_id}` | `{token}` | `{secret}` |" in text
+    oauth = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth
+    for (user_id, token, secret), login in zip(
+        oauth.demo_tokens(), oauth.demo_logins(), strict=True
+    ):
+        assert (
+            f"| `{user_id}` | `{token}` | `{secret}` | `{login.email}` | `{login.password}` |"
+            in text
+        )

@@ -7,13 +7,10 @@ other, and identical concurrent misses across both make one upstream fill.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from html import unescape
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -21,7 +18,13 @@ from cryptography.fernet import Fernet
 from redis import Redis
 
 from tests.support.servers import free_port
-from tests.support.tcp_stack import start_emulator, start_proxy
+from tests.support.tcp_stack import (
+    approve_at_login_page,
+    demo_logins,
+    emulator_twin,
+    start_emulator,
+    start_proxy,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -94,20 +97,9 @@ def test_sign_in_on_one_replica_works_on_the_other(stack: Stack) -> None:
     ):
         login_url = proxy.post("/v1/auth/start", json={}).json()["login_url"]
         assert login_url.startswith(stack.emulator)
-        page = browser.get(login_url)
-        assert page.status_code == 200, page.text
-        form = dict(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text))
-        user_id = re.findall(r'name="user_id" value="([^"]*)"', page.text)[0]
-        approved = browser.post(
-            urlsplit(login_url).path,
-            data={
-                **{k: unescape(v) for k, v in form.items()},
-                "user_id": unescape(user_id),
-                "decision": "allow",
-            },
-        )
-        assert approved.status_code == 303, approved.text
-        callback = approved.headers["location"]
+        login = demo_logins(emulator_twin())[0]
+        callback = approve_at_login_page(browser, login_url, login)
+        user_id = login.user_id
         assert callback.startswith(f"{stack.proxy_a}/v1/auth/callback?")
         grant = proxy.get(callback)
         assert grant.status_code == 200, grant.text
@@ -115,7 +107,7 @@ def test_sign_in_on_one_replica_works_on_the_other(stack: Stack) -> None:
     with httpx.Client(base_url=stack.proxy_b, timeout=10) as other:
         me = other.get("/v1/auth/me", headers={"Authorization": f"Bearer {session}"})
         assert me.status_code == 200, me.text
-        assert me.json()["user_id"] == unescape(user_id)
+        assert me.json()["user_id"] == user_id
         assert (
             other.post(
                 "/v1/auth/sign-out", headers={"Authorization": f"Bearer {session}"}

@@ -8,14 +8,14 @@ tokens and the seeded library without reaching into the child.
 from __future__ import annotations
 
 from contextlib import ExitStack
-from urllib.parse import urlsplit
 
 import httpx
 from starlette.applications import Starlette
 
 from emulator import create_emulator
+from emulator.oauth.provider import DemoLogin
 from tests.support.emulator_client import upstream_config
-from tests.support.proxy import hidden_fields
+from tests.support.proxy import approval_form, form_action, sign_in_form
 from tests.support.servers import free_port, python_server
 
 CATALOG_SIZE = 300
@@ -94,8 +94,25 @@ def import_session(proxy: str, token: str, secret: str) -> tuple[str, str]:
     return str(body["session_token"]), str(body["user_id"])
 
 
-def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
-    """The full OAuth dance: start, the emulator's login page as a browser, the callback.
+def demo_logins(twin: Starlette) -> list[DemoLogin]:
+    """The sign-in page's email and password of each seeded subscriber."""
+    logins: list[DemoLogin] = twin.state.context.oauth.demo_logins()
+    return logins
+
+
+def approve_at_login_page(browser: httpx.Client, login_url: str, login: DemoLogin) -> str:
+    """Sign in at the emulator's page as a browser and allow; returns the callback URL."""
+    page = browser.get(login_url)
+    assert page.status_code == 200, page.text
+    approval = browser.post(form_action(page.text), data=sign_in_form(page.text, login))
+    assert approval.status_code == 200, approval.text
+    approved = browser.post(form_action(approval.text), data=approval_form(approval.text))
+    assert approved.status_code == 303, approved.text
+    return approved.headers["location"]
+
+
+def sign_in_through_login_page(proxy: str, emulator: str, login: DemoLogin) -> str:
+    """The full OAuth dance: start, the emulator's sign-in page as a browser, the callback.
 
     Returns the session token the proxy hands out at the end.
     """
@@ -105,17 +122,10 @@ def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
     ):
         start = client.post("/v1/auth/start", json={})
         assert start.status_code == 200, start.text
-        login_url = start.json()["login_url"]
-        page = browser.get(login_url)
-        assert page.status_code == 200, page.text
-        approved = browser.post(
-            urlsplit(login_url).path,
-            data={**hidden_fields(page.text), "user_id": user_id, "decision": "allow"},
-        )
-        assert approved.status_code == 303, approved.text
-        grant = client.get(approved.headers["location"])
+        callback = approve_at_login_page(browser, start.json()["login_url"], login)
+        grant = client.get(callback)
     assert grant.status_code == 200, grant.text
-    assert grant.json()["user_id"] == user_id
+    assert grant.json()["user_id"] == login.user_id
     return str(grant.json()["session_token"])
 
 
