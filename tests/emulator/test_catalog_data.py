@@ -196,3 +196,21 @@ def test_build_speed_is_reported() -> None:
         f"{sum(1 for _ in catalog.all_titles())} titles in all"
     )
     assert len(catalog.titles) == 3000
+
+
+TV_SCALE = {"TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "TV-MA"}
+
+
+def test_series_and_a_share_of_movies_are_rated_on_the_tv_scale() -> None:
+    titles = build_catalog(seed=1, size=3000, public_base=BASE).titles
+    series = [t for t in titles if t.kind == SERIES]
+    movies = [t for t in titles if t.kind == MOVIES]
+    assert series and all(t.rating_scheme == "tv_ratings" for t in series)
+    assert {t.rating for t in series} == TV_SCALE
+    tv_movies = [t for t in movies if t.rating_scheme == "tv_ratings"]
+    assert 0.05 < len(tv_movies) / len(movies) < 0.25
+    assert {t.rating for t in tv_movies} <= TV_SCALE
+    assert all(t.rating not in TV_SCALE for t in movies if t.rating_scheme == "mpaa_ratings")
+    documentaries = [t for t in movies if t.genres[0] == "Documentary"]
+    tv_documentaries = [t for t in documentaries if t.rating_scheme == "tv_ratings"]
+    assert len(tv_documentaries) / len(documentaries) > len(tv_movies) / len(movies)
