@@ -119,7 +119,7 @@ async def test_title_states_ratings_and_set_rating(sub: Subscriber) -> None:
 
 
 async def test_many_title_refs_are_chunked(sub: Subscriber) -> None:
-    page = await sub.client.search_titles("e", max_results=100)
+    page = await sub.client.search_titles("the", max_results=100)
     refs = [TitleRef.parse(t.id) for t in page.items]
     assert len(refs) > 50  # more than one upstream chunk
     states = await sub.client.title_states(sub.token, sub.user_id, refs)
