@@ -25,6 +25,12 @@ def _xml(response: httpx.Response) -> etree._Element:
     return etree.fromstring(response.content)
 
 
+def _title_href(item: etree._Element) -> str:
+    link = item.find("link[@rel='http://schemas.netflix.com/catalog/title']")
+    assert link is not None
+    return str(link.get("href"))
+
+
 def _format_labels(node: etree._Element) -> list[str]:
     return [str(c.get("label")) for c in node.iter("category") if c.get("scheme") == FORMATS]
 
@@ -51,7 +57,7 @@ async def test_instant_is_capitalized_in_queues_and_title_states_only(
     assert items and all(_format_labels(i)[0] == "Instant" for i in items)
     disc = _xml(await user_client.get(f"/users/{demo_user_id}/queues/disc"))
     assert {_format_labels(i)[0] for i in disc.findall("queue_item")} <= {"DVD", "Blu-ray"}
-    title_ref = (items[0].find("link[@rel='http://schemas.netflix.com/catalog/title']")).get("href")
+    title_ref = _title_href(items[0])
     states = _xml(
         await user_client.get(
             f"/users/{demo_user_id}/title_states", params={"title_refs": title_ref}
@@ -90,10 +96,7 @@ async def test_series_carry_a_runtime_in_queues_but_not_in_the_catalog(
     async with asgi_client(emulator_app, auth=signer(token, secret)) as user:
         queue = await _add_to_instant_queue(user, demo_user_id, series.ref)
     first = queue.findall("queue_item")[0]
-    assert (
-        first.find("link[@rel='http://schemas.netflix.com/catalog/title']").get("href")
-        == series.ref
-    )
+    assert _title_href(first) == series.ref
     assert first.findtext("runtime") == str(sum(e.runtime_s or 0 for e in episodes))
 
 
