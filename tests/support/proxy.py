@@ -106,15 +106,19 @@ def approval_form(page: str, decision: str = "allow") -> dict[str, str]:
     return {**hidden_fields(page), "decision": decision}
 
 
-async def log_in_at_emulator(proxy: Proxy, login_url: str, user_index: int = 0) -> str:
-    """Sign in at the emulator as a demo subscriber and allow; returns the callback URL."""
+async def log_in_at_emulator(
+    proxy: Proxy, login_url: str, user_index: int = 0, decision: str = "allow"
+) -> str:
+    """Sign in at the emulator as a demo subscriber, allow (or deny); the callback URL."""
     login = proxy.emulator.state.context.oauth.demo_logins()[user_index]
     async with proxy.emulator_client() as browser:
         page = await browser.get(path_and_query(login_url))
         assert page.status_code == 200, page.text
         approval = await browser.post(form_action(page.text), data=sign_in_form(page.text, login))
         assert approval.status_code == 200, approval.text
-        answer = await browser.post(form_action(approval.text), data=approval_form(approval.text))
+        answer = await browser.post(
+            form_action(approval.text), data=approval_form(approval.text, decision)
+        )
     assert answer.status_code == 303, answer.text
     return answer.headers["location"]
 
