@@ -2,7 +2,8 @@
 
 Every `EmulatorConfig` knob has a flag; defaults come from `NFX_EMULATOR_*` variables. At
 start-up it prints where it listens, the demo consumer pair and each demo subscriber's
-access token pair: all published demo credentials that only open this emulator.
+access token pair and sign-in email and password: all published demo credentials that only
+open this emulator.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import uvicorn
 
 from emulator.app import create_emulator
 from emulator.config import DEMO_CONSUMER_SECRET, EmulatorConfig, FaultConfig
+from emulator.oauth.provider import DemoLogin
 
 _HELP = {
     "host": "interface to listen on",
@@ -29,6 +31,7 @@ _HELP = {
     "consumer_secret": "its secret",
     "application_name": "application_name returned with request tokens",
     "timestamp_tolerance_s": "accepted oauth_timestamp skew, seconds",
+    "refuse_replayed_nonces": "refuse a nonce repeated within the timestamp tolerance",
     "request_token_ttl_s": "lifetime of request tokens, seconds",
     "lenient_signatures": "also accept the PHP library's signature quirks",
     "rate_limits": "enforce the per-second and per-day limits",
@@ -118,7 +121,10 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
 
 
 def announce(
-    config: EmulatorConfig, demo_tokens: Sequence[tuple[str, str, str]], out: TextIO
+    config: EmulatorConfig,
+    demo_tokens: Sequence[tuple[str, str, str]],
+    out: TextIO,
+    demo_logins: Sequence[DemoLogin] = (),
 ) -> None:
     """Tell the operator where to point clients and which demo credentials open the emulator."""
     secret = (
@@ -137,8 +143,13 @@ def announce(
             for user_id, token, token_secret in demo_tokens
         ),
     ]
+    if demo_logins:
+        lines.append("  sign-in logins (email  password):")
+        lines += [f"    {login.email}  {login.password}" for login in demo_logins]
     if not config.rate_limits:
         lines.append("  rate limits: off")
+    if config.refuse_replayed_nonces:
+        lines.append("  replayed nonces: refused")
     if config.faults.enabled:
         lines.append(f"  fault injection: {config.faults}")
     out.write("\n".join(lines) + "\n")
@@ -159,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = create_emulator(config)
     except ValueError as error:
         parser.error(str(error))
-    announce(config, app.state.context.oauth.demo_tokens(), sys.stderr)
+    oauth = app.state.context.oauth
+    announce(config, oauth.demo_tokens(), sys.stderr, oauth.demo_logins())
     uvicorn.run(
         app,
         host=config.host,

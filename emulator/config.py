@@ -54,6 +54,8 @@ class EmulatorConfig:
     consumer_secret: str = DEMO_CONSUMER_SECRET
     application_name: str = "Netflix Proxy Demo"
     timestamp_tolerance_s: int = 300
+    # The live API did not refuse repeated nonces (old clients repeat them within a second).
+    refuse_replayed_nonces: bool = False
     request_token_ttl_s: int = 3600
     lenient_signatures: bool = False
     rate_limits: bool = True

@@ -1,7 +1,8 @@
 """What wraps every emulator resource: Netflix's error shape, `method=`, `v=` and faults.
 
 `install_middleware` registers the exception handlers (NetflixError and unknown paths become
-status documents) and one pure-ASGI layer, so streamed responses keep streaming.
+status documents) and two pure-ASGI layers (absolute-form targets, then the rest), so
+streamed responses keep streaming.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from emulator.faults import (
 )
 from emulator.http import NetflixError, error_response, timestamp_refused
 from emulator.oauth.transport import SIGNED_METHOD_KEY
+from emulator.targets import AbsoluteTargetMiddleware
 
 OVERRIDABLE = frozenset({"GET", "POST"})
 OVERRIDES = frozenset({"GET", "POST", "PUT", "DELETE"})
@@ -42,6 +44,8 @@ def install_middleware(app: Starlette, ctx: EmulatorContext) -> None:
     app.add_exception_handler(Exception, _server_error)
     # Built here, not lazily with the middleware stack, so bad fault settings fail at once.
     app.add_middleware(NetflixMiddleware, faults=FaultInjector(ctx.config.faults))
+    # Added last, so it runs first: everything after it sees an origin-form path.
+    app.add_middleware(AbsoluteTargetMiddleware)
 
 
 def _netflix_error(request: Request, exc: Exception) -> Response:

@@ -2,8 +2,8 @@
 
 Starts the emulator as a separate process (`python -m emulator`; the service never imports it),
 waits until it answers, then serves the proxy with uvicorn on the embedded store and the
-emulator's published demo consumer pair. Prints the URLs, the demo subscribers and a short
-curl walkthrough; Ctrl-C stops both.
+emulator's published demo consumer pair. Prints the URLs, the demo subscribers (token pairs,
+sign-in emails and passwords) and a short curl walkthrough; Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from types import FrameType
 
 import uvicorn
@@ -69,8 +70,9 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float
 @contextlib.contextmanager
 def running_emulator(
     port: int, catalog_size: int | None, per_second_limit: int
-) -> Iterator[list[tuple[str, str, str]]]:
-    """The emulator in a child process for as long as the block runs; yields its demo tokens.
+) -> Iterator[DemoCredentials]:
+    """The emulator in a child process for as long as the block runs; yields its demo
+    credentials.
 
     The emulator announces its demo subscribers on stderr before it listens; that output goes
     to a temporary file, read once the port answers (and shown if the emulator fails).
@@ -102,7 +104,7 @@ def running_emulator(
                 sys.stderr.write(log.read().decode(errors="replace"))
                 raise
             log.seek(0)
-            yield parse_demo_tokens(log.read().decode(errors="replace"))
+            yield parse_demo_credentials(log.read().decode(errors="replace"))
         finally:
             if process.poll() is None:
                 process.terminate()
@@ -112,24 +114,42 @@ def running_emulator(
                     process.kill()
 
 
-def parse_demo_tokens(announcement: str) -> list[tuple[str, str, str]]:
-    """(user_id, access_token, access_token_secret) rows of the emulator's start-up text."""
-    rows: list[tuple[str, str, str]] = []
+@dataclass(frozen=True, slots=True)
+class DemoCredentials:
+    """What the emulator announces: token pairs and sign-in page logins of its subscribers."""
+
+    tokens: list[tuple[str, str, str]]
+    logins: list[tuple[str, str]]
+
+
+def _listing(announcement: str, heading: str, width: int) -> list[list[str]]:
+    """The indented rows of `width` fields under the line containing `heading`."""
+    rows: list[list[str]] = []
     listing = False
     for line in announcement.splitlines():
-        if "demo subscribers" in line:
+        if heading in line:
             listing = True
             continue
         fields = line.split()
-        if listing and line.startswith("    ") and len(fields) == 3:
-            rows.append((fields[0], fields[1], fields[2]))
+        if listing and line.startswith("    ") and len(fields) == width:
+            rows.append(fields)
         elif listing:
             break
     return rows
 
 
-def banner(proxy_url: str, emulator_url: str, subscribers: list[tuple[str, str, str]]) -> str:
+def parse_demo_credentials(announcement: str) -> DemoCredentials:
+    """(user_id, access_token, access_token_secret) and (email, password) rows of the
+    emulator's start-up text."""
+    return DemoCredentials(
+        tokens=[(a, b, c) for a, b, c in _listing(announcement, "demo subscribers", 3)],
+        logins=[(a, b) for a, b in _listing(announcement, "sign-in logins", 2)],
+    )
+
+
+def banner(proxy_url: str, emulator_url: str, demo: DemoCredentials) -> str:
     """What the demo prints once both servers run."""
+    subscribers = demo.tokens
     lines = [
         "",
         f"  proxy     {proxy_url}   (API docs: {proxy_url}/docs)",
@@ -138,8 +158,11 @@ def banner(proxy_url: str, emulator_url: str, subscribers: list[tuple[str, str, 
         "  demo subscribers (user_id, access_token, access_token_secret):",
     ]
     lines += [f"    {user_id}  {token}  {secret}" for user_id, token, secret in subscribers]
-    if not subscribers:
-        lines.append(f"    (pick one on the sign-in page: {proxy_url}/v1/auth/start?redirect=true)")
+    lines += [
+        "",
+        f"  sign-in page logins (email, password), at {proxy_url}/v1/auth/start?redirect=true:",
+    ]
+    lines += [f"    {email}  {password}" for email, password in demo.logins]
     _, token, secret = subscribers[0] if subscribers else ("", "TOKEN", "SECRET")
     lines += [
         "",
@@ -177,9 +200,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     limit = math.ceil(settings.budget_consumer_per_s)
     if _answers(args.port):
         raise SystemExit(f"port {args.port} is already in use; pick another with --port")
-    with running_emulator(args.emulator_port, args.catalog_size, limit) as subscribers:
+    with running_emulator(args.emulator_port, args.catalog_size, limit) as demo:
         app = create_app(settings)
-        print(banner(proxy_url, emulator_url, subscribers), flush=True)
+        print(banner(proxy_url, emulator_url, demo), flush=True)
         server = uvicorn.Server(
             uvicorn.Config(
                 app,

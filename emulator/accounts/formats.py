@@ -36,3 +36,9 @@ def queue_format(kind: str, title: Title, preferred: tuple[str, ...]) -> str | N
 def title_pool(catalog: Catalog) -> list[Title]:
     """Queueable titles in catalog order (the seeded library draws from these)."""
     return [t for t in catalog.titles if t.kind in _QUEUEABLE_KINDS]
+
+
+def subscriber_label(fmt: str) -> str:
+    """A format as subscriber resources wrote it: `Instant` capitalized, as recorded in
+    queues and title states (format availability in the catalog writes `instant`)."""
+    return "Instant" if fmt == INSTANT else fmt

@@ -129,8 +129,11 @@ def title_item(
     expand: frozenset[str] = frozenset(),
 ) -> Node:
     """A catalog-title-like item: its own `id`, `before` nodes, a link to the catalog title,
-    the catalog title's children (minus its id, with `expand` applied), then `after` nodes."""
-    children = [n for n in catalog_title_children(catalog, title, expand=expand) if n.tag != "id"]
+    the catalog title's children (minus its id, with `expand` applied; a series with its
+    runtime, as subscriber lists showed), then `after` nodes."""
+    children = catalog_title_children(
+        catalog, title, expand=expand, include_id=False, series_runtime=True
+    )
     node = el(tag)
     if item_id is not None:
         node.add(el("id", item_id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from emulator.accounts.formats import disc_formats, has_instant
+from emulator.accounts.formats import disc_formats, has_instant, subscriber_label
 from emulator.accounts.history import Rental
 from emulator.accounts.ratings import Rating
 from emulator.accounts.render import SCHEMAS, category, link, title_item, user_base
@@ -68,7 +68,7 @@ class LibraryView:
             self.catalog,
             rental.title,
             f"{self.base}/rental_history/{kind}/{rental.title.id}",
-            [category(self._formats(), rental.format), *dates],
+            [category(self._formats(), subscriber_label(rental.format)), *dates],
             expand=self.expand,
         )
 
@@ -93,7 +93,7 @@ class LibraryView:
                 r.title,
                 f"{self.base}/at_home/{r.title.id}",
                 [
-                    category(self._formats(), r.format),
+                    category(self._formats(), subscriber_label(r.format)),
                     el("shipped_date", r.shipped_date),
                     el("estimated_arrival_date", r.estimated_arrival_date),
                 ],
@@ -165,7 +165,7 @@ class LibraryView:
             fmt_node = item.add(el("format"))
             if fmt == preferred:
                 fmt_node.add(el("preferred_format", "true"))
-            fmt_node.add(category(self._formats(), fmt))
+            fmt_node.add(category(self._formats(), subscriber_label(fmt)))
             fmt_node.extend(
                 category(f"{self.public_base}/categories/title_states", label) for label in labels
             )

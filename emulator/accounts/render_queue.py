@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from emulator.accounts.formats import subscriber_label
 from emulator.accounts.queues import Queue, QueueEntry
 from emulator.accounts.render import SCHEMAS, category, link, title_item, user_base
 from emulator.catalog.data import Catalog
@@ -61,7 +62,10 @@ class QueueView:
                 "Saved" if saved else "Available Now",
             ),
             el("updated", listed.entry.updated),
-            category(f"{self.public_base}/categories/title_formats", listed.entry.format),
+            category(
+                f"{self.public_base}/categories/title_formats",
+                subscriber_label(listed.entry.format),
+            ),
         ]
         return title_item(
             "queue_item",

@@ -46,6 +46,7 @@ class Subscriber:
     first_name: str
     last_name: str
     nickname: str
+    email: str = ""
     can_instant_watch: bool = True
     preferred_formats: tuple[str, ...] = ("DVD",)
     max_maturity_level: int = 1000000
@@ -83,6 +84,7 @@ class Accounts:
     def __init__(self, subscribers: Sequence[Subscriber]) -> None:
         self._subscribers = tuple(subscribers)
         self._by_id = {s.user_id: s for s in self._subscribers}
+        self._by_email = {s.email.casefold(): s for s in self._subscribers if s.email}
 
     @classmethod
     def seeded(
@@ -100,6 +102,7 @@ class Accounts:
                 first_name=first,
                 last_name=last,
                 nickname=nick,
+                email=f"{first}.{last}@example.com".lower(),
                 can_instant_watch=index != 2,
                 preferred_formats=(("Blu-ray", "DVD"), ("DVD",), ("DVD", "Blu-ray"))[index],
                 max_maturity_level=_MATURITY_LEVELS[(index + config.seed) % 3],
@@ -121,3 +124,7 @@ class Accounts:
     def get(self, user_id: str) -> Subscriber | None:
         """The subscriber with this id, or None."""
         return self._by_id.get(user_id)
+
+    def by_email(self, email: str) -> Subscriber | None:
+        """The subscriber signing in with this email (case does not matter), or None."""
+        return self._by_email.get(email.strip().casefold())

@@ -7,6 +7,7 @@ result is read-only, so every request handler can share it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from html import escape
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from emulator.catalog.model import (
     ScreenFormat,
     Title,
 )
+from emulator.catalog.search import SearchIndex, normalize_term
 from emulator.catalog.well_known import TITLES as WELL_KNOWN
 from emulator.catalog.well_known import well_known_families, well_known_people
 
@@ -43,17 +45,15 @@ __all__ = [
 _REF_RE = re.compile(
     r"^/catalog/titles/(?:(movies|series|programs|discs)/(\d{1,12})|series/(\d{1,12})/seasons/(\d{1,12}))/?$"
 )
-_SPACE_RE = re.compile(r"\s+")
 _KINDS_BY_ROUTE = {MOVIES: MOVIES, SERIES: SERIES, PROGRAMS: PROGRAMS, DISCS: DISCS}
 
 
-def normalize_term(term: str) -> str:
-    """Case-folded, whitespace-collapsed search text."""
-    return _SPACE_RE.sub(" ", term).strip().casefold()
-
-
 class Catalog:
-    """Titles and people of one instance, indexed by id, with Netflix-like search."""
+    """Titles and people of one instance, indexed by id, with Netflix-like search.
+
+    Search goes through an inverted index per instance (`emulator.catalog.search`), built
+    on the first search.
+    """
 
     def __init__(
         self,
@@ -88,7 +88,8 @@ class Catalog:
             for title in self._titles
             for name in (title.title, *title.aliases)
         ]
-        self._people_keys = [(normalize_term(p.name), p) for p in self._people.values()]
+        self._index_lock = threading.Lock()
+        self._search_indexes: tuple[SearchIndex[Title], SearchIndex[Person]] | None = None
 
     @property
     def titles(self) -> Sequence[Title]:
@@ -154,22 +155,8 @@ class Catalog:
         return ordered[:limit]
 
     def search(self, term: str) -> list[Title]:
-        """Top-level titles matching every word of the term; exact, then prefix, then others."""
-        needle = normalize_term(term)
-        if not needle:
-            return []
-        words = needle.split(" ")
-        ranked: dict[int, tuple[int, str, int, Title]] = {}
-        for key, title in self._search_keys:
-            if not all(w in key for w in words):
-                continue
-            rank = (
-                0 if key == needle else 1 if key.startswith(needle) else (2 if needle in key else 3)
-            )
-            best = ranked.get(title.id)
-            if best is None or rank < best[0]:
-                ranked[title.id] = (rank, key, title.id, title)
-        return [entry[3] for entry in sorted(ranked.values(), key=lambda e: e[:3])]
+        """Top-level titles matching any word of the term, best first (`catalog.search`)."""
+        return self._indexes()[0].search(term)
 
     def autocomplete(self, term: str, limit: int = 10) -> list[str]:
         """Short titles starting with the term (or with a word starting with it)."""
@@ -185,17 +172,20 @@ class Catalog:
         return sorted(found, key=lambda name: (found[name], name.casefold()))[:limit]
 
     def search_people(self, term: str) -> list[Person]:
-        """People whose name contains every word of the term; prefix matches first."""
-        needle = normalize_term(term)
-        if not needle:
-            return []
-        words = needle.split(" ")
-        hits = [
-            (0 if key.startswith(needle) else 1, key, p.id, p)
-            for key, p in self._people_keys
-            if all(w in key for w in words)
-        ]
-        return [hit[3] for hit in sorted(hits, key=lambda h: h[:3])]
+        """People whose name matches any word of the term, best first."""
+        return self._indexes()[1].search(term)
+
+    def _indexes(self) -> tuple[SearchIndex[Title], SearchIndex[Person]]:
+        """The search indexes, built on first use and then shared by every request."""
+        with self._index_lock:
+            if self._search_indexes is None:
+                titles = sorted(self._titles, key=lambda t: (t.title.casefold(), t.id))
+                people = sorted(self._people.values(), key=lambda p: (p.name.casefold(), p.id))
+                self._search_indexes = (
+                    SearchIndex(titles, lambda t: (t.title, *t.aliases)),
+                    SearchIndex(people, lambda p: (p.name,)),
+                )
+            return self._search_indexes
 
 
 def _with_bios(people: dict[int, Person], catalog_films: dict[int, list[Title]]) -> None:

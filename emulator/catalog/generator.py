@@ -40,7 +40,7 @@ CHILD_ID_BASE = 80_000_000
 CHILD_ID_SLOTS = 100
 FOREVER = 4_102_444_800  # 2100-01-01, what Netflix wrote for open-ended windows
 _YEAR_S = 31_556_952
-_SALT_PERSON, _SALT_BIO, _SALT_TITLE = 1, 2, 3
+_SALT_PERSON, _SALT_BIO, _SALT_TITLE, _SALT_TV = 1, 2, 3, 4
 _MAIN_GENRES = tuple(sorted(vocab.MOVIE_GENRES))
 _AWARD_NAMES = tuple(sorted(vocab.AWARDS))
 
@@ -109,6 +109,23 @@ def _title_text(rng: random.Random, kind: str) -> str:
     if shape == 4:
         return f"A {noun} in {pick(rng, vocab.PLACES)}"
     return f"{pick(rng, vocab.FIRST_NAMES)}'s {noun}"
+
+
+def _tv_rated(seed: int, index: int, main_genre: str) -> bool:
+    """Whether movie `index` is rated on the TV scale (a hash: no draw from its generator)."""
+    share = vocab.TV_RATED_MOVIE_SHARE.get(main_genre, vocab.OTHER_TV_RATED_SHARE)
+    return mix(seed, _SALT_TV, index) % 10_000 < share * 10_000
+
+
+def movie_rating(rng: random.Random, main_genre: str, *, tv_rated: bool) -> tuple[str, str]:
+    """`(scheme, rating)` of a movie: MPAA mostly, the TV scale for a genre-dependent share.
+
+    Exactly one draw either way, so the rest of the title does not depend on the choice.
+    """
+    if not tv_rated:
+        return "mpaa_ratings", pick(rng, vocab.MPAA_RATINGS)
+    kids = main_genre == "Children & Family Movies"
+    return "tv_ratings", pick(rng, vocab.KIDS_TV_RATINGS if kids else vocab.TV_RATINGS)
 
 
 def availability(rng: random.Random, year: int, kind: str) -> tuple[Availability, ...]:
@@ -189,7 +206,7 @@ def generate_family(
         subs = vocab.TV_GENRES[main]
     else:
         main = pick(rng, _MAIN_GENRES)
-        scheme, rating = "mpaa_ratings", pick(rng, vocab.MPAA_RATINGS)
+        scheme, rating = movie_rating(rng, main, tv_rated=_tv_rated(seed, index, main))
         subs = vocab.MOVIE_GENRES[main]
     genres = tuple(dict.fromkeys((main, *(pick(rng, subs) for _ in range(between(rng, 1, 3))))))
     language = pick(rng, vocab.FOREIGN_LANGUAGES) if main == "Foreign" else "English"

@@ -129,12 +129,23 @@ def title_link(title: Title, rel: str = REL_TITLE) -> Node:
 
 
 def catalog_title_children(
-    catalog: Catalog, title: Title, *, expand: frozenset[str] = frozenset(), include_id: bool = True
+    catalog: Catalog,
+    title: Title,
+    *,
+    expand: frozenset[str] = frozenset(),
+    include_id: bool = True,
+    series_runtime: bool = False,
 ) -> list[Node]:
-    """Children of a `catalog_title` in Netflix order; expanded links carry their content."""
+    """Children of a `catalog_title` in Netflix order; expanded links carry their content.
+
+    The `directors` link is always there, as recorded, even for a title without directors
+    (expanded, it then stays empty, as the 2013 recording of a series shows). A series has a
+    `runtime` only with `series_runtime` (subscriber lists showed one; catalog answers not).
+    """
 
     def link(name: str, path: str, rel: str, label: str) -> Node:
-        inner = (_expansion(catalog, title, name),) if name in expand else ()
+        empty = name == "directors" and not title.directors
+        inner = (_expansion(catalog, title, name),) if name in expand and not empty else ()
         return _link(f"{title.ref}/{path}", rel, label, *inner)
 
     nodes: list[Node] = []
@@ -165,7 +176,7 @@ def catalog_title_children(
     nodes.append(el("release_year", title.release_year))
     nodes.append(category(catalog, title.rating_scheme, title.rating))
     nodes.extend(category(catalog, "genres", genre) for genre in title.genres)
-    if title.runtime_s is not None and title.kind != SERIES:
+    if title.runtime_s is not None and (title.kind != SERIES or series_runtime):
         nodes.append(el("runtime", title.runtime_s))
     if title.awards:
         nodes.append(link("awards", "awards", f"{SCHEMAS}/catalog/titles/awards", "awards"))
@@ -187,10 +198,7 @@ def catalog_title_children(
     )
     if title.cast:
         nodes.append(link("cast", "cast", f"{SCHEMAS}/catalog/people.cast", "cast"))
-    if title.directors:
-        nodes.append(
-            link("directors", "directors", f"{SCHEMAS}/catalog/people.directors", "directors")
-        )
+    nodes.append(link("directors", "directors", f"{SCHEMAS}/catalog/people.directors", "directors"))
     nodes.append(
         link(
             "languages_and_audio",

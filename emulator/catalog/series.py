@@ -100,6 +100,8 @@ def series_children(
         descendants.extend(discs)
     top = dataclasses.replace(
         series,
+        # Subscriber lists showed a series' runtime: the whole of its episodes.
+        runtime_s=sum(s.runtime_s or 0 for s in seasons),
         seasons=tuple(s.id for s in seasons),
         episodes=tuple(t.id for t in descendants if t.kind == PROGRAMS),
         discs=tuple(t.id for t in descendants if t.kind == DISCS),

@@ -230,7 +230,24 @@ TV_GENRES = {
 }
 FOREIGN_LANGUAGES = ("Spanish", "French", "German", "Italian", "Japanese", "Korean", "Hindi")
 MPAA_RATINGS = ("G", "PG", "PG-13", "PG-13", "R", "R", "NC-17", "NR", "UR")
-TV_RATINGS = ("TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "TV-14", "TV-MA", "NR")
+# The `tv_ratings` scheme, weighted as in the catalogs seen: TV-14 and TV-PG most common.
+TV_RATINGS = (
+    "TV-Y",
+    "TV-Y7",
+    "TV-G",
+    "TV-PG",
+    "TV-PG",
+    "TV-PG",
+    "TV-14",
+    "TV-14",
+    "TV-14",
+    "TV-MA",
+)
+KIDS_TV_RATINGS = ("TV-Y", "TV-Y7", "TV-Y7", "TV-G", "TV-G", "TV-PG")
+# Share of movies rated on the TV scale (made-for-TV films, most documentaries on TV...),
+# by main genre; others get `OTHER_TV_RATED_SHARE`.
+TV_RATED_MOVIE_SHARE = {"Documentary": 0.45, "Children & Family Movies": 0.3, "Foreign": 0.15}
+OTHER_TV_RATED_SHARE = 0.08
 SCREEN_FORMATS = (
     "Widescreen 2.35:1",
     "Widescreen 1.85:1",

@@ -26,7 +26,13 @@ from emulator.oauth.signature import (
     lenient_base_strings,
     signatures_match,
 )
-from emulator.oauth.tokens import AccessToken, RequestToken, TokenStore, demo_token_pair
+from emulator.oauth.tokens import (
+    AccessToken,
+    RequestToken,
+    TokenStore,
+    demo_password,
+    demo_token_pair,
+)
 from emulator.oauth.transport import SignedRequest, read_signed_request
 
 if TYPE_CHECKING:
@@ -48,6 +54,16 @@ APPLICATION_NAME_MISMATCH = "Application name mismatch"
 USER_MISMATCH = "User ID access token mismatch"
 INVALID_USER = "User ID is invalid"
 INVALID_CALLBACK = "oauth_callback is invalid"
+AUTHORIZATION_FAILED = "Authorization failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """What a subscriber types on the sign-in page: published demo credentials."""
+
+    user_id: str
+    email: str
+    password: str
 
 
 class Level(enum.Enum):
@@ -90,6 +106,10 @@ class OAuthProvider:
         self._nonces = NonceCache(config.timestamp_tolerance_s)
         self._limiter = RateLimiter(config, clock)
         self._demo: list[tuple[str, str, str]] = []
+        self._logins = [
+            DemoLogin(s.user_id, s.email, demo_password(config.seed, s.user_id))
+            for s in accounts.subscribers
+        ]
         for subscriber in accounts.subscribers:
             token, secret = demo_token_pair(config.seed, subscriber.user_id)
             self._tokens.add_access_token(
@@ -138,6 +158,10 @@ class OAuthProvider:
         """(user_id, access_token, access_token_secret) of every seeded subscriber."""
         return list(self._demo)
 
+    def demo_logins(self) -> list[DemoLogin]:
+        """The sign-in page's email and password of every seeded subscriber."""
+        return list(self._logins)
+
     def revoke_access_token(self, token: str) -> bool:
         """Revoke an access token, as a subscriber could from their account page."""
         return self._tokens.revoke(token)
@@ -174,6 +198,32 @@ class OAuthProvider:
         if verifier is None:
             raise NetflixError(401, BAD_REQUEST_TOKEN)
         return verifier
+
+    def sign_in(self, token: str, login: str, password: str) -> str | None:
+        """Check a subscriber's email and password for a pending request token.
+
+        Returns the approval code the next form must carry, or None for wrong credentials.
+        """
+        self.pending_request_token(token)
+        subscriber = self._accounts.by_email(login)
+        expected = demo_password(self._config.seed, subscriber.user_id) if subscriber else ""
+        # Compare even for an unknown email, so timing does not tell which emails exist.
+        if not signatures_match(expected or "-", password) or subscriber is None:
+            return None
+        code = self._tokens.hold_for_approval(token, subscriber.user_id)
+        if code is None:
+            raise NetflixError(401, BAD_REQUEST_TOKEN)
+        return code
+
+    def approve_sign_in(self, token: str, approval_code: str) -> str:
+        """The signed-in subscriber allowed the application: the verifier."""
+        pending = self.pending_request_token(token)
+        held = pending.approval_code
+        if pending.signed_in_user is None or held is None:
+            raise NetflixError(401, AUTHORIZATION_FAILED)
+        if not signatures_match(held, approval_code):
+            raise NetflixError(401, AUTHORIZATION_FAILED)
+        return self.authorize_request_token(token, pending.signed_in_user)
 
     def decline_request_token(self, token: str) -> None:
         """The subscriber refused: the request token can never be exchanged."""
@@ -242,6 +292,8 @@ class OAuthProvider:
         matches = [signatures_match(hmac_sha1(b, secret, token_secret), given) for b in bases]
         if not any(matches):
             raise NetflixError(401, INVALID_SIGNATURE)
+        if not self._config.refuse_replayed_nonces:
+            return
         key = (consumer_key, oauth.get("oauth_token", ""), stamp, nonce)
         if not self._nonces.check_and_add(key, stamp_s, now):
             raise NetflixError(401, REPLAYED_NONCE)

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from emulator.context import EmulatorContext
-from emulator.http import NetflixError
-from emulator.oauth.login_page import render_denied, render_login, render_verifier
-from emulator.oauth.provider import INVALID_USER, check_callback
+from emulator.oauth.login_page import (
+    render_approval,
+    render_failed,
+    render_login,
+    render_verifier,
+)
+from emulator.oauth.provider import check_callback
 from emulator.oauth.transport import client_base_url
 
 _FORM_TEXT_MEDIA_TYPE = "text/plain"
+WRONG_CREDENTIALS = "Incorrect email or password. Please try again."
+# Added to the callback when the subscriber denies the application (as OAuth 1.0 extensions
+# name it); the request token is spent.
+USER_REFUSED = "user_refused"
 
 
 def _with_query(url: str, extra: dict[str, str]) -> str:
@@ -61,6 +70,19 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         )
         return Response(body, media_type=_FORM_TEXT_MEDIA_TYPE)
 
+    def login_form(
+        request: Request, hidden: dict[str, str], login: str = "", error: str | None = None
+    ) -> Response:
+        page = render_login(
+            application_name=config.application_name,
+            hidden=hidden,
+            action=request.url.path,
+            demo=oauth.demo_logins(),
+            login=login,
+            error=error,
+        )
+        return HTMLResponse(page)
+
     async def show_login(request: Request) -> Response:
         query = request.query_params
         pending = oauth.pending_request_token(
@@ -72,13 +94,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         hidden = {"oauth_token": pending.token}
         if callback:
             hidden["oauth_callback"] = callback
-        page = render_login(
-            application_name=config.application_name,
-            hidden=hidden,
-            accounts=ctx.accounts.subscribers,
-            action=request.url.path,
-        )
-        return HTMLResponse(page)
+        return login_form(request, hidden)
 
     async def submit_login(request: Request) -> Response:
         form = await request.form()
@@ -86,13 +102,29 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         pending = oauth.pending_request_token(token)
         callback = check_callback(_form_text(form.get("oauth_callback")) or None)
         callback = callback or pending.callback
-        if _form_text(form.get("decision")) != "allow":
+        hidden = {"oauth_token": token, **({"oauth_callback": callback} if callback else {})}
+        if "decision" in form:
+            return decide(_form_text(form.get("decision")), form, token, callback)
+        login = _form_text(form.get("login"))
+        code = oauth.sign_in(token, login, _form_text(form.get("password")))
+        if code is None:
+            return login_form(request, hidden, login, WRONG_CREDENTIALS)
+        page = render_approval(
+            application_name=config.application_name,
+            hidden={**hidden, "approval_code": code},
+            action=request.url.path,
+            who=login.strip(),
+        )
+        return HTMLResponse(page)
+
+    def decide(decision: str, form: FormData, token: str, callback: str | None) -> Response:
+        if decision != "allow":
             oauth.decline_request_token(token)
-            return HTMLResponse(render_denied(application_name=config.application_name))
-        user_id = _form_text(form.get("user_id"))
-        if not user_id:
-            raise NetflixError(400, INVALID_USER)
-        verifier = oauth.authorize_request_token(token, user_id)
+            if callback:
+                refused = {"oauth_token": token, "oauth_problem": USER_REFUSED}
+                return RedirectResponse(_with_query(callback, refused), status_code=303)
+            return HTMLResponse(render_failed(application_name=config.application_name))
+        verifier = oauth.approve_sign_in(token, _form_text(form.get("approval_code")))
         if callback:
             target = _with_query(callback, {"oauth_token": token, "oauth_verifier": verifier})
             return RedirectResponse(target, status_code=303)

@@ -20,6 +20,7 @@ _SECRET_ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 24
 SECRET_LENGTH = 12
 VERIFIER_LENGTH = 16
+PASSWORD_LENGTH = 10
 
 
 def random_string(alphabet: str, length: int) -> str:
@@ -47,6 +48,13 @@ def demo_token_pair(seed: int, user_id: str) -> tuple[str, str]:
     )
 
 
+def demo_password(seed: int, user_id: str) -> str:
+    """The published demo password of a subscriber: HMAC-SHA256 of the seed and user id."""
+    key = f"netflix-emulator-demo:{seed}".encode()
+    digest = hmac.new(key, f"password:{user_id}".encode(), hashlib.sha256).digest()
+    return _derived_string(_TOKEN_ALPHABET, digest, PASSWORD_LENGTH)
+
+
 @dataclass(slots=True)
 class RequestToken:
     """A temporary credential: issued, then authorized by a subscriber, then spent once."""
@@ -58,6 +66,9 @@ class RequestToken:
     issued_at: float
     user_id: str | None = None
     verifier: str | None = None
+    # Set once a subscriber signed in on the page, until they allow or deny the application.
+    signed_in_user: str | None = None
+    approval_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +126,19 @@ class TokenStore:
             found.user_id = user_id
             found.verifier = random_string(_SECRET_ALPHABET, VERIFIER_LENGTH)
             return found.verifier
+
+    def hold_for_approval(self, token: str, user_id: str) -> str | None:
+        """A signed-in subscriber is asked to allow the application; the approval code.
+
+        The code travels in the approval form, so only the browser that signed in can allow.
+        """
+        found = self.request_token(token)
+        if found is None or found.user_id is not None:
+            return None
+        with self._lock:
+            found.signed_in_user = user_id
+            found.approval_code = random_string(_SECRET_ALPHABET, VERIFIER_LENGTH)
+            return found.approval_code
 
     def discard_request_token(self, token: str) -> None:
         """Forget a request token (declined sign-in)."""

@@ -2,7 +2,8 @@
 
 Netflix accepted the `Authorization: OAuth` header, the query string and urlencoded bodies
 (multipart bodies are accepted by the resources but never signed). The base URL is the one
-the client addressed: the `Host` header and `X-Forwarded-Proto` win over the socket.
+the client addressed: the URL of an absolute-form request line, else the `Host` header and
+`X-Forwarded-Proto`, which win over the socket.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 
 from emulator.oauth.signature import Param, normalize_base_url, parse_authorization, parse_form
+from emulator.targets import ABSOLUTE_BASE_KEY
 
 # The middleware records the method the client really sent when `method=` overrides it.
 SIGNED_METHOD_KEY = "netflix.signed_method"
@@ -39,6 +41,11 @@ class SignedRequest:
 def client_base_url(request: Request) -> str:
     """`scheme://host[:port]` as the client addressed this server."""
     scope = request.scope
+    absolute = scope.get(ABSOLUTE_BASE_KEY)
+    if absolute is not None:
+        # An absolute-form request line names the URL the client signed; it wins over Host.
+        scheme, authority = absolute
+        return normalize_base_url(scheme, authority, "").rstrip("/")
     forwarded = request.headers.get("x-forwarded-proto", "")
     scheme = forwarded.split(",")[0].strip().lower() or str(scope.get("scheme", "http"))
     host = request.headers.get("host")

@@ -98,7 +98,8 @@ class Title(Schema):
     maturity_rating: MaturityRating | None = None
     formats: list[str] = Field(
         default_factory=list,
-        description="Formats the upstream names for the title (instant, DVD, Blu-ray). Search "
+        description="Formats of the title: instant, DVD, Blu-ray (named so whatever the "
+        "upstream's casing). Search "
         "results name none unless `include=formats`; queue entries always do.",
     )
     web_page: str | None = None

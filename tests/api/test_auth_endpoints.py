@@ -154,6 +154,16 @@ async def test_a_browser_sign_in_survives_a_callback_from_another_browser(proxy:
     assert finished.json()["session_token"]
 
 
+async def test_a_denied_sign_in_opens_no_session(proxy: Proxy) -> None:
+    link = (await proxy.client.post("/v1/auth/start")).json()
+    callback = await log_in_at_emulator(proxy, link["login_url"], decision="deny")
+    assert parse_qs(urlsplit(callback).query)["oauth_problem"] == ["user_refused"]
+    refused = await proxy.client.get(path_and_query(callback))
+    assert refused.status_code == 401, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "session_token" not in refused.text
+
+
 async def test_a_callback_works_only_once(proxy: Proxy) -> None:
     link = await start_app_sign_in(proxy)
     callback = path_and_query(await log_in_at_emulator(proxy, link["login_url"]))

@@ -270,3 +270,19 @@ async def test_probes_report_redis_and_upstream(proxy: Proxy) -> None:
     unready = await proxy.client.get("/readyz")
     assert unready.status_code == 503
     assert unready.json() == {"status": "unready", "redis": True, "upstream": False}
+
+
+async def test_tv_ratings_reach_the_maturity_rating(proxy: Proxy) -> None:
+    """Series and made-for-TV movies carry the tv_ratings scheme; the proxy names it `tv`."""
+    catalog = proxy.emulator.state.context.catalog
+    series = next(t for t in catalog.titles if t.kind == "series")
+    movie = next(
+        t for t in catalog.titles if t.kind == "movies" and t.rating_scheme == "tv_ratings"
+    )
+    for title in (series, movie):
+        answer = await proxy.client.get(f"/v1/titles/{title.kind}/{title.id}")
+        assert answer.status_code == 200, answer.text
+        rating = answer.json()["maturity_rating"]
+        assert rating["system"] == "tv"
+        assert rating["value"] in {"TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "TV-MA"}
+        assert rating["value"] == title.rating

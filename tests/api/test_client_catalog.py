@@ -10,17 +10,17 @@ import pytest
 from lxml import etree
 from starlette.applications import Starlette
 
-from emulator import EmulatorConfig, create_emulator
+from emulator import create_emulator
 from service.errors import InvalidInput, InvalidSession, NotFound
 from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.titles import TitleKind, TitlePart
-from tests.support.emulator_client import REF_BASE, emulator_client
+from tests.support.emulator_client import REF_BASE, emulator_client, upstream_config
 
 
 @pytest.fixture
 def app() -> Starlette:
-    return create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False))
+    return create_emulator(upstream_config())
 
 
 @pytest.fixture(params=[False, True], ids=["xml", "json"])

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from emulator import EmulatorConfig, create_emulator
+from emulator import create_emulator
 from emulator.config import DEMO_CONSUMER_KEY, FaultConfig
 from service.errors import BadUpstream, RateLimited, ServiceError, UpstreamTimeout
 from service.netflix.client import AccessToken, NetflixClient
-from tests.support.emulator_client import REF_BASE, emulator_client
+from tests.support.emulator_client import REF_BASE, emulator_client, upstream_config
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ async def faulty() -> AsyncIterator[Callable[..., NetflixClient]]:
     clients: list[httpx.AsyncClient] = []
 
     def make(faults: FaultConfig, **options: Any) -> NetflixClient:
-        app = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False, faults=faults))
+        app = create_emulator(upstream_config(faults=faults))
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
         clients.append(http)
         return emulator_client(http, **options)
@@ -60,9 +60,7 @@ async def test_truncated_catalog_index_is_a_bad_upstream(
 
 
 async def test_over_limit_403_becomes_rate_limited() -> None:
-    app: Starlette = create_emulator(
-        EmulatorConfig(catalog_size=300, rate_limits=True, per_second_limit=2)
-    )
+    app: Starlette = create_emulator(upstream_config(rate_limits=True, per_second_limit=2))
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
         client = emulator_client(http)
@@ -81,7 +79,7 @@ async def test_throttle_is_asked_before_every_call_and_can_refuse() -> None:
         if len(asked) > 1:
             raise RateLimited("budget spent", retry_after=0.5)
 
-    app = create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False))
+    app = create_emulator(upstream_config())
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
         client = emulator_client(http, throttle=throttle)

@@ -9,14 +9,14 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from emulator import EmulatorConfig, create_emulator
+from emulator import create_emulator
 from service.errors import AlreadyInQueue, InvalidInput, InvalidSession, NotFound, StaleEtag
 from service.netflix.client import AccessToken, NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.queues import QueueSort, QueueState, QueueType
 from service.schemas.ratings import RatingKind
 from service.schemas.rentals import RentalKind
-from tests.support.emulator_client import emulator_client
+from tests.support.emulator_client import emulator_client, upstream_config
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Subscriber:
 
 @pytest.fixture
 def app() -> Starlette:
-    return create_emulator(EmulatorConfig(catalog_size=300, rate_limits=False))
+    return create_emulator(upstream_config())
 
 
 @pytest.fixture(params=[False, True], ids=["xml", "json"])
@@ -119,7 +119,7 @@ async def test_title_states_ratings_and_set_rating(sub: Subscriber) -> None:
 
 
 async def test_many_title_refs_are_chunked(sub: Subscriber) -> None:
-    page = await sub.client.search_titles("e", max_results=100)
+    page = await sub.client.search_titles("the", max_results=100)
     refs = [TitleRef.parse(t.id) for t in page.items]
     assert len(refs) > 50  # more than one upstream chunk
     states = await sub.client.title_states(sub.token, sub.user_id, refs)

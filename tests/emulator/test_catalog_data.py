@@ -158,13 +158,18 @@ def test_get_checks_the_kind(catalog: Catalog) -> None:
 
 def test_search_ranks_exact_then_prefix_then_others(catalog: Catalog) -> None:
     titles = [t.title for t in catalog.search("  TERMINATOR ")]
-    assert titles[:4] == [
-        "Terminator 2: Judgment Day",
-        "Terminator 3: Rise of the Machines",
+    # Names beginning with the term, fewest other words first; then names holding it.
+    assert titles == [
         "Terminator Salvation",
+        "Terminator 2: Judgment Day",
+        "Terminator: The Sarah Connor Chronicles",
+        "Terminator 3: Rise of the Machines",
+        "The Terminator",
+    ]
+    assert [t.title for t in catalog.search("the terminator")][:2] == [
+        "The Terminator",
         "Terminator: The Sarah Connor Chronicles",
     ]
-    assert "The Terminator" in titles
     assert catalog.search("jaws")[0].title == "Jaws"
     assert catalog.search("park jurassic")[0].title == "Jurassic Park"
     assert catalog.search("mar adentro")[0].title == "The Sea Inside"
@@ -196,3 +201,21 @@ def test_build_speed_is_reported() -> None:
         f"{sum(1 for _ in catalog.all_titles())} titles in all"
     )
     assert len(catalog.titles) == 3000
+
+
+TV_SCALE = {"TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "TV-MA"}
+
+
+def test_series_and_a_share_of_movies_are_rated_on_the_tv_scale() -> None:
+    titles = build_catalog(seed=1, size=3000, public_base=BASE).titles
+    series = [t for t in titles if t.kind == SERIES]
+    movies = [t for t in titles if t.kind == MOVIES]
+    assert series and all(t.rating_scheme == "tv_ratings" for t in series)
+    assert {t.rating for t in series} == TV_SCALE
+    tv_movies = [t for t in movies if t.rating_scheme == "tv_ratings"]
+    assert 0.05 < len(tv_movies) / len(movies) < 0.25
+    assert {t.rating for t in tv_movies} <= TV_SCALE
+    assert all(t.rating not in TV_SCALE for t in movies if t.rating_scheme == "mpaa_ratings")
+    documentaries = [t for t in movies if t.genres[0] == "Documentary"]
+    tv_documentaries = [t for t in documentaries if t.rating_scheme == "tv_ratings"]
+    assert len(tv_documentaries) / len(documentaries) > len(tv_movies) / len(movies)

@@ -42,6 +42,7 @@ def test_flags_cover_every_setting() -> None:
             "App",
             "--timestamp-tolerance",
             "30",
+            "--refuse-replayed-nonces",
             "--request-token-ttl",
             "60",
             "--lenient-signatures",
@@ -79,6 +80,7 @@ def test_flags_cover_every_setting() -> None:
         consumer_secret="s",
         application_name="App",
         timestamp_tolerance_s=30,
+        refuse_replayed_nonces=True,
         request_token_ttl_s=60,
         lenient_signatures=True,
         rate_limits=False,
@@ -103,6 +105,13 @@ def test_environment_gives_defaults_and_flags_win() -> None:
     assert _config(["--rate-limits"], environ).rate_limits is True
 
 
+def test_replayed_nonces_are_refused_only_when_asked() -> None:
+    assert _config([]).refuse_replayed_nonces is False
+    on = {"NFX_EMULATOR_REFUSE_REPLAYED_NONCES": "on"}
+    assert _config([], on).refuse_replayed_nonces is True
+    assert _config(["--no-refuse-replayed-nonces"], on).refuse_replayed_nonces is False
+
+
 @pytest.mark.parametrize("argv", [["--port", "70000"], ["--catalog-size", "-1"]])
 def test_impossible_values_are_refused(argv: list[str]) -> None:
     with pytest.raises(ValueError, match="must be"):
@@ -122,7 +131,8 @@ def test_serves_signed_requests_over_tcp_and_prints_demo_credentials() -> None:
         "--log-level",
         "warning",
     ]
-    demo = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth.demo_tokens()
+    oauth = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth
+    demo, logins = oauth.demo_tokens(), oauth.demo_logins()
     base_url = f"http://127.0.0.1:{port}"
     with (
         python_server(args, port) as server,
@@ -142,6 +152,8 @@ def test_serves_signed_requests_over_tcp_and_prints_demo_credentials() -> None:
     assert DEMO_CONSUMER_KEY in banner
     for user_id, token, secret in demo:
         assert f"{user_id}  {token}  {secret}" in banner
+    for login in logins:
+        assert f"    {login.email}  {login.password}\n" in banner
 
 
 @pytest.mark.integration
@@ -182,6 +194,11 @@ def test_documented_demo_tokens_are_the_default_ones() -> None:
     if not doc.exists():
         pytest.skip("docs/emulator.md is not present")
     text = doc.read_text()
-    demo = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth.demo_tokens()
-    for user_id, token, secret in demo:
-        assert f"| `{user_id}` | `{token}` | `{secret}` |" in text
+    oauth = create_emulator(EmulatorConfig(catalog_size=300)).state.context.oauth
+    for (user_id, token, secret), login in zip(
+        oauth.demo_tokens(), oauth.demo_logins(), strict=True
+    ):
+        assert (
+            f"| `{user_id}` | `{token}` | `{secret}` | `{login.email}` | `{login.password}` |"
+            in text
+        )

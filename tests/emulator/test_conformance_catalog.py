@@ -53,6 +53,11 @@ CASES = (
     Case(
         "catalog_titles/search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml",
         "/catalog/titles?term=mar%20adentro&max_results=5&expand=synopsis,cast,directors",
+        {
+            f"extra rel {SCHEMAS}/catalog/titles/bonus_materials": "search is loose: the page "
+            "also holds other titles matching 'mar', one with bonus materials (the jaws and star "
+            "wars recordings show the link)",
+        },
     ),
     # No Telugu titles are hand-entered; a plain 10-result page of well-known movies instead.
     Case(

@@ -1,8 +1,11 @@
-"""The three-legged dance in-process: request token, sign-in, access token, protected call."""
+"""The three-legged dance in-process: request token, approval, access token, protected call.
+
+The sign-in page itself is exercised in test_sign_in_page.py.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -64,46 +67,6 @@ async def test_login_base_and_post_request_token() -> None:
     assert fields["login_url"].startswith("https://api-user.netflix.com/oauth/login?oauth_token=")
 
 
-async def test_full_dance_through_the_sign_in_page_with_verifier() -> None:
-    app = emulator()
-    user_id = _first_user(app)
-    async with asgi_client(app) as client:
-        token = await _request_token(client, callback="https://app.example/done?state=7")
-        page = await client.get(
-            urlsplit(token["login_url"]).path, params={"oauth_token": token["oauth_token"]}
-        )
-        assert page.status_code == 200
-        assert page.headers["content-type"].startswith("text/html")
-        assert user_id in page.text and "Netflix Proxy Demo" in page.text
-        approved = await client.post(
-            "/oauth/login",
-            data={"oauth_token": token["oauth_token"], "user_id": user_id, "decision": "allow"},
-        )
-        assert approved.status_code == 303
-        location = urlsplit(approved.headers["location"])
-        assert (location.scheme, location.netloc, location.path) == (
-            "https",
-            "app.example",
-            "/done",
-        )
-        query = parse_qs(location.query)
-        assert query["state"] == ["7"] and query["oauth_token"] == [token["oauth_token"]]
-        answer = await _access_token(client, token, query["oauth_verifier"][0])
-        assert answer.status_code == 200, answer.text
-        access = dict(parse_qsl(answer.text))
-        assert set(access) == {"oauth_token", "oauth_token_secret", "user_id"}
-        assert access["user_id"] == user_id
-        me = await client.send(
-            sign(
-                "GET",
-                f"{BASE}/probe/users/{user_id}",
-                token=access["oauth_token"],
-                secret=access["oauth_token_secret"],
-            )
-        )
-        assert me.json() == {"user_id": user_id}
-
-
 async def test_old_clients_exchange_without_verifier() -> None:
     app = emulator()
     user_id = _first_user(app)
@@ -156,40 +119,6 @@ async def test_request_token_expires_on_the_instance_clock() -> None:
     assert status_of(answer) == (401, "Expired or bad request token")
 
 
-async def test_declined_sign_in_cannot_be_exchanged() -> None:
-    app = emulator()
-    async with asgi_client(app) as client:
-        token = await _request_token(client)
-        page = await client.post(
-            "/oauth/authenticate",
-            data={
-                "oauth_token": token["oauth_token"],
-                "user_id": _first_user(app),
-                "decision": "deny",
-            },
-        )
-        assert page.status_code == 200 and "denied" in page.text
-        answer = await _access_token(client, token)
-    assert status_of(answer) == (401, "Expired or bad request token")
-
-
-async def test_sign_in_without_callback_shows_the_verifier() -> None:
-    app = emulator()
-    async with asgi_client(app) as client:
-        token = await _request_token(client, callback="oob")
-        page = await client.post(
-            "/oauth/login",
-            data={
-                "oauth_token": token["oauth_token"],
-                "user_id": _first_user(app),
-                "decision": "allow",
-            },
-        )
-        assert page.status_code == 200
-        verifier = page.text.split("<code>")[1].split("</code>")[0]
-        assert (await _access_token(client, token, verifier)).status_code == 200
-
-
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -209,28 +138,6 @@ async def test_sign_in_page_checks_its_url(
             "/oauth/login", params={"oauth_token": token["oauth_token"], **params}
         )
     assert status_of(page) == expected
-
-
-async def test_login_url_params_from_the_php_library_are_accepted() -> None:
-    app = emulator()
-    async with asgi_client(app) as client:
-        token = await _request_token(client)
-        page = await client.get(
-            f"/oauth/login?oauth_token={token['oauth_token']}&oauth_consumer_key="
-            "nfxdemoconsumerkey&application_name=Netflix+Proxy+Demo"
-            "&oauth_callback=http://app.example/welcome/access_netflix"
-        )
-        assert page.status_code == 200
-        approved = await client.post(
-            "/oauth/login",
-            data={
-                "oauth_token": token["oauth_token"],
-                "user_id": _first_user(app),
-                "decision": "allow",
-                "oauth_callback": "http://app.example/welcome/access_netflix",
-            },
-        )
-    assert approved.headers["location"].startswith("http://app.example/welcome/access_netflix?")
 
 
 async def test_non_http_callback_on_request_token_is_refused() -> None:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from oauthlib.oauth1 import SIGNATURE_TYPE_BODY, SIGNATURE_TYPE_QUERY
+from starlette.applications import Starlette
 
 from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
 from emulator.oauth.nonces import NonceCache
@@ -171,18 +172,23 @@ async def test_timestamp_tolerance_follows_the_clock() -> None:
     assert gateway_refusal(late) == STALE_TIMESTAMP
 
 
-async def test_replayed_nonce_is_refused() -> None:
+async def _same_nonce_twice(app: Starlette, nonce: str = "abc123") -> list[httpx.Response]:
+    """What a 2009 client did: whole-second timestamps, a nonce from its process id."""
     stamp = str(int(time.time()))
-    async with asgi_client(emulator()) as client:
-        first = await client.send(
-            sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="abc123")
-        )
-        replay = await client.send(
-            sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="abc123")
-        )
-        other = await client.send(
-            sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce="abc124")
-        )
+    async with asgi_client(app) as client:
+        return [
+            await client.send(sign("GET", f"{BASE}/probe/signed", timestamp=stamp, nonce=n))
+            for n in (nonce, nonce, nonce + "x")
+        ]
+
+
+async def test_repeated_nonce_is_accepted_by_default_as_the_live_api_did() -> None:
+    answers = await _same_nonce_twice(emulator())
+    assert [a.status_code for a in answers] == [200, 200, 200]
+
+
+async def test_replayed_nonce_is_refused_when_asked() -> None:
+    first, replay, other = await _same_nonce_twice(emulator(refuse_replayed_nonces=True))
     assert first.status_code == 200
     assert status_of(replay) == (401, "Nonce Has Already Been Used")
     assert other.status_code == 200

@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from emulator import EmulatorConfig, create_emulator
 from tests.support.servers import free_port, wait_for_port
 
 pytestmark = pytest.mark.integration
@@ -67,5 +68,9 @@ def test_demo_serves_the_proxy_wired_to_the_emulator_and_stops_both(
     assert f"http://127.0.0.1:{proxy_port}" in output
     assert f"http://127.0.0.1:{emulator_port}" in output
     assert "/v1/titles?term=Jurassic%20Park" in output
+    for login in create_emulator(
+        EmulatorConfig(catalog_size=300)
+    ).state.context.oauth.demo_logins():
+        assert f"    {login.email}  {login.password}\n" in output
     assert _closed(proxy_port)
     assert _closed(emulator_port)

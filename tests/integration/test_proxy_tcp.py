@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from html import unescape
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -22,7 +19,13 @@ from cryptography.fernet import Fernet
 from redis import Redis
 
 from tests.support.servers import free_port
-from tests.support.tcp_stack import start_emulator, start_proxy
+from tests.support.tcp_stack import (
+    approve_at_login_page,
+    demo_logins,
+    emulator_twin,
+    start_emulator,
+    start_proxy,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -96,20 +99,9 @@ def test_sign_in_on_one_replica_works_on_the_other(stack: Stack) -> None:
         link = proxy.post("/v1/auth/start", json={}).json()
         login_url = link["login_url"]
         assert login_url.startswith(stack.emulator)
-        page = browser.get(login_url)
-        assert page.status_code == 200, page.text
-        form = dict(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text))
-        user_id = re.findall(r'name="user_id" value="([^"]*)"', page.text)[0]
-        approved = browser.post(
-            urlsplit(login_url).path,
-            data={
-                **{k: unescape(v) for k, v in form.items()},
-                "user_id": unescape(user_id),
-                "decision": "allow",
-            },
-        )
-        assert approved.status_code == 303, approved.text
-        callback = approved.headers["location"]
+        login = demo_logins(emulator_twin())[0]
+        callback = approve_at_login_page(browser, login_url, login)
+        user_id = login.user_id
         assert callback.startswith(f"{stack.proxy_a}/v1/auth/callback?")
         done = proxy.get(callback)
         assert done.status_code == 200, done.text
@@ -120,7 +112,7 @@ def test_sign_in_on_one_replica_works_on_the_other(stack: Stack) -> None:
         session = grant.json()["session_token"]
         me = other.get("/v1/auth/me", headers={"Authorization": f"Bearer {session}"})
         assert me.status_code == 200, me.text
-        assert me.json()["user_id"] == unescape(user_id)
+        assert me.json()["user_id"] == user_id
         assert (
             other.post(
                 "/v1/auth/sign-out", headers={"Authorization": f"Bearer {session}"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from emulator import EmulatorConfig, create_emulator
+from emulator import create_emulator
 from service.app import create_app
 from service.errors import StoreUnavailable
 from service.netflix.client import AccessToken
@@ -29,6 +29,7 @@ from service.store.redis import RedisLike, connect
 from service.store.sessions import RequestTokenStore, SessionStore
 from tests.support.black_hole import BlackHole, black_hole
 from tests.support.clock import ManualClock
+from tests.support.emulator_client import upstream_config
 from tests.support.proxy import CATALOG_SIZE, PROXY_BASE, UPSTREAM_BASE, CountingTransport
 from tests.support.store_backends import TEST_FERNET_KEY, settings_for
 
@@ -137,7 +138,7 @@ async def test_the_proxy_answers_bypass_and_503_without_touching_redis(hole: Bla
         redis_retry_after_s=WINDOW_S,
         front_cache_ttl_s=0,  # every read reaches the Redis tier
     )
-    emulator = create_emulator(EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False))
+    emulator = create_emulator(upstream_config(catalog_size=CATALOG_SIZE))
     upstream = CountingTransport(httpx.ASGITransport(app=emulator))
     app = create_app(settings, upstream_transport=upstream)
     _, token, secret = emulator.state.context.oauth.demo_tokens()[0]

@@ -15,10 +15,12 @@ import pytest
 from cryptography.fernet import Fernet
 from redis import Redis
 
+from emulator.oauth.provider import DemoLogin
 from tests.support.oauth import signer
 from tests.support.tcp_stack import (
     TIMEOUT_S,
     bearer,
+    demo_logins,
     demo_tokens,
     emulator_twin,
     import_session,
@@ -37,6 +39,7 @@ class Stack:
     emulator: str
     proxy: str
     tokens: list[tuple[str, str, str]]
+    logins: list[DemoLogin]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,8 @@ def stack(redis_url: str) -> Iterator[Stack]:
     with ExitStack() as processes:
         emulator = start_emulator(processes)
         proxy = start_proxy(processes, emulator, redis_url, Fernet.generate_key().decode())
-        yield Stack(emulator, proxy, demo_tokens(emulator_twin()))
+        twin = emulator_twin()
+        yield Stack(emulator, proxy, demo_tokens(twin), demo_logins(twin))
 
 
 def _find_jurassic_park(client: httpx.Client) -> str:
@@ -109,7 +113,7 @@ def test_walkthrough_with_an_imported_token(stack: Stack) -> None:
 
 def test_walkthrough_through_the_login_page(stack: Stack) -> None:
     user_id = stack.tokens[1][0]
-    session = sign_in_through_login_page(stack.proxy, stack.emulator, user_id)
+    session = sign_in_through_login_page(stack.proxy, stack.emulator, stack.logins[1])
     with httpx.Client(base_url=stack.proxy, timeout=TIMEOUT_S) as client:
         me = client.get("/v1/me", headers=bearer(session))
         assert me.status_code == 200, me.text

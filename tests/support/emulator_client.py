@@ -10,10 +10,25 @@ from typing import Any
 
 import httpx
 
-from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
+from emulator.config import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, EmulatorConfig
 from service.netflix.client import NetflixClient
 
 REF_BASE = "http://api-public.netflix.com"
+UPSTREAM_CATALOG_SIZE = 300
+
+
+def upstream_config(**overrides: Any) -> EmulatorConfig:
+    """An emulator to stand behind the proxy: small catalog, no quotas, replays refused.
+
+    Refusing replayed nonces (off by default, as on the live API) makes every test that runs
+    the proxy against it prove that the proxy never signs two requests with one nonce.
+    """
+    settings: dict[str, Any] = {
+        "catalog_size": UPSTREAM_CATALOG_SIZE,
+        "rate_limits": False,
+        "refuse_replayed_nonces": True,
+    }
+    return EmulatorConfig(**{**settings, **overrides})
 
 
 def emulator_client(

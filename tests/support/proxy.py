@@ -16,8 +16,10 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from emulator import EmulatorConfig, create_emulator
+from emulator.oauth.provider import DemoLogin
 from service.app import create_app
 from service.settings import Settings
+from tests.support.emulator_client import upstream_config
 
 UPSTREAM_BASE = "https://netflix.test"
 PROXY_BASE = "http://proxy.test"
@@ -78,23 +80,45 @@ class Proxy:
 
 
 def hidden_fields(page: str) -> dict[str, str]:
-    """The hidden inputs of the emulator's login form."""
+    """The hidden inputs of an emulator sign-in page's form."""
     return {
         unescape(name): unescape(value)
         for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)
     }
 
 
-async def log_in_at_emulator(proxy: Proxy, login_url: str, user_index: int = 0) -> str:
-    """Open the login page, allow access as a demo subscriber; returns the callback URL."""
-    subscriber = proxy.emulator.state.context.accounts.subscribers[user_index]
+def form_action(page: str) -> str:
+    """Where an emulator sign-in page's form posts to."""
+    action = re.search(r'<form method="post" action="([^"]*)"', page)
+    assert action is not None, page
+    return unescape(action[1])
+
+
+def sign_in_form(page: str, login: DemoLogin) -> dict[str, str]:
+    """The sign-in form filled by field name: the subscriber's email and password."""
+    assert 'name="login"' in page and 'name="password"' in page, page
+    return {**hidden_fields(page), "login": login.email, "password": login.password}
+
+
+def approval_form(page: str, decision: str = "allow") -> dict[str, str]:
+    """The approval form after signing in, with the subscriber's decision."""
+    assert f'name="decision" value="{decision}"' in page, page
+    return {**hidden_fields(page), "decision": decision}
+
+
+async def log_in_at_emulator(
+    proxy: Proxy, login_url: str, user_index: int = 0, decision: str = "allow"
+) -> str:
+    """Sign in at the emulator as a demo subscriber, allow (or deny); the callback URL."""
+    login = proxy.emulator.state.context.oauth.demo_logins()[user_index]
     async with proxy.emulator_client() as browser:
         page = await browser.get(path_and_query(login_url))
         assert page.status_code == 200, page.text
-        form = {**hidden_fields(page.text), "user_id": subscriber.user_id, "decision": "allow"}
-        action = re.search(r'<form method="post" action="([^"]*)"', page.text)
-        assert action is not None
-        answer = await browser.post(unescape(action[1]), data=form)
+        approval = await browser.post(form_action(page.text), data=sign_in_form(page.text, login))
+        assert approval.status_code == 200, approval.text
+        answer = await browser.post(
+            form_action(approval.text), data=approval_form(approval.text, decision)
+        )
     assert answer.status_code == 303, answer.text
     return answer.headers["location"]
 
@@ -114,9 +138,7 @@ async def running_proxy(
     **overrides: Any,
 ) -> AsyncIterator[Proxy]:
     """A proxy over a fresh in-process emulator and a flushed Redis; lifespan run around it."""
-    emulator = create_emulator(
-        emulator_config or EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False)
-    )
+    emulator = create_emulator(emulator_config or upstream_config(catalog_size=CATALOG_SIZE))
     upstream = CountingTransport(httpx.ASGITransport(app=emulator))
     store = redis if redis is not None else Redis.from_url(redis_url)
     if redis is None:

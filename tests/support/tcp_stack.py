@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from contextlib import ExitStack
-from urllib.parse import urlsplit
 
 import httpx
 from starlette.applications import Starlette
 
-from emulator import EmulatorConfig, create_emulator
+from emulator import create_emulator
 from emulator.accounts.formats import disc_formats
+from emulator.oauth.provider import DemoLogin
+from tests.support.emulator_client import upstream_config
 from tests.support.oauth import signer
-from tests.support.proxy import hidden_fields
+from tests.support.proxy import approval_form, form_action, sign_in_form
 from tests.support.servers import ServerProcess, free_port, python_server
 
 CATALOG_SIZE = 300
@@ -25,7 +26,8 @@ TIMEOUT_S = 20.0
 
 
 def start_emulator(stack: ExitStack, **env: str) -> str:
-    """An emulator process (small catalog, no rate limits, `env` on top); returns its URL."""
+    """An emulator process (small catalog, no rate limits, replayed nonces refused, `env` on
+    top); returns its URL."""
     port = free_port()
     stack.enter_context(
         python_server(
@@ -34,6 +36,7 @@ def start_emulator(stack: ExitStack, **env: str) -> str:
             env={
                 "NFX_EMULATOR_CATALOG_SIZE": str(CATALOG_SIZE),
                 "NFX_EMULATOR_RATE_LIMITS": "false",
+                "NFX_EMULATOR_REFUSE_REPLAYED_NONCES": "true",
                 **env,
             },
         )
@@ -43,7 +46,7 @@ def start_emulator(stack: ExitStack, **env: str) -> str:
 
 def emulator_twin() -> Starlette:
     """An in-process emulator identical at start to the one `start_emulator` runs."""
-    return create_emulator(EmulatorConfig(catalog_size=CATALOG_SIZE, rate_limits=False))
+    return create_emulator(upstream_config(catalog_size=CATALOG_SIZE))
 
 
 def demo_tokens(twin: Starlette) -> list[tuple[str, str, str]]:
@@ -111,8 +114,25 @@ def import_session(proxy: str, token: str, secret: str) -> tuple[str, str]:
     return str(body["session_token"]), str(body["user_id"])
 
 
-def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
-    """The full OAuth dance of an app: start, the emulator's login page as a browser, the
+def demo_logins(twin: Starlette) -> list[DemoLogin]:
+    """The sign-in page's email and password of each seeded subscriber."""
+    logins: list[DemoLogin] = twin.state.context.oauth.demo_logins()
+    return logins
+
+
+def approve_at_login_page(browser: httpx.Client, login_url: str, login: DemoLogin) -> str:
+    """Sign in at the emulator's page as a browser and allow; returns the callback URL."""
+    page = browser.get(login_url)
+    assert page.status_code == 200, page.text
+    approval = browser.post(form_action(page.text), data=sign_in_form(page.text, login))
+    assert approval.status_code == 200, approval.text
+    approved = browser.post(form_action(approval.text), data=approval_form(approval.text))
+    assert approved.status_code == 303, approved.text
+    return approved.headers["location"]
+
+
+def sign_in_through_login_page(proxy: str, emulator: str, login: DemoLogin) -> str:
+    """The full OAuth dance of an app: start, the emulator's sign-in page as a browser, the
     callback, then the app claims the session with its sign-in secret.
 
     Returns the session token the proxy hands out at the end.
@@ -124,21 +144,14 @@ def sign_in_through_login_page(proxy: str, emulator: str, user_id: str) -> str:
         start = client.post("/v1/auth/start", json={})
         assert start.status_code == 200, start.text
         link = start.json()
-        login_url = link["login_url"]
-        page = browser.get(login_url)
-        assert page.status_code == 200, page.text
-        approved = browser.post(
-            urlsplit(login_url).path,
-            data={**hidden_fields(page.text), "user_id": user_id, "decision": "allow"},
-        )
-        assert approved.status_code == 303, approved.text
-        done = client.get(approved.headers["location"])
+        callback = approve_at_login_page(browser, link["login_url"], login)
+        done = client.get(callback)
         assert done.status_code == 200, done.text
         assert done.json()["status"] == "complete"
         claim = {"sign_in_id": link["sign_in_id"], "sign_in_secret": link["sign_in_secret"]}
         grant = client.post("/v1/auth/session", json=claim)
     assert grant.status_code == 200, grant.text
-    assert grant.json()["user_id"] == user_id
+    assert grant.json()["user_id"] == login.user_id
     return str(grant.json()["session_token"])
 
 

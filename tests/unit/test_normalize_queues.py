@@ -47,7 +47,7 @@ def test_recorded_2008_instant_queue() -> None:
     assert first.title.id == "movies/251454"
     assert (first.queue, first.format, first.availability) == (
         QueueType.INSTANT,
-        "Instant",
+        "instant",  # recorded as "Instant": the proxy names formats its own way
         "available now",
     )
     assert first.title.maturity_rating is not None
@@ -117,3 +117,30 @@ def test_queue_without_etag_falls_back_to_header_or_fails() -> None:
         assert queues.queue_page(doc, ref_base=BASE, etag_header='W/"5"')[1] == "5"
         with pytest.raises(BadUpstream):
             queues.queue_page(doc, ref_base=BASE)
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [("Instant", "instant"), ("instant", "instant"), ("dvd", "DVD"), ("BLU-RAY", "Blu-ray")],
+)
+def test_format_labels_are_read_without_regard_to_case(label: str, expected: str) -> None:
+    """Queues and title states wrote `Instant`, format availability `instant`."""
+    fmt = el("category", scheme="http://api.netflix.com/categories/title_formats", label=label)
+    node = el(
+        "queue_item",
+        None,
+        el(
+            "link",
+            href="http://api.netflix.com/catalog/titles/movies/60",
+            rel="http://schemas.netflix.com/catalog/title",
+            title="Sixty",
+        ),
+        el("title", regular="Sixty", short="Sixty"),
+        fmt,
+    )
+    for doc in rendered_both(node):
+        entry = queues.queue_entry(doc, ref_base=BASE)
+        assert entry.format == expected
+        assert entry.title.formats == [expected]
+        instant = expected == "instant"
+        assert entry.queue is (QueueType.INSTANT if instant else QueueType.DISC)

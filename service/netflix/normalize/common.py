@@ -156,6 +156,20 @@ def labels(items: Iterable[Category], *schemes: str) -> list[str]:
     return list(seen)
 
 
+# The proxy's names of delivery formats, whatever the upstream's casing ("Instant" in queues
+# and title states, "instant" in format availability, as recorded).
+_FORMAT_NAMES = {"instant": "instant", "dvd": "DVD", "blu-ray": "Blu-ray"}
+
+
+def format_labels(items: Iterable[Category]) -> list[str]:
+    """Delivery format labels among categories, in order, as `instant`, `DVD`, `Blu-ray`.
+
+    Labels are matched without regard to case; an unknown label is kept as written.
+    """
+    names = (_FORMAT_NAMES.get(label.lower(), label) for label in labels(items, *FORMAT_SCHEMES))
+    return list(dict.fromkeys(names))
+
+
 def maturity(items: Iterable[Category]) -> MaturityRating | None:
     """The first MPAA or TV rating among categories."""
     for item in items:

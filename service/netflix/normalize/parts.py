@@ -8,6 +8,7 @@ from service.netflix.normalize.common import (
     categories,
     epoch,
     first_link,
+    format_labels,
     labels,
     scheme_is,
     to_int,
@@ -21,7 +22,7 @@ def availability(container: Doc) -> list[Availability]:
     """A `delivery_formats` element: one entry per `availability`."""
     found: list[Availability] = []
     for node in container.children("availability"):
-        formats = labels(categories(node), *FORMAT_SCHEMES) or [""]
+        formats = format_labels(categories(node)) or [""]
         found.append(
             Availability(
                 format=formats[0],
@@ -37,7 +38,7 @@ def screen_formats(container: Doc) -> list[ScreenFormat]:
     found: list[ScreenFormat] = []
     for node in container.children("screen_format"):
         cats = categories(node)
-        formats = labels(cats, *FORMAT_SCHEMES)
+        formats = format_labels(cats)
         pictures = labels(cats, "screen_formats") or [
             c.label for c in cats if not labels([c], *FORMAT_SCHEMES)
         ]
@@ -52,7 +53,7 @@ def languages(container: Doc) -> list[LanguageAudio]:
     found: list[LanguageAudio] = []
     for group in container.children():
         cats = categories(group)
-        formats = labels(cats, *FORMAT_SCHEMES)
+        formats = format_labels(cats)
         audio = labels(cats, "audio_formats", "audio")
         for node in group.children("category"):
             if not scheme_is(node.attr("scheme"), "languages"):

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from service.errors import BadUpstream
 from service.netflix.document import Doc
 from service.netflix.normalize.common import (
-    FORMAT_SCHEMES,
     categories,
     epoch,
     expect_root,
-    labels,
+    format_labels,
     to_int,
     to_page,
 )
@@ -36,7 +35,7 @@ def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> Q
     availability = next(
         (c for c in cats if c.scheme.rstrip("/").endswith("queue_availability")), None
     )
-    formats = labels(cats, *FORMAT_SCHEMES)
+    formats = format_labels(cats)
     if state is None:
         saved = availability is not None and availability.label.lower() == "saved"
         state = QueueState.SAVED if saved else QueueState.AVAILABLE

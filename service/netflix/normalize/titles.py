@@ -9,11 +9,11 @@ from typing import TypeVar
 from service.errors import BadUpstream
 from service.netflix.document import Doc
 from service.netflix.normalize.common import (
-    FORMAT_SCHEMES,
     Links,
     categories,
     expect_root,
     first_link,
+    format_labels,
     html_to_text,
     labels,
     maturity,
@@ -190,7 +190,7 @@ def title(doc: Doc, *, ref_base: str) -> Title:
     series_link = linked.first("catalog/titles.series")
     series_ref = TitleRef.from_upstream(series_link.attr("href") or "") if series_link else None
     web = linked.first("alternate")
-    formats = _with_available(labels(cats, *FORMAT_SCHEMES), available or [])
+    formats = _with_available(format_labels(cats), available or [])
     return Title(
         id=ref.short,
         ref=ref.url(ref_base),

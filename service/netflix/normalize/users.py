@@ -7,10 +7,10 @@ import re
 from service.errors import BadUpstream
 from service.netflix.document import Doc
 from service.netflix.normalize.common import (
-    FORMAT_SCHEMES,
     categories,
     expect_root,
     first_link,
+    format_labels,
     labels,
     rel_is,
     to_bool,
@@ -54,7 +54,7 @@ def user(doc: Doc) -> User:
         last_name=doc.child_text("last_name") or "",
         nickname=doc.child_text("nickname"),
         can_instant_watch=bool(to_bool(doc.child_text("can_instant_watch"))),
-        preferred_formats=labels(categories(preferred), *FORMAT_SCHEMES) if preferred else [],
+        preferred_formats=format_labels(categories(preferred)) if preferred else [],
         max_maturity_level=level,
     )
 
@@ -83,7 +83,7 @@ def _state_item(item: Doc) -> TitleStateItem:
     holders = [item, *item.children("format")]
     cats = [c for holder in holders for c in categories(holder)]
     preferred = any(to_bool(h.child_text("preferred_format")) for h in holders)
-    formats = labels(cats, *FORMAT_SCHEMES)
+    formats = format_labels(cats)
     return TitleStateItem(
         queue=_queue_of(item),
         format=formats[0] if formats else None,
