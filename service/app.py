@@ -17,12 +17,13 @@ from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
 from service.netflix.client import NetflixClient
 from service.openapi_components import declare_component
+from service.ratelimit_headers import RateLimitHeaders
 from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, queues, users
 from service.schemas.titles import IndexTitle
 from service.settings import Settings
 from service.store.breaker import Breaker
-from service.store.budget import SignInThrottle, TokenBucketThrottle
+from service.store.budget import SignInThrottle, UpstreamBudget
 from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike, close, connect
@@ -100,6 +101,7 @@ def create_app(
     install_error_handlers(app)
     for module in (health, catalog, auth, users, queues, admin):
         app.include_router(module.router)
+    app.add_middleware(RateLimitHeaders)  # front-tier hits spend no budget: inside it
     app.add_middleware(FrontLayer, cache=front)
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
@@ -116,7 +118,7 @@ def _runtime(
         consumer_key=settings.consumer_key,
         consumer_secret=settings.consumer_secret.get_secret_value(),
         ref_base=settings.ref_base,
-        throttle=TokenBucketThrottle(store, settings, breaker=breaker),
+        throttle=UpstreamBudget(store, settings, breaker=breaker),
         max_body_bytes=settings.upstream_max_body_bytes,
     )
     return Runtime(

@@ -12,6 +12,7 @@ Every failure a client can see is one of these classes, answered as an RFC 9457
     │   └── StaleEtag            409 stale-etag        upstream 412 otherwise (retried inside)
     ├── InvalidInput             422 invalid-input     bad parameters, refs or bodies
     ├── RateLimited              429 rate-limited      upstream budget spent (sets Retry-After)
+    │   └── UpstreamThrottled    429 rate-limited      upstream over its per-second limit (retried)
     ├── BadUpstream              502 bad-upstream      upstream error or unreadable answer
     ├── StoreUnavailable         503 store-unavailable Redis down while it is required
     └── UpstreamTimeout          504 upstream-timeout  upstream too slow or unreachable
@@ -151,6 +152,11 @@ class RateLimited(ServiceError):  # noqa: N818 - names are the public contract
             upstream_sub_code=upstream_sub_code,
             headers={**(headers or {}), "Retry-After": str(max(1, math.ceil(self.retry_after)))},
         )
+
+
+class UpstreamThrottled(RateLimited):
+    """The upstream refused a call as over its per-second limit (another application may share
+    the key); the upstream client waits and retries it within `NFX_BUDGET_MAX_WAIT_S` first."""
 
 
 class BadUpstream(ServiceError):  # noqa: N818 - names are the public contract

@@ -1,0 +1,97 @@
+"""The `RateLimit-Policy` and `RateLimit` headers of answers that spent (or were refused) budget.
+
+Syntax of draft-ietf-httpapi-ratelimit-headers-10 (Structured Field lists of named policies):
+
+    RateLimit-Policy: "user";q=4;w=1, "user-day";q=5000;w=86400
+    RateLimit: "user";r=2;t=1, "user-day";r=4990;t=43200
+
+`q` is the quota, `w` its window in seconds, `r` what remains of it now and `t` the whole
+seconds (rounded up) until more of it frees. For the sliding one-second budgets `t` is when
+the oldest call still counted leaves the window; for the daily ones, the next UTC midnight.
+
+The budget runs deep inside a request (the upstream client), so it reports through a
+per-request `BudgetReport` held in a context variable that `RateLimitHeaders`, a pure ASGI
+middleware, sets for each request and reads when the response starts. Context variables are
+copied into tasks and threads, and the report is one mutable object, so every copy writes
+to the same report. Answers that spent no budget (cache hits) carry no such headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextvars import ContextVar
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.store.reservations import BudgetState, whole_seconds
+
+POLICY_HEADER = "RateLimit-Policy"
+STATE_HEADER = "RateLimit"
+
+
+class BudgetReport:
+    """The latest state of each budget policy one request spent from."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, BudgetState] = {}
+
+    def record(self, states: Iterable[BudgetState]) -> None:
+        """Keep these states, replacing earlier ones of the same policies."""
+        for state in states:
+            self._states[state.budget.policy] = state
+
+    def headers(self) -> dict[str, str]:
+        """The two headers, or nothing when no budget was spent."""
+        if not self._states:
+            return {}
+        policies: list[str] = []
+        current: list[str] = []
+        for name, state in self._states.items():
+            budget = state.budget
+            policies.append(f'"{name}";q={budget.limit};w={budget.advertised_window_s}')
+            current.append(f'"{name}";r={state.remaining};t={whole_seconds(state.reset_s)}')
+            if state.day_remaining is not None:
+                policies.append(f'"{name}-day";q={budget.per_day};w=86400')
+                current.append(
+                    f'"{name}-day";r={state.day_remaining};t={whole_seconds(state.day_reset_s)}'
+                )
+        return {POLICY_HEADER: ", ".join(policies), STATE_HEADER: ", ".join(current)}
+
+
+_current: ContextVar[BudgetReport | None] = ContextVar("budget_report", default=None)
+
+
+def record(states: Iterable[BudgetState]) -> None:
+    """Report budget states to the request being served (nothing outside a request)."""
+    report = _current.get()
+    if report is not None:
+        report.record(states)
+
+
+class RateLimitHeaders:
+    """Pure ASGI middleware: one `BudgetReport` per HTTP request, its headers on the answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        report = BudgetReport()
+        token = _current.set(report)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [
+                    (name.lower().encode(), value.encode())
+                    for name, value in report.headers().items()
+                ]
+                if extra:
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            _current.reset(token)
