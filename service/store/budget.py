@@ -12,6 +12,9 @@ keeps, per access token and per consumer key and whatever the number of replicas
 A call reserved at `t` leaves the proxy at `t` or later and reaches the upstream within some
 jitter `j` (scheduling, network); two calls reserved `1 + margin` apart so arrive at least
 `1 + margin - j` apart: the margin keeps the upstream's one-second rule for `j <= margin`.
+A busy process can delay a call well past its time, so a call leaves only within half the
+margin of its reserved time; later than that it reserves again (the missed time stays spent),
+leaving the other half of the margin to the network. A margin of 0 turns that check off.
 
 A reservation may lie ahead: the caller sleeps until it (first come, first served) when that
 is at most `budget_max_wait_s` away; otherwise nothing is taken and `RateLimited` becomes a
@@ -60,16 +63,31 @@ class UpstreamBudget:
         self._settings = settings
         self.max_wait_s = settings.budget_max_wait_s
         self._window_s = UPSTREAM_WINDOW_S + settings.budget_window_margin_s
+        self._punctual_s = settings.budget_window_margin_s / 2
 
     async def __call__(
         self, *, consumer_key: str, access_token: str | None, max_wait_s: float | None = None
     ) -> None:
-        """Take one call's budget, sleeping up to `max_wait_s` (default: the setting) for it."""
-        wait = await self.reserve(
-            consumer_key=consumer_key, access_token=access_token, max_wait_s=max_wait_s
-        )
-        if wait > 0:
+        """Take one call's budget and return when the call may leave (within `max_wait_s`).
+
+        A call that could not leave within half the margin of its reserved time (this process
+        was busy) gives that time up, still spent, and reserves again: sent late it could
+        crowd the window of calls reserved after it.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self.max_wait_s if max_wait_s is None else max(0.0, max_wait_s))
+        while True:
+            asked = loop.time()
+            wait = await self.reserve(
+                consumer_key=consumer_key,
+                access_token=access_token,
+                max_wait_s=max(0.0, deadline - asked),
+            )
+            # The reserved time lies between `asked + wait` and now + wait on this clock:
+            # sleep to the later bound (never early), judge lateness from the earlier one.
             await asyncio.sleep(wait)
+            if self._punctual_s <= 0 or loop.time() - (asked + wait) <= self._punctual_s:
+                return
 
     async def reserve(
         self, *, consumer_key: str, access_token: str | None, max_wait_s: float | None = None

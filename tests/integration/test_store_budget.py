@@ -11,6 +11,7 @@ from service.store import keys
 from service.store.budget import SignInThrottle, UpstreamBudget, client_id
 from service.store.redis import RedisLike
 from service.store.reservations import DAY_S, Budget, Outcome, reserve
+from tests.support.arrivals import most_in_any_window
 from tests.support.store_backends import second_client, settings_for
 
 pytestmark = pytest.mark.integration
@@ -45,14 +46,6 @@ def token_budget(limit: int, window_s: float, per_day: int = 0, token: str = "to
     user_keys = keys.budget(CONSUMER, token)[1]
     assert user_keys is not None
     return Budget("user", user_keys, limit, window_s, 1, per_day)
-
-
-def most_in_any_window(times: list[float], window_s: float) -> int:
-    """The largest number of times inside one half-open window [t, t + window_s)."""
-    ordered = sorted(times)
-    return max(
-        sum(1 for other in ordered if start <= other < start + window_s - 1e-6) for start in ordered
-    )
 
 
 async def test_concurrent_reservers_never_crowd_a_window(store: RedisLike) -> None:
