@@ -17,7 +17,7 @@ from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
 from service.netflix.client import NetflixClient
 from service.openapi_components import declare_component
-from service.ratelimit_headers import RateLimitHeaders
+from service.ratelimit_headers import RateLimitHeaders, declare_in_openapi
 from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, queues, users
 from service.schemas.titles import IndexTitle
@@ -105,6 +105,7 @@ def create_app(
     app.add_middleware(FrontLayer, cache=front)
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
+    declare_in_openapi(app)
     return app
 
 

@@ -20,13 +20,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextvars import ContextVar
+from typing import Any
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.openapi_components import extend_openapi
 from service.store.reservations import BudgetState, whole_seconds
 
 POLICY_HEADER = "RateLimit-Policy"
 STATE_HEADER = "RateLimit"
+RETRY_HEADER = "Retry-After"
+_DRAFT = "draft-ietf-httpapi-ratelimit-headers-10"
+_HEADERS: dict[str, dict[str, Any]] = {
+    POLICY_HEADER: {
+        "description": f"The upstream budget policies this answer spent from ({_DRAFT}): "
+        '`"user"` and `"consumer"` per sliding second, `"user-day"` and `"consumer-day"` per '
+        'UTC day, `"signin"` per sliding minute. Only on answers that spent or were refused '
+        "upstream budget.",
+        "schema": {"type": "string"},
+        "example": '"user";q=4;w=1, "user-day";q=5000;w=86400',
+    },
+    STATE_HEADER: {
+        "description": f"What remains of each policy (`r`) and the whole seconds until more "
+        f"of it frees (`t`), as of this answer ({_DRAFT}).",
+        "schema": {"type": "string"},
+        "example": '"user";r=2;t=1, "user-day";r=4990;t=43200',
+    },
+    RETRY_HEADER: {
+        "description": "Whole seconds (rounded up) after which the request can succeed.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    },
+}
 
 
 class BudgetReport:
@@ -95,3 +121,27 @@ class RateLimitHeaders:
             await self.app(scope, receive, send_with_headers)
         finally:
             _current.reset(token)
+
+
+def declare_in_openapi(app: FastAPI) -> None:
+    """Declare the headers on every operation that can answer 429 (those spend budget)."""
+
+    def add(schema: dict[str, Any]) -> None:
+        schema.setdefault("components", {})["headers"] = _HEADERS
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                if "429" not in responses:
+                    continue
+                for status, response in responses.items():
+                    names = [POLICY_HEADER, STATE_HEADER]
+                    if status == "429":
+                        names.append(RETRY_HEADER)
+                    elif not status.startswith("2"):
+                        continue
+                    response["headers"] = {
+                        **response.get("headers", {}),
+                        **{name: {"$ref": f"#/components/headers/{name}"} for name in names},
+                    }
+
+    extend_openapi(app, add)
