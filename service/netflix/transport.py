@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -25,6 +25,17 @@ from service.netflix.xml import parse_xml
 Params = Sequence[tuple[str, str]]
 # First pause after an upstream per-second refusal; doubled on each further one.
 _FIRST_BACKOFF_S = 0.25
+
+
+@contextmanager
+def _reading_errors(subject: str) -> Iterator[None]:
+    """httpx failures while an answer is being read, as service errors."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise UpstreamTimeout(f"Netflix stopped answering ({subject})") from exc
+    except httpx.HTTPError as exc:
+        raise BadUpstream(f"the Netflix answer broke off: {type(exc).__name__}") from exc
 
 
 class Throttle(Protocol):
@@ -128,11 +139,8 @@ class Upstream:
                 await asyncio.sleep(backoff_s)
                 backoff_s *= 2
         try:
-            yield response
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
-        except httpx.HTTPError as exc:
-            raise BadUpstream(f"the Netflix answer broke off: {type(exc).__name__}") from exc
+            with _reading_errors(call.subject):
+                yield response
         finally:
             await response.aclose()
 
@@ -179,11 +187,8 @@ class Upstream:
         if response.status_code < 400:
             return response
         try:
-            body = await self._read(response, limit=65_536, truncate=True)
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
-        except httpx.HTTPError as exc:
-            raise BadUpstream(f"the Netflix answer broke off: {type(exc).__name__}") from exc
+            with _reading_errors(call.subject):
+                body = await self._read(response, limit=65_536, truncate=True)
         finally:
             await response.aclose()
         raise_for_status(
