@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -118,6 +119,18 @@ async def test_the_throttle_sleeps_until_its_reservation(store: RedisLike) -> No
     for _ in range(7):
         await budget(consumer_key=CONSUMER, access_token="token-a")
     assert loop.time() - started >= 2.0 - 0.05  # 3 now, 3 a second later, 1 at two seconds
+
+
+async def test_a_call_that_leaves_late_reserves_again(store: RedisLike) -> None:
+    budget = throttle(store, user=4, max_wait=2.0, margin=0.2)
+    call = asyncio.create_task(budget(consumer_key=CONSUMER, access_token="token-a"))
+    await asyncio.sleep(0)  # let it ask for its reservation
+    time.sleep(0.3)  # a busy process: the call resumes far past its reserved time
+    await call
+    user_keys = keys.budget(CONSUMER, "token-a")[1]
+    assert user_keys is not None
+    # The late slot stays spent, and the call went out on a second, punctual one.
+    assert await store.llen(user_keys.log) == 2
 
 
 async def test_the_daily_cap_refuses_until_the_next_utc_day(store: RedisLike) -> None:
