@@ -125,7 +125,7 @@ async def test_a_call_that_leaves_late_reserves_again(store: RedisLike) -> None:
     budget = throttle(store, user=4, max_wait=2.0, margin=0.2)
     call = asyncio.create_task(budget(consumer_key=CONSUMER, access_token="token-a"))
     await asyncio.sleep(0)  # let it ask for its reservation
-    time.sleep(0.3)  # a busy process: the call resumes far past its reserved time
+    time.sleep(0.3)  # noqa: ASYNC251 - a busy process: the call resumes past its time
     await call
     user_keys = keys.budget(CONSUMER, "token-a")[1]
     assert user_keys is not None
