@@ -1,13 +1,15 @@
 """The `RateLimit-Policy` and `RateLimit` headers of answers that spent (or were refused) budget.
 
-Syntax of draft-ietf-httpapi-ratelimit-headers-10 (Structured Field lists of named policies):
+Syntax of draft-ietf-httpapi-ratelimit-headers-11 (Structured Field lists of named policies):
 
     RateLimit-Policy: "user";q=4;w=1, "user-day";q=5000;w=86400
     RateLimit: "user";r=2;t=1, "user-day";r=4990;t=43200
 
-`q` is the quota, `w` its window in seconds, `r` what remains of it now and `t` the whole
-seconds (rounded up) until more of it frees. For the sliding one-second budgets `t` is when
-the oldest call still counted leaves the window; for the daily ones, the next UTC midnight.
+`q` is the quota, `w` its window in seconds, `r` the quota available now and `t` the
+effective window: whole seconds (rounded up) within which no more than `r` can be used. For
+the sliding one-second budgets `t` is when the oldest call still counted leaves the window;
+for the daily ones, the next UTC midnight. On a 429, Retry-After is never earlier than the
+`t` of the policy that refused (the draft's rule).
 
 The budget runs deep inside a request (the upstream client), so it reports through a
 per-request `BudgetReport` held in a context variable that `RateLimitHeaders`, a pure ASGI
@@ -31,7 +33,7 @@ from service.store.reservations import BudgetState, whole_seconds
 POLICY_HEADER = "RateLimit-Policy"
 STATE_HEADER = "RateLimit"
 RETRY_HEADER = "Retry-After"
-_DRAFT = "draft-ietf-httpapi-ratelimit-headers-10"
+_DRAFT = "draft-ietf-httpapi-ratelimit-headers-11"
 _HEADERS: dict[str, dict[str, Any]] = {
     POLICY_HEADER: {
         "description": f"The upstream budget policies this answer spent from ({_DRAFT}): "

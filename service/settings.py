@@ -230,8 +230,8 @@ class Settings(BaseSettings):
     )
     signin_per_minute: Annotated[int, Field(ge=0)] = Field(
         20,
-        description="Sign-in calls (start, callback, import) per minute per client address, "
-        "burst equal to it; they reach the upstream without a session. 0 disables the limit.",
+        description="Sign-in calls (start, callback, import) per client address in any sliding "
+        "minute; they reach the upstream without a session. 0 disables the limit.",
     )
     queue_lock_ttl_s: PositiveFloat = Field(
         15.0, description="Lifetime of a queue write lock; also the longest wait to take it."

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 from redis import Redis
 
 from tests.support.arrivals import arrivals, most_in_any_window, refusals
+from tests.support.ratelimit_fields import parse
 from tests.support.tcp_stack import (
     TIMEOUT_S,
     bearer,
@@ -105,7 +106,10 @@ def _check(stack: Stack, answers: list[httpx.Response], since: float) -> None:
     for answer in answers:
         assert "ratelimit-policy" in answer.headers and "ratelimit" in answer.headers
         if answer.status_code == 429:
-            assert int(answer.headers["retry-after"]) >= 1
+            retry_after = int(answer.headers["retry-after"])
+            assert retry_after >= 1
+            spent = [p for p in parse(answer.headers["ratelimit"]).values() if p["r"] == 0]
+            assert spent and all(policy["t"] <= retry_after for policy in spent)
             assert "status_code" not in answer.json()  # refused here, never by the upstream
     assert refusals(stack.log) == 0
     for by_outcome in arrivals(stack.log).values():
