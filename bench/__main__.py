@@ -115,6 +115,8 @@ async def run(requests: int, redis_url: str | None) -> list[Row]:
         "upstream_base_url": UPSTREAM,
         "budget_consumer_per_s": 1e9,
         "budget_user_per_s": 1e9,
+        "budget_consumer_per_day": 0,
+        "budget_user_per_day": 0,
     }
     async with AsyncExitStack() as stack:
         front = await _app(stack, Settings(**common), redis_url)

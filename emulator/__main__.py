@@ -37,6 +37,7 @@ _HELP = {
     "rate_limits": "enforce the per-second and per-day limits",
     "per_second_limit": "calls per second per access token or consumer key",
     "per_day_limit": "calls per day per access token or consumer key",
+    "arrivals_log": "append each limited call (time, hashed caller, outcome) to this file",
     "queue_max_size": "most titles a queue holds",
 }
 _FAULT_HELP = {

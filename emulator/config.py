@@ -61,6 +61,8 @@ class EmulatorConfig:
     rate_limits: bool = True
     per_second_limit: int = 4
     per_day_limit: int = 5000
+    # File the limiter appends each call's arrival to (for tests of clients' budgets); "" = off.
+    arrivals_log: str = ""
     queue_max_size: int = 500
     faults: FaultConfig = field(default_factory=FaultConfig)
 

@@ -7,6 +7,7 @@ API's gateway answered; refused calls do not count. Time comes from the instance
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -36,6 +37,7 @@ class RateLimiter:
         self._enabled = config.rate_limits
         self._per_second = config.per_second_limit
         self._per_day = config.per_day_limit
+        self._arrivals_log = config.arrivals_log
         self._clock = clock
         self._lock = threading.Lock()
         self._usage: dict[str, _Usage] = {}
@@ -60,8 +62,17 @@ class RateLimiter:
             if usage.day != day:
                 usage.day, usage.day_count = day, 0
             if len(usage.recent) >= self._per_second:
+                self._log_arrival(now, caller, "qps")
                 raise NetflixError(403, QPS_MESSAGE, headers={"X-Mashery-Error-Code": QPS_CODE})
             if usage.day_count >= self._per_day:
+                self._log_arrival(now, caller, "day")
                 raise NetflixError(403, DAILY_MESSAGE, headers={"X-Mashery-Error-Code": DAILY_CODE})
             usage.recent.append(now)
             usage.day_count += 1
+            self._log_arrival(now, caller, "ok")
+
+    def _log_arrival(self, now: float, caller: str, outcome: str) -> None:
+        if self._arrivals_log:
+            who = hashlib.sha256(caller.encode()).hexdigest()[:16]
+            with open(self._arrivals_log, "a", encoding="utf-8") as log:
+                log.write(f"{now:.6f} {who} {outcome}\n")

@@ -19,12 +19,13 @@ from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
 from service.netflix.client import NetflixClient
 from service.openapi_components import declare_component
+from service.ratelimit_headers import RateLimitHeaders, declare_in_openapi
 from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, queues, users
 from service.schemas.titles import IndexTitle
 from service.settings import Settings
 from service.store.breaker import Breaker
-from service.store.budget import SignInThrottle, TokenBucketThrottle
+from service.store.budget import SignInThrottle, UpstreamBudget
 from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike, close, connect
@@ -106,7 +107,9 @@ def create_app(
     install_error_handlers(app)
     for module in (health, catalog, auth, users, queues, admin):
         app.include_router(module.router)
-    # Innermost first: the front tier, then the body limits, the client address, no-store.
+    # Innermost first: budget headers, the front tier (its hits spend no budget), then the
+    # body limits, the client address, no-store.
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(FrontLayer, cache=front)
     app.add_middleware(
         BodyLimitLayer, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
@@ -115,6 +118,7 @@ def create_app(
     app.add_middleware(NoStoreLayer)
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
+    declare_in_openapi(app)
     return app
 
 
@@ -128,7 +132,7 @@ def _runtime(
         consumer_key=settings.consumer_key,
         consumer_secret=settings.consumer_secret.get_secret_value(),
         ref_base=settings.ref_base,
-        throttle=TokenBucketThrottle(store, settings, breaker=breaker),
+        throttle=UpstreamBudget(store, settings, breaker=breaker),
         max_body_bytes=settings.upstream_max_body_bytes,
     )
     return Runtime(

@@ -16,6 +16,7 @@ Every failure a client can see is one of these classes, answered as an RFC 9457
     ├── InvalidInput             422 invalid-input     bad parameters, refs or bodies (also
     │                                                  malformed JSON: one status for all)
     ├── RateLimited              429 rate-limited      upstream budget spent (sets Retry-After)
+    │   └── UpstreamThrottled    429 rate-limited      upstream over its per-second limit (retried)
     ├── BadUpstream              502 bad-upstream      upstream error or unreadable answer
     ├── StoreUnavailable         503 store-unavailable Redis down while it is required
     ├── QueueBusy                503 queue-busy        no turn to write the queue in time
@@ -184,6 +185,11 @@ class RateLimited(ServiceError):  # noqa: N818 - names are the public contract
             upstream_sub_code=upstream_sub_code,
             headers={**(headers or {}), "Retry-After": str(max(1, math.ceil(self.retry_after)))},
         )
+
+
+class UpstreamThrottled(RateLimited):
+    """The upstream refused a call as over its per-second limit (another application may share
+    the key); the upstream client waits and retries it within `NFX_BUDGET_MAX_WAIT_S` first."""
 
 
 class BadUpstream(ServiceError):  # noqa: N818 - names are the public contract

@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     `NFX_CACHE_TTL_AUTOCOMPLETE_S`, `NFX_CACHE_STALE_S`, `NFX_FRONT_CACHE_TTL_S`,
     `NFX_FRONT_CACHE_SIZE`.
     Upstream budget and queue writes: `NFX_BUDGET_USER_PER_S`, `NFX_BUDGET_CONSUMER_PER_S`,
+    `NFX_BUDGET_WINDOW_MARGIN_S`, `NFX_BUDGET_USER_PER_DAY`, `NFX_BUDGET_CONSUMER_PER_DAY`,
     `NFX_BUDGET_MAX_WAIT_S`, `NFX_SIGNIN_PER_MINUTE`, `NFX_QUEUE_LOCK_TTL_S`,
     `NFX_QUEUE_WAIT_S`, `NFX_ETAG_RETRIES`.
 
@@ -206,19 +207,34 @@ class Settings(BaseSettings):
     upstream_max_body_bytes: PositiveInt = Field(
         20_000_000, description="Largest upstream body read into memory, in bytes."
     )
-    budget_user_per_s: PositiveFloat = Field(
-        4.0, description="Upstream calls per second allowed per access token (all replicas)."
+    budget_user_per_s: PositiveInt = Field(
+        4,
+        description="Upstream calls allowed per access token in any sliding second (replicas "
+        "share it).",
     )
-    budget_consumer_per_s: PositiveFloat = Field(
-        50.0, description="Upstream calls per second allowed per consumer key (all replicas)."
+    budget_consumer_per_s: PositiveInt = Field(
+        50,
+        description="Upstream calls allowed per consumer key in any sliding second (replicas "
+        "share it).",
+    )
+    budget_window_margin_s: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.2,
+        description="Added to the one-second window the budget enforces, so that calls reserved "
+        "one window apart still arrive one second apart despite network and scheduling jitter.",
+    )
+    budget_user_per_day: Annotated[int, Field(ge=0)] = Field(
+        5000, description="Upstream calls allowed per access token per UTC day; 0 disables the cap."
+    )
+    budget_consumer_per_day: Annotated[int, Field(ge=0)] = Field(
+        5000, description="Upstream calls allowed per consumer key per UTC day; 0 disables the cap."
     )
     budget_max_wait_s: Annotated[float, Field(ge=0)] = Field(
         2.0, description="Longest wait for budget before a call; beyond it the client gets 429."
     )
     signin_per_minute: Annotated[int, Field(ge=0)] = Field(
         20,
-        description="Sign-in calls (start, callback, import) per minute per client address, "
-        "burst equal to it; they reach the upstream without a session. 0 disables the limit.",
+        description="Sign-in calls (start, callback, import) per client address in any sliding "
+        "minute; they reach the upstream without a session. 0 disables the limit.",
     )
     queue_lock_ttl_s: PositiveFloat = Field(
         15.0,

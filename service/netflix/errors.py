@@ -8,6 +8,7 @@ raised as `service.errors` classes; raw status codes never leave `service.netfli
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NoReturn
@@ -22,6 +23,7 @@ from service.errors import (
     RateLimited,
     ServiceError,
     StaleEtag,
+    UpstreamThrottled,
     UpstreamTimeout,
 )
 from service.netflix.document import Doc
@@ -40,7 +42,7 @@ QUEUE_CONFLICTS = {
     690: "the title is currently at home",
 }
 _MAX_ERROR_BODY = 65_536
-_DAY_S = 3600.0
+_DAY_S = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +91,16 @@ def read_status(http_status: int, headers: Mapping[str, str], body: bytes) -> Up
 def _rate_limit(status: UpstreamStatus) -> RateLimited | None:
     text = f"{status.message} {status.gateway_code or ''}".lower()
     if "over_qps" in text or "queries per second" in text:
-        return RateLimited(
+        return UpstreamThrottled(
             "the Netflix per-second request limit was reached",
             retry_after=1,
             upstream_status=status.http_status,
         )
     if "over_rate" in text or "per day" in text or "rate limit" in text:
+        # The daily count restarts at the next UTC midnight (as the emulator counts days).
         return RateLimited(
             "the Netflix daily request limit was reached",
-            retry_after=_DAY_S,
+            retry_after=_DAY_S - time.time() % _DAY_S,
             upstream_status=status.http_status,
         )
     return None

@@ -6,15 +6,16 @@ exceptions and upstream status codes are turned into `service.errors` classes he
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import httpx
 
-from service.errors import BadUpstream, UpstreamTimeout
+from service.errors import BadUpstream, UpstreamThrottled, UpstreamTimeout
 from service.netflix.document import Doc
 from service.netflix.errors import raise_for_status, read_status, status_from_doc
 from service.netflix.netflix_json import parse_json
@@ -22,12 +23,34 @@ from service.netflix.signing import Credentials, OAuth1Signer
 from service.netflix.xml import parse_xml
 
 Params = Sequence[tuple[str, str]]
+# First pause after an upstream per-second refusal; doubled on each further one.
+_FIRST_BACKOFF_S = 0.25
+
+
+@contextmanager
+def _reading_errors(subject: str) -> Iterator[None]:
+    """httpx failures while an answer is being read, as service errors."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise UpstreamTimeout(f"Netflix stopped answering ({subject})") from exc
+    except httpx.HTTPError as exc:
+        raise BadUpstream("the Netflix answer broke off; retry later") from exc
 
 
 class Throttle(Protocol):
-    """Waits for upstream budget before a call; may raise `RateLimited` instead."""
+    """Waits for upstream budget before a call; may raise `RateLimited` instead.
 
-    async def __call__(self, *, consumer_key: str, access_token: str | None) -> None: ...
+    It waits up to `max_wait_s` by default; a retry after upstream back-pressure passes what
+    is left of that time instead.
+    """
+
+    @property
+    def max_wait_s(self) -> float: ...
+
+    async def __call__(
+        self, *, consumer_key: str, access_token: str | None, max_wait_s: float | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +117,47 @@ class Upstream:
     async def open(
         self, call: Call, *, headers: Mapping[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
-        """Send a call and yield the streaming response once its status is known to be good."""
+        """Send a call and yield the streaming response once its status is known to be good.
+
+        An upstream "over queries per second" refusal is back-pressure (another application
+        may share the key; the refused call did not count): the call waits for budget again
+        and is retried until the throttle's `max_wait_s` since the first refusal is spent.
+        """
+        deadline: float | None = None
+        backoff_s = _FIRST_BACKOFF_S
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            await self._admit(call, max_wait_s=left)
+            try:
+                response = await self._send(call, headers)
+                break
+            except UpstreamThrottled:
+                if deadline is None:
+                    deadline = time.monotonic() + self._back_pressure_s
+                if time.monotonic() + backoff_s > deadline:
+                    raise
+                await asyncio.sleep(backoff_s)
+                backoff_s *= 2
+        try:
+            with _reading_errors(call.subject):
+                yield response
+        finally:
+            await response.aclose()
+
+    @property
+    def _back_pressure_s(self) -> float:
+        return self._throttle.max_wait_s if self._throttle is not None else 0.0
+
+    async def _admit(self, call: Call, *, max_wait_s: float | None) -> None:
         if self._throttle is not None:
             await self._throttle(
-                consumer_key=self._consumer_key, access_token=call.token if call.access else None
+                consumer_key=self._consumer_key,
+                access_token=call.token if call.access else None,
+                max_wait_s=max_wait_s,
             )
+
+    async def _send(self, call: Call, headers: Mapping[str, str] | None) -> httpx.Response:
+        """Sign and send; the open response when its status is good, else the service error."""
         params = list(call.params)
         if call.negotiate and self._prefer_json:
             params.append(("output", "json"))
@@ -125,21 +184,18 @@ class Upstream:
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
         except httpx.HTTPError as exc:
             raise BadUpstream("Netflix could not be reached; retry later") from exc
+        if response.status_code < 400:
+            return response
         try:
-            if response.status_code >= 400:
+            with _reading_errors(call.subject):
                 body = await self._read(response, limit=65_536, truncate=True)
-                raise_for_status(
-                    read_status(response.status_code, response.headers, body),
-                    user_call=call.user_call,
-                    subject=call.subject,
-                )
-            yield response
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"Netflix stopped answering ({call.subject})") from exc
-        except httpx.HTTPError as exc:
-            raise BadUpstream("the Netflix answer broke off; retry later") from exc
         finally:
             await response.aclose()
+        raise_for_status(
+            read_status(response.status_code, response.headers, body),
+            user_call=call.user_call,
+            subject=call.subject,
+        )
 
     async def _read(self, response: httpx.Response, *, limit: int, truncate: bool = False) -> bytes:
         chunks: list[bytes] = []

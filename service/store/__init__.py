@@ -2,7 +2,8 @@
 
 `keys` builds every key; `redis` makes the client; `cache` holds catalog responses;
 `sessions` sessions and pending sign-ins; `crypto` encrypts secrets at rest; `etags` and
-`locks` serve queue writes; `budget` spreads the upstream call budget over all replicas.
+`locks` serve queue writes; `budget` (over `reservations`, one Lua script) holds every replica
+together to the upstream's call limits.
 """
 
 from __future__ import annotations

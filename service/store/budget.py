@@ -1,22 +1,36 @@
-"""The upstream budget: token buckets in Redis, shared by every replica.
+"""The upstream budget: sliding-window logs in Redis, shared by every replica.
 
-Netflix allowed about 4 calls per second per access token and answered 403 beyond it. Before
-each upstream call the client takes one token from the consumer key's bucket and, for user
-calls, from the access token's bucket, both in one Lua script (both or neither). Buckets hold
-up to `rate` tokens (at least 1) and refill continuously; the script reads Redis `TIME`, so
-replicas with drifting clocks still agree.
+Netflix (and the emulator) allow a few calls per access token in any sliding second, and a
+daily number per caller, and answer 403 beyond them. Before each upstream call the client
+reserves one call in the consumer key's budget and, for subscriber calls, in the access
+token's budget, both in one script (both or neither; see `store.reservations`). The budget
+keeps, per access token and per consumer key and whatever the number of replicas:
 
-When a token is not there yet the script reserves the next one and tells how long to wait:
-up to `budget_max_wait_s` the call just sleeps that long (fair: first come, first served);
-beyond it nothing is taken and `RateLimited(retry_after=...)` becomes a 429 with Retry-After.
+    at most `budget_*_per_s` reserved times in any window of 1 s + `budget_window_margin_s`,
+    and at most `budget_*_per_day` reservations per UTC day.
+
+A call reserved at `t` leaves the proxy at `t` or later and reaches the upstream within some
+jitter `j` (scheduling, network); two calls reserved `1 + margin` apart so arrive at least
+`1 + margin - j` apart: the margin keeps the upstream's one-second rule for `j <= margin`.
+A busy process can delay a call well past its time, so a call leaves only within half the
+margin of its reserved time; later than that it reserves again (the missed time stays spent),
+leaving the other half of the margin to the network. A margin of 0 turns that check off.
+
+A reservation may lie ahead: the caller sleeps until it (first come, first served) when that
+is at most `budget_max_wait_s` away; otherwise nothing is taken and `RateLimited` becomes a
+429 whose Retry-After says when asking again can succeed. A spent daily budget is refused at
+once, its Retry-After pointing at the next UTC midnight. Each reservation's state goes to the
+request's `RateLimit` headers (`service.ratelimit_headers`).
 
 The anonymous sign-in endpoints also call the upstream, so `SignInThrottle` gives each client
-address its own bucket (`signin_per_minute`, no waiting) in front of them: anonymous traffic
-cannot spend the shared consumer budget that catalog reads depend on.
+address its own log (`signin_per_minute` in any sliding minute, no waiting) in front of them:
+anonymous traffic cannot spend the shared consumer budget that catalog reads depend on.
 
 When Redis is unreachable both throttles let calls through (fail open): catalog reads must
 keep working while the cache is down, and the upstream's own limit (403) still applies.
 While the breaker (`store.breaker`) remembers the outage they do so without asking Redis.
+Budget keys share the consumer's hash tag (see `store.keys.budget`), so the script runs on
+Redis Cluster too.
 """
 
 from __future__ import annotations
@@ -24,58 +38,21 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import math
 from collections.abc import Sequence
 
+from service import ratelimit_headers
 from service.errors import RateLimited
 from service.settings import Settings
 from service.store import keys
 from service.store.breaker import Breaker
 from service.store.redis import STORE_DOWN, RedisLike
-
-# KEYS: 1..n buckets. ARGV: max_wait_s, ttl_ms, then rate and burst for each bucket.
-# Returns {1 or 0 (taken), wait_s as a string}.
-_TAKE = """
-local now_t = redis.call('TIME')
-local now = tonumber(now_t[1]) + tonumber(now_t[2]) / 1000000
-local max_wait = tonumber(ARGV[1])
-local ttl_ms = tonumber(ARGV[2])
-local after = {}
-local wait = 0
-for i = 1, #KEYS do
-  local rate = tonumber(ARGV[1 + 2 * i])
-  local burst = tonumber(ARGV[2 + 2 * i])
-  local state = redis.call('HMGET', KEYS[i], 'tokens', 'at')
-  local tokens = tonumber(state[1])
-  local at = tonumber(state[2])
-  if tokens == nil or at == nil then
-    tokens = burst
-    at = now
-  end
-  if now > at then
-    tokens = math.min(burst, tokens + (now - at) * rate)
-  end
-  after[i] = tokens - 1
-  if after[i] < 0 then
-    local w = -after[i] / rate
-    if w > wait then wait = w end
-  end
-end
-if wait > max_wait then
-  return {0, string.format('%.6f', wait)}
-end
-for i = 1, #KEYS do
-  redis.call('HSET', KEYS[i], 'tokens', string.format('%.17g', after[i]),
-             'at', string.format('%.6f', now))
-  redis.call('PEXPIRE', KEYS[i], ttl_ms)
-end
-return {1, string.format('%.6f', wait)}
-"""
+from service.store.reservations import Budget, Outcome, reserve
 
 _log = logging.getLogger(__name__)
+UPSTREAM_WINDOW_S = 1
 
 
-class TokenBucketThrottle:
+class UpstreamBudget:
     """A `Throttle` for the upstream client: wait briefly for budget, or raise `RateLimited`."""
 
     def __init__(
@@ -83,38 +60,66 @@ class TokenBucketThrottle:
     ) -> None:
         self._redis = redis
         self._breaker = breaker or Breaker(settings.redis_retry_after_s)
-        self._user_rate = settings.budget_user_per_s
-        self._consumer_rate = settings.budget_consumer_per_s
-        self._max_wait_s = settings.budget_max_wait_s
-        slowest = min(self._user_rate, self._consumer_rate)
-        # A bucket left alone refills within burst / rate <= 1 / slowest (burst >= 1), so it
-        # can be dropped after that (plus the longest reservation ahead of time).
-        self._ttl_ms = math.ceil((max(1.0, 1 / slowest) + self._max_wait_s + 1) * 1000)
+        self._settings = settings
+        self.max_wait_s = settings.budget_max_wait_s
+        self._window_s = UPSTREAM_WINDOW_S + settings.budget_window_margin_s
+        self._punctual_s = settings.budget_window_margin_s / 2
 
-    async def __call__(self, *, consumer_key: str, access_token: str | None) -> None:
-        """Take one call's budget, sleeping up to `budget_max_wait_s` for it."""
-        wait = await self.reserve(consumer_key=consumer_key, access_token=access_token)
-        if wait > 0:
+    async def __call__(
+        self, *, consumer_key: str, access_token: str | None, max_wait_s: float | None = None
+    ) -> None:
+        """Take one call's budget and return when the call may leave (within `max_wait_s`).
+
+        A call that could not leave within half the margin of its reserved time (this process
+        was busy) gives that time up, still spent, and reserves again: sent late it could
+        crowd the window of calls reserved after it.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self.max_wait_s if max_wait_s is None else max(0.0, max_wait_s))
+        while True:
+            asked = loop.time()
+            wait = await self.reserve(
+                consumer_key=consumer_key,
+                access_token=access_token,
+                max_wait_s=max(0.0, deadline - asked),
+            )
+            # The reserved time lies between `asked + wait` and now + wait on this clock:
+            # sleep to the later bound (never early), judge lateness from the earlier one.
             await asyncio.sleep(wait)
+            if self._punctual_s <= 0 or loop.time() - (asked + wait) <= self._punctual_s:
+                return
 
-    async def reserve(self, *, consumer_key: str, access_token: str | None) -> float:
+    async def reserve(
+        self, *, consumer_key: str, access_token: str | None, max_wait_s: float | None = None
+    ) -> float:
         """Take one call's budget now and return how long to wait before using it.
 
-        Raises `RateLimited` when the wait would exceed `budget_max_wait_s` (nothing is
-        taken then); returns 0 when Redis is unreachable.
+        Raises `RateLimited` when the wait would exceed `max_wait_s` or a daily budget is
+        spent (nothing is taken then); returns 0 when Redis is unreachable.
         """
-        consumer_bucket, user_bucket = keys.budget(consumer_key, access_token)
-        buckets = [(consumer_bucket, self._consumer_rate, max(1.0, self._consumer_rate))]
-        if user_bucket is not None:
-            buckets.append((user_bucket, self._user_rate, max(1.0, self._user_rate)))
+        consumer_keys, user_keys = keys.budget(consumer_key, access_token)
+        settings = self._settings
+        budgets = [
+            self._budget(
+                "consumer",
+                consumer_keys,
+                settings.budget_consumer_per_s,
+                settings.budget_consumer_per_day,
+            )
+        ]
+        if user_keys is not None:
+            budgets.append(
+                self._budget(
+                    "user", user_keys, settings.budget_user_per_s, settings.budget_user_per_day
+                )
+            )
+        wait = self.max_wait_s if max_wait_s is None else max(0.0, max_wait_s)
         return await _take(
-            self._redis,
-            self._breaker,
-            buckets,
-            max_wait_s=self._max_wait_s,
-            ttl_ms=self._ttl_ms,
-            name="the upstream call budget",
+            self._redis, self._breaker, budgets, max_wait_s=wait, name="the upstream call budget"
         )
+
+    def _budget(self, policy: str, where: keys.BudgetKeys, per_s: int, per_day: int) -> Budget:
+        return Budget(policy, where, per_s, self._window_s, UPSTREAM_WINDOW_S, per_day)
 
 
 class SignInThrottle:
@@ -125,22 +130,20 @@ class SignInThrottle:
     ) -> None:
         self._redis = redis
         self._breaker = breaker or Breaker(settings.redis_retry_after_s)
-        self._burst = settings.signin_per_minute
-        self._rate = self._burst / 60
-        # An idle bucket is full again after burst / rate = 60 s; then it can be dropped.
-        self._ttl_ms = 61_000
+        self._per_minute = settings.signin_per_minute
 
     async def __call__(self, client_host: str | None) -> None:
         """Take one sign-in call of this client; raises `RateLimited` when none is left."""
-        if self._burst == 0:
+        if self._per_minute == 0:
             return
-        bucket = keys.sign_in_budget(client_id(client_host))
+        budget = Budget(
+            "signin", keys.sign_in_budget(client_id(client_host)), self._per_minute, 60.0, 60
+        )
         await _take(
             self._redis,
             self._breaker,
-            [(bucket, self._rate, float(self._burst))],
+            [budget],
             max_wait_s=0.0,
-            ttl_ms=self._ttl_ms,
             name="the sign-in budget of this client",
         )
 
@@ -167,28 +170,22 @@ def client_id(host: str | None) -> str:
 async def _take(
     redis: RedisLike,
     breaker: Breaker,
-    buckets: Sequence[tuple[str, float, float]],
+    budgets: Sequence[Budget],
     *,
     max_wait_s: float,
-    ttl_ms: int,
     name: str,
 ) -> float:
-    """Run `_TAKE` over (key, rate per second, burst) buckets; the wait, or `RateLimited`.
-
-    Returns 0 when Redis is unreachable (fail open, logged).
-    """
-    args: list[float] = [max_wait_s, ttl_ms]
-    for _, rate, burst in buckets:
-        args += [rate, burst]
-    script = redis.register_script(_TAKE)
+    """Reserve one call in every budget; the wait, or `RateLimited` (0 when Redis is down)."""
     try:
-        taken, wait_text = await breaker.call(
-            lambda: script(keys=[key for key, _, _ in buckets], args=args)
+        outcome: Outcome = await breaker.call(
+            lambda: reserve(redis, budgets, max_wait_s=max_wait_s)
         )
     except STORE_DOWN:
         _log.warning("%s is not enforced: the store is unreachable", name)
         return 0.0
-    wait = float(wait_text)
-    if not int(taken):
-        raise RateLimited(f"{name} is spent for now; retry later", retry_after=wait)
-    return wait
+    ratelimit_headers.record(outcome.states)
+    if outcome.taken:
+        return outcome.wait_s
+    if outcome.refused_by == "day":
+        raise RateLimited(f"{name} is spent for today; retry later", retry_after=outcome.wait_s)
+    raise RateLimited(f"{name} is spent for now; retry later", retry_after=outcome.wait_s)

@@ -146,8 +146,9 @@ class ResponseCache:
         self._redis = redis
         self._breaker = breaker or Breaker(settings.redis_retry_after_s)
         self._stale_s = settings.cache_stale_s
-        # The fill lock must outlive one fetch: budget wait plus the upstream timeout.
-        default_lock = settings.budget_max_wait_s + settings.upstream_timeout_s + 2.0
+        # The fill lock must outlive one fetch: the budget wait, then waiting out upstream
+        # per-second refusals (as long again; refusals answer quickly), then the upstream timeout.
+        default_lock = 2 * settings.budget_max_wait_s + settings.upstream_timeout_s + 2.0
         self._lock_ttl_ms = max(1, round((lock_ttl_s or default_lock) * 1000))
         self._wait_s = self._lock_ttl_ms / 1000 if wait_s is None else wait_s
         self._stale_if = stale_if

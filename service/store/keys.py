@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
+from dataclasses import dataclass
 
 VERSION = "v1"
 ROOT = f"nfx:{VERSION}:"
@@ -177,15 +178,31 @@ def idempotency(user_id: str, key: str) -> str:
     return f"{ROOT}{{idem:{digest(user_id)}}}:{digest(key, 64)}"
 
 
-def budget(consumer_key: str, access_token: str | None) -> tuple[str, str | None]:
-    """The consumer bucket and the access-token bucket, both in the consumer's slot."""
+@dataclass(frozen=True, slots=True)
+class BudgetKeys:
+    """One budget's reservation log (a list of call times) and its daily counter (a hash)."""
+
+    log: str
+    day: str
+
+
+def budget(consumer_key: str, access_token: str | None) -> tuple[BudgetKeys, BudgetKeys | None]:
+    """The consumer's budget and the access token's, all four keys in the consumer's slot.
+
+    One script takes both budgets of a call (both or neither), so they share one hash tag.
+    Every upstream call touches the consumer's budget anyway: that slot is as busy either way.
+    """
     if not consumer_key:
         raise ValueError("consumer key must not be empty")
     tag = f"{ROOT}{{bud:{digest(consumer_key)}}}"
-    user = None if access_token is None else f"{tag}:tok:{digest(access_token)}"
-    return f"{tag}:consumer", user
+    consumer = BudgetKeys(f"{tag}:consumer:log", f"{tag}:consumer:day")
+    if access_token is None:
+        return consumer, None
+    token = digest(access_token)
+    return consumer, BudgetKeys(f"{tag}:tok:{token}:log", f"{tag}:tok:{token}:day")
 
 
-def sign_in_budget(client: str) -> str:
-    """The sign-in bucket of one client (its address, hashed: addresses are personal data)."""
-    return f"{ROOT}{{sig:{digest(client)}}}"
+def sign_in_budget(client: str) -> BudgetKeys:
+    """The sign-in budget of one client (its address, hashed: addresses are personal data)."""
+    tag = f"{ROOT}{{sig:{digest(client)}}}"
+    return BudgetKeys(f"{tag}:log", f"{tag}:day")

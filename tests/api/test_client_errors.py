@@ -74,10 +74,17 @@ async def test_over_limit_403_becomes_rate_limited() -> None:
 async def test_throttle_is_asked_before_every_call_and_can_refuse() -> None:
     asked: list[tuple[str, str | None]] = []
 
-    async def throttle(*, consumer_key: str, access_token: str | None) -> None:
-        asked.append((consumer_key, access_token))
-        if len(asked) > 1:
-            raise RateLimited("budget spent", retry_after=0.5)
+    class RefusingSecondCall:
+        max_wait_s = 0.0
+
+        async def __call__(
+            self, *, consumer_key: str, access_token: str | None, max_wait_s: float | None = None
+        ) -> None:
+            asked.append((consumer_key, access_token))
+            if len(asked) > 1:
+                raise RateLimited("budget spent", retry_after=0.5)
+
+    throttle = RefusingSecondCall()
 
     app = create_emulator(upstream_config())
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]

@@ -84,6 +84,21 @@ def test_errors_are_declared_as_problem_documents() -> None:
     assert "IndexTitle" in document["components"]["schemas"]
 
 
+def test_budgeted_operations_declare_rate_limit_headers() -> None:
+    document = openapi_document()
+    assert {"RateLimit", "RateLimit-Policy", "Retry-After"} <= set(
+        document["components"]["headers"]
+    )
+    me = document["paths"]["/v1/me"]["get"]["responses"]
+    assert set(me["429"]["headers"]) == {"RateLimit", "RateLimit-Policy", "Retry-After"}
+    assert set(me["200"]["headers"]) == {"RateLimit", "RateLimit-Policy"}
+    for path, method, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            if status == "429":
+                assert "Retry-After" in response["headers"], (path, method)
+    assert "headers" not in document["paths"]["/healthz"]["get"]["responses"]["200"]
+
+
 async def test_docs_page_and_schema_are_served() -> None:
     app = create_app(Settings.model_construct())
     async with httpx.AsyncClient(

@@ -21,7 +21,7 @@ from service.netflix.client import AccessToken
 from service.settings import Settings
 from service.store import keys
 from service.store.breaker import Breaker
-from service.store.budget import TokenBucketThrottle
+from service.store.budget import UpstreamBudget
 from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.locks import QueueLock
@@ -122,7 +122,7 @@ async def test_what_needs_redis_fails_fast_while_open(hole: BlackHole, stores: S
     with pytest.raises(StoreUnavailable):
         async with QueueLock(redis, settings, breaker=breaker)("user-1", "disc"):
             pytest.fail("the lock cannot be held without Redis")
-    throttle = TokenBucketThrottle(redis, settings, breaker=breaker)
+    throttle = UpstreamBudget(redis, settings, breaker=breaker)
     assert await throttle.reserve(consumer_key="key", access_token="token") == 0.0  # fail open
     assert hole.connections() == opened
 

@@ -110,11 +110,13 @@ def test_queue_etag_and_lock_share_a_slot_per_user_and_queue() -> None:
         keys.queue_lock("", "disc")
 
 
-def test_budget_buckets_live_in_the_consumer_slot() -> None:
+def test_budget_keys_live_in_the_consumer_slot() -> None:
     consumer, user = keys.budget("consumer-key", "access-token")
     assert user is not None
-    assert slot(consumer) == slot(user)
-    assert "access-token" not in user and "consumer-key" not in consumer
+    every = [consumer.log, consumer.day, user.log, user.day]
+    assert len(set(every)) == 4
+    assert {slot(key) for key in every} == {slot(consumer.log)}
+    assert not any("access-token" in key or "consumer-key" in key for key in every)
     assert keys.budget("consumer-key", None) == (consumer, None)
     assert keys.budget("consumer-key", "another")[1] != user
 
@@ -134,7 +136,8 @@ def test_every_key_is_versioned_and_tagged() -> None:
         keys.request_token("r"),
         keys.queue_etag("u", "disc"),
         keys.queue_lock("u", "disc"),
-        *[k for k in keys.budget("c", "t") if k],
+        *[key for pair in keys.budget("c", "t") if pair for key in (pair.log, pair.day)],
+        keys.sign_in_budget("192.0.2.1").log,
     ]
     for key in every:
         assert key.startswith("nfx:v1:")
@@ -144,5 +147,6 @@ def test_every_key_is_versioned_and_tagged() -> None:
 def test_sign_in_buckets_hold_client_addresses_only_hashed() -> None:
     first, second = keys.sign_in_budget("192.0.2.1"), keys.sign_in_budget("192.0.2.2")
     assert first != second
-    assert first.startswith("nfx:v1:{sig:")
-    assert "192.0.2" not in first
+    assert first.log.startswith("nfx:v1:{sig:")
+    assert slot(first.log) == slot(first.day)
+    assert "192.0.2" not in first.log + first.day

@@ -33,7 +33,9 @@ def test_defaults_run_the_embedded_demo() -> None:
     assert settings.upstream_base_url == "http://127.0.0.1:8081"
     assert settings.ref_base == "http://api-public.netflix.com"
     assert (settings.cache_ttl_search_s, settings.cache_stale_s) == (300, 86400)
-    assert settings.budget_user_per_s == 4.0
+    assert settings.budget_user_per_s == 4
+    # The upstream's commonly quoted caps: 5,000 calls a day per access token and per caller.
+    assert (settings.budget_user_per_day, settings.budget_consumer_per_day) == (5000, 5000)
     assert settings.allowed_return_urls == []
 
 
@@ -114,6 +116,9 @@ def test_cluster_needs_a_url() -> None:
         ("redis_url", "http://127.0.0.1:6379"),
         ("cache_ttl_title_s", 0),
         ("budget_user_per_s", -1),
+        ("budget_user_per_s", 0.5),
+        ("budget_window_margin_s", -0.1),
+        ("budget_consumer_per_day", -1),
         ("front_cache_size", -1),
         ("signin_per_minute", -1),
         ("allowed_return_urls", ["javascript:alert(1)"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from service.errors import (
@@ -14,6 +16,7 @@ from service.errors import (
     RateLimited,
     ServiceError,
     StaleEtag,
+    UpstreamThrottled,
     UpstreamTimeout,
 )
 from service.netflix.errors import raise_for_status, read_status
@@ -88,28 +91,39 @@ def test_401_or_403_on_a_consumer_call_is_a_misconfigured_proxy() -> None:
 
 
 @pytest.mark.parametrize(
-    ("headers", "body", "retry_after"),
+    ("headers", "body"),
     [
         (
             {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_QPS"},
             b"Account Over Queries Per Second Limit",
-            1.0,
         ),
-        (XML, _xml(403, "Service is over queries per second limit"), 1.0),
+        (XML, _xml(403, "Service is over queries per second limit")),
+    ],
+)
+def test_over_qps_403_is_back_pressure(headers: dict[str, str], body: bytes) -> None:
+    error = _raised(403, headers, body)
+    assert isinstance(error, UpstreamThrottled)
+    assert error.retry_after == 1.0
+    assert error.headers["Retry-After"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
         (
             {"content-type": "text/plain", "X-Mashery-Error-Code": "ERR_403_DEVELOPER_OVER_RATE"},
             b"Account Over Rate Limit",
-            3600.0,
         ),
+        (XML, _xml(403, "Over queries per day limit")),
     ],
 )
-def test_over_limit_403_is_rate_limited(
-    headers: dict[str, str], body: bytes, retry_after: float
-) -> None:
+def test_over_daily_403_waits_for_the_next_utc_day(headers: dict[str, str], body: bytes) -> None:
+    before = time.time()
     error = _raised(403, headers, body)
-    assert isinstance(error, RateLimited)
-    assert error.retry_after == retry_after
-    assert "Retry-After" in error.headers
+    assert isinstance(error, RateLimited) and not isinstance(error, UpstreamThrottled)
+    midnight = (before // 86_400 + 1) * 86_400
+    assert error.retry_after == pytest.approx(midnight - before, abs=5.0)
+    assert int(error.headers["Retry-After"]) >= 1
 
 
 def test_json_status_documents_are_understood() -> None:
