@@ -179,6 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=config.port,
         log_level=args.log_level,
         access_log=args.access_log,
+        # h11 hands the request target over as sent; httptools keeps only its path, which
+        # would lose the scheme and host of absolute-form targets (`GET http://api...`).
+        http="h11",
     )
     return 0
 

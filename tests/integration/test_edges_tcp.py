@@ -17,9 +17,15 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.support.proxy import hidden_fields
 from tests.support.servers import ServerProcess
-from tests.support.tcp_stack import TIMEOUT_S, emulator_twin, proxy_process, start_emulator
+from tests.support.tcp_stack import (
+    TIMEOUT_S,
+    approve_at_login_page,
+    demo_logins,
+    emulator_twin,
+    proxy_process,
+    start_emulator,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -108,18 +114,13 @@ def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(running: Running) -> 
 
 
 def test_no_secret_of_a_full_sign_in_reaches_the_logs(running: Running) -> None:
-    user_id = demo_user()
+    login = demo_logins(emulator_twin())[0]
     with (
         httpx.Client(base_url=running.proxy, timeout=TIMEOUT_S) as app,
         httpx.Client(base_url=running.emulator, timeout=TIMEOUT_S) as browser,
     ):
         link = app.post("/v1/auth/start", json={}).json()
-        page = browser.get(link["login_url"])
-        approved = browser.post(
-            urlsplit(link["login_url"]).path,
-            data={**hidden_fields(page.text), "user_id": user_id, "decision": "allow"},
-        )
-        callback = approved.headers["location"]
+        callback = approve_at_login_page(browser, link["login_url"], login)
         assert app.get(callback).status_code == 200
         assert app.get(callback).status_code == 401  # a refused callback is logged too
         claim = {key: link[key] for key in ("sign_in_id", "sign_in_secret")}
@@ -138,11 +139,6 @@ def test_no_secret_of_a_full_sign_in_reaches_the_logs(running: Running) -> None:
     assert "/v1/auth/callback?oauth_token=" in log  # the access log is on and was written
     for name, value in secrets.items():
         assert value not in log, name
-
-
-def demo_user() -> str:
-    user_id: str = emulator_twin().state.context.accounts.subscribers[0].user_id
-    return user_id
 
 
 def bearer(session: str) -> dict[str, str]:
