@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from service.api_docs import install_api_docs
+from service.cors import CorsLayer
 from service.deps import Runtime
 from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
@@ -27,6 +29,7 @@ from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike, close, connect
 from service.store.sessions import RequestTokenStore, SessionStore
+from service.webapp import install_web_app
 
 API_TITLE = "netflix-proxy"
 API_VERSION = "1.0.0"
@@ -82,6 +85,8 @@ def create_app(
         description=API_DESCRIPTION,
         lifespan=lifespan,
         default_response_class=OrjsonResponse,
+        docs_url=None,  # served from local assets by install_api_docs
+        redoc_url=None,
         openapi_tags=[
             {"name": "catalog", "description": "Titles and people; no session needed; cached."},
             {"name": "auth", "description": "Sign-in and sessions."},
@@ -100,7 +105,11 @@ def create_app(
     install_error_handlers(app)
     for module in (health, catalog, auth, users, queues, admin):
         app.include_router(module.router)
+    install_api_docs(app)
+    install_web_app(app)
     app.add_middleware(FrontLayer, cache=front)
+    if settings.cors_origins:  # added last: outermost, before the front tier and every route
+        app.add_middleware(CorsLayer, origins=settings.cors_origins)
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
     return app
