@@ -6,9 +6,8 @@ const USER_KEY = "nfx.user";
 /** An API answer that was not a success: `message` is readable by people. */
 export class ApiError extends Error {
   constructor(status, detail, retryAfter) {
-    super(retryAfter !== null
-      ? `${detail} Try again in ${retryAfter} s.`
-      : detail);
+    const sentence = /[.!?]$/.test(detail) ? detail : `${detail}.`;
+    super(retryAfter !== null ? `${sentence} Try again in ${retryAfter} s.` : detail);
     this.status = status;
     this.retryAfter = retryAfter;
   }

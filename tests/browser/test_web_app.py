@@ -28,6 +28,7 @@ from tests.support.tcp_stack import TIMEOUT_S, bearer, emulator_twin, start_emul
 pytestmark = pytest.mark.integration
 
 README_SCREENSHOT = "WEBAPP_README_SCREENSHOT"
+RATE_LIMITED = re.compile(r"^Too many requests: .+[.!?] Try again in \d+ s\.$")
 TITLE = "Jurassic Park"
 STEP_TIMEOUT_MS = 15_000
 
@@ -47,6 +48,7 @@ class Stack:
     emulator: str
     proxy: str
     subscriber: Subscriber
+    processes: ExitStack
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +58,8 @@ def stack(redis_url: str) -> Iterator[Stack]:
     with ExitStack() as processes:
         emulator = start_emulator(processes)
         proxy = start_proxy(processes, emulator, redis_url, Fernet.generate_key().decode())
-        yield Stack(
-            emulator, proxy, Subscriber(first.user_id, f"{first.first_name} {first.last_name}")
-        )
+        subscriber = Subscriber(first.user_id, f"{first.first_name} {first.last_name}")
+        yield Stack(emulator, proxy, subscriber, processes)
 
 
 def sign_in_at_emulator(page: Page, subscriber: Subscriber) -> None:
@@ -192,3 +193,44 @@ def test_a_person_queues_reorders_and_rates_in_the_browser(stack: Stack, tmp_pat
 
     if target := os.environ.get(README_SCREENSHOT):
         shutil.copyfile(queue_shot, target)
+
+
+def test_errors_and_rate_limits_read_as_messages(stack: Stack, tmp_path: Path) -> None:
+    # A proxy of its own (embedded store) with a sign-in budget of two calls per minute.
+    proxy = start_proxy(
+        stack.processes,
+        stack.emulator,
+        None,
+        Fernet.generate_key().decode(),
+        NFX_SIGNIN_PER_MINUTE="2",
+    )
+    shots = tmp_path / "screenshots"
+    with chromium() as browser, offline_page(browser) as offline:
+        page = offline.page
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(f"{proxy}/")
+        page.get_by_text("Import an access token pair").click()
+        page.get_by_label("Access token", exact=True).fill("not-a-token")
+        page.get_by_label("Access token secret").fill("not-a-secret")
+        submit = page.get_by_role("button", name="Open a session")
+        message = page.get_by_role("status")
+
+        # The upstream refuses the pair: the problem document's detail is shown.
+        refused = httpx.post(
+            f"{proxy}/v1/auth/import",
+            json={"access_token": "not-a-token", "access_token_secret": "not-a-secret"},
+            timeout=TIMEOUT_S,
+        )
+        assert refused.status_code == 401
+        submit.click()
+        expect(message).to_have_text(refused.json()["detail"])
+        expect(message).to_have_class(re.compile(r"\berror\b"))
+        screenshot(page, shots, "01-refused")
+
+        # The sign-in budget is spent: 429, and when to try again.
+        submit.click()
+        expect(message).to_have_text(
+            re.compile(r"^Too many requests: .+[.!?] Try again in \d+ s\.$")
+        )
+        screenshot(page, shots, "02-rate-limited")
+        assert session_token(page) is None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,16 @@ def test_compose_keeps_redis_data_on_a_named_volume_with_the_append_only_file() 
     volume, _, target = next(iter(redis["volumes"])).partition(":")
     assert target == "/data"  # the image's working folder, where the append-only file goes
     assert volume in compose["volumes"]
+
+
+def test_the_web_app_files_are_packaged() -> None:
+    # The image installs the package (`pip install .`): files outside package-data would be
+    # missing from it while an editable install still finds them.
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["service"]
+    web = ROOT / "service" / "web"
+    files = [path.relative_to(ROOT / "service").as_posix() for path in web.iterdir()]
+    assert "web/index.html" in files
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
