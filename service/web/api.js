@@ -2,6 +2,7 @@
 
 const TOKEN_KEY = "nfx.session";
 const USER_KEY = "nfx.user";
+const NEEDS_SESSION = /^\/v1\/(me|auth)([/?]|$)/;
 
 /** An API answer that was not a success: `message` is readable by people. */
 export class ApiError extends Error {
@@ -59,7 +60,8 @@ function busy(delta) {
 /** One API call; answers the parsed JSON (or null for 204), throws ApiError otherwise. */
 export async function api(method, path, body) {
   const headers = { Accept: "application/json" };
-  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  // Catalog reads need no session: without the token they can be answered by the front cache.
+  if (session.token && NEEDS_SESSION.test(path)) headers.Authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   busy(1);
   try {

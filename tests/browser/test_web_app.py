@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -93,6 +94,13 @@ def test_a_person_queues_reorders_and_rates_in_the_browser(stack: Stack, tmp_pat
         page = offline.page
         page.set_default_timeout(STEP_TIMEOUT_MS)
         expect.set_options(timeout=STEP_TIMEOUT_MS)
+        bearer_sent: dict[str, bool] = {}  # API path -> the request carried the session
+        page.on(
+            "request",
+            lambda request: bearer_sent.update(
+                {urlsplit(request.url).path: "authorization" in request.headers}
+            ),
+        )
 
         # Signed out: search is offered, and the sign-in link starts the browser flow.
         page.goto(f"{stack.proxy}/")
@@ -186,6 +194,10 @@ def test_a_person_queues_reorders_and_rates_in_the_browser(stack: Stack, tmp_pat
         revoked = httpx.get(f"{stack.proxy}/v1/me", headers=bearer(token), timeout=TIMEOUT_S)
         assert revoked.status_code == 401
         screenshot(page, shots, "10-signed-out")
+
+        # The session went only where it is needed: catalog reads stay cacheable.
+        assert bearer_sent["/v1/me"] and bearer_sent["/v1/me/queues/disc/order"]
+        assert not bearer_sent["/v1/titles"] and not bearer_sent["/v1/titles/autocomplete"]
 
         # Box art was asked of its image hosts, and nothing left the machine.
         assert offline.blocked, "no request to an image host was made"
