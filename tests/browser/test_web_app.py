@@ -1,4 +1,4 @@
-"""The web app in a real browser: sign in, search, details, queue, reorder, rate, sign out.
+"""The web app in a real browser: sign in, search, details, queue, reorder, rate, remove, sign out.
 
 Headless Chromium drives the page the proxy serves at `/` against real processes over TCP (an
 emulator, a proxy on a private redis-server), as a person would; what the page claims is then
@@ -186,6 +186,15 @@ def test_a_person_queues_reorders_and_rates_in_the_browser(stack: Stack, tmp_pat
         assert rated.json()[0]["user_rating"] == 4
         screenshot(page, shots, "09-rated")
 
+        # Remove it from the disc queue again.
+        page.get_by_role("link", name="Disc queue").click()
+        expect(rows).to_have_count(len(before) + 1)
+        page.get_by_role("button", name=f"Remove {TITLE}").click()
+        expect(page.get_by_role("status")).to_have_text(f"Removed {TITLE}.")
+        expect(rows).to_have_count(len(before))
+        assert queue_titles(stack.proxy, token) == before
+        screenshot(page, shots, "10-removed")
+
         # Sign out: the session is revoked and forgotten.
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("status")).to_have_text("Signed out.")
@@ -193,7 +202,7 @@ def test_a_person_queues_reorders_and_rates_in_the_browser(stack: Stack, tmp_pat
         assert session_token(page) is None
         revoked = httpx.get(f"{stack.proxy}/v1/me", headers=bearer(token), timeout=TIMEOUT_S)
         assert revoked.status_code == 401
-        screenshot(page, shots, "10-signed-out")
+        screenshot(page, shots, "11-signed-out")
 
         # The session went only where it is needed: catalog reads stay cacheable.
         assert bearer_sent["/v1/me"] and bearer_sent["/v1/me/queues/disc/order"]
