@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 
-.PHONY: setup redis-server run run-emulator test lint typecheck bench openapi clean
+.PHONY: setup redis-server chromium run run-emulator test lint typecheck bench openapi clean
 
 ## The runtime (with the embedded store) for `make run`; the test toolchain on top for the rest.
 setup: $(DEV)
@@ -37,8 +37,14 @@ redis-server:
 	  echo "redis-server is missing: installing it with apt-get"; \
 	  apt-get update -qq && apt-get install -y -qq redis-server; }
 
+## The browser test drives Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "chromium is missing: installing it with apt-get"; \
+	  apt-get update -qq && apt-get install -y -qq chromium; }
+
 ## The whole suite: lint, types, and every test (a private redis-server is started by the tests).
-test: setup redis-server
+test: setup redis-server chromium
 	$(BIN)/ruff check service emulator tests bench
 	$(BIN)/ruff format --check service emulator tests bench
 	$(BIN)/mypy

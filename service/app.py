@@ -13,6 +13,8 @@ import httpx
 from fastapi import FastAPI
 
 from service import log_redaction
+from service.api_docs import install_api_docs
+from service.cors import CorsLayer
 from service.deps import Runtime
 from service.edges import BodyLimitLayer, ClientAddressLayer, NoStoreLayer
 from service.errors import install_error_handlers
@@ -30,6 +32,7 @@ from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike, close, connect
 from service.store.sessions import RequestTokenStore, SessionStore
+from service.webapp import install_web_app
 
 API_TITLE = "netflix-proxy"
 API_VERSION = "1.0.0"
@@ -89,6 +92,8 @@ def create_app(
         # Starlette would redirect `/path/` to `/path` on a URL built from the Host header,
         # which the client chooses; such paths answer 404 instead (see README).
         redirect_slashes=False,
+        docs_url=None,  # served from local assets by install_api_docs
+        redoc_url=None,
         openapi_tags=[
             {"name": "catalog", "description": "Titles and people; no session needed; cached."},
             {"name": "auth", "description": "Sign-in and sessions."},
@@ -107,8 +112,10 @@ def create_app(
     install_error_handlers(app)
     for module in (health, catalog, auth, users, queues, admin):
         app.include_router(module.router)
+    install_api_docs(app)
+    install_web_app(app)
     # Innermost first: budget headers, the front tier (its hits spend no budget), then the
-    # body limits, the client address, no-store.
+    # body limits, the client address, no-store; CORS outermost, before everything else.
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(FrontLayer, cache=front)
     app.add_middleware(
@@ -116,6 +123,8 @@ def create_app(
     )
     app.add_middleware(ClientAddressLayer, trusted=settings.trusted_proxies)
     app.add_middleware(NoStoreLayer)
+    if settings.cors_origins:
+        app.add_middleware(CorsLayer, origins=settings.cors_origins)
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
     declare_in_openapi(app)

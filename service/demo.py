@@ -153,6 +153,7 @@ def banner(proxy_url: str, emulator_url: str, demo: DemoCredentials) -> str:
     lines = [
         "",
         f"  proxy     {proxy_url}   (API docs: {proxy_url}/docs)",
+        f"  web app   {proxy_url}/   (sign in, search, queues, ratings)",
         f"  emulator  {emulator_url}   (Netflix API v1 stand-in, XML + OAuth 1.0a)",
         "",
         "  demo subscribers (user_id, access_token, access_token_secret):",

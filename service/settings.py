@@ -98,7 +98,8 @@ class Settings(BaseSettings):
     `NFX_REDIS_CLUSTER`, `NFX_REDIS_TIMEOUT_S`, `NFX_REDIS_RETRY_AFTER_S`,
     `NFX_TOKEN_ENCRYPTION_KEY`.
     Access: `NFX_ADMIN_TOKEN`, `NFX_PUBLIC_URL`, `NFX_ALLOWED_RETURN_URLS` (JSON list or
-    comma-separated), `NFX_SESSION_TTL_S`, `NFX_REQUEST_TOKEN_TTL_S`.
+    comma-separated), `NFX_CORS_ORIGINS` (likewise), `NFX_SESSION_TTL_S`,
+    `NFX_REQUEST_TOKEN_TTL_S`.
     Request edges: `NFX_MAX_BODY_BYTES`, `NFX_BODY_TIMEOUT_S`, `NFX_TRUSTED_PROXIES`.
     Caching: `NFX_CACHE_TTL_SEARCH_S`, `NFX_CACHE_TTL_TITLE_S`, `NFX_CACHE_TTL_PEOPLE_S`,
     `NFX_CACHE_TTL_AUTOCOMPLETE_S`, `NFX_CACHE_STALE_S`, `NFX_FRONT_CACHE_TTL_S`,
@@ -173,7 +174,13 @@ class Settings(BaseSettings):
     allowed_return_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="URL prefixes sign-in may redirect a client to afterwards (JSON list or "
-        "comma-separated); empty allows none. See `is_allowed_return_url`.",
+        "comma-separated), besides the proxy's own web app (`public_url` + '/'), which is "
+        "always allowed. See `is_allowed_return_url`.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) of web front ends on other origins that may "
+        "call the API from a browser (JSON list or comma-separated); empty answers no CORS.",
     )
     cache_ttl_search_s: PositiveFloat = Field(
         300, description="Freshness of cached title and people searches, in seconds."
@@ -293,7 +300,7 @@ class Settings(BaseSettings):
             )
         return value.strip()
 
-    @field_validator("allowed_return_urls", "trusted_proxies", mode="before")
+    @field_validator("allowed_return_urls", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_lists(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
@@ -302,9 +309,9 @@ class Settings(BaseSettings):
                 try:
                     return json.loads(text)
                 except json.JSONDecodeError as exc:
+                    name = f"NFX_{(info.field_name or 'urls').upper()}"
                     raise ValueError(
-                        f"NFX_{(info.field_name or '').upper()} starts with '[' but is not a "
-                        "valid JSON list "
+                        f"{name} starts with '[' but is not a valid JSON list "
                         f"({exc.msg} at character {exc.pos}); or give comma-separated values"
                     ) from exc
             return [part for part in (p.strip() for p in text.split(",")) if part]
@@ -327,6 +334,20 @@ class Settings(BaseSettings):
                     f"got {item!r}"
                 ) from None
         return [item.strip() for item in value]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        origins = []
+        for item in value:
+            checked = _check_http_url("NFX_CORS_ORIGINS entry", item)
+            parts = urlsplit(checked)
+            if parts.path or "@" in parts.netloc:
+                raise ValueError(
+                    f"NFX_CORS_ORIGINS entries are origins (scheme://host[:port]), got {item!r}"
+                )
+            origins.append(checked.lower())  # browsers send the Origin header in lower case
+        return origins
 
     @field_validator("consumer_key")
     @classmethod
@@ -405,8 +426,13 @@ class Settings(BaseSettings):
             self._ephemeral_key = Fernet.generate_key()
         return [self._ephemeral_key]
 
+    @property
+    def web_app_url(self) -> str:
+        """The URL of the web app the proxy serves itself: a sign-in may always return there."""
+        return f"{self.public_url}/"
+
     def is_allowed_return_url(self, url: str) -> bool:
-        """True when `url` lies under one of `allowed_return_urls`.
+        """True when `url` lies under one of `allowed_return_urls` or the proxy's own web app.
 
         Scheme, host and port must match exactly and the path must start at a segment
         boundary, so `https://app.example/cb` allows `/cb` and `/cb/x` but not `/cbx`, and
@@ -426,6 +452,9 @@ class Settings(BaseSettings):
             return False
         if any(part in (".", "..") for part in unquote(target.path).split("/")):
             return False
+        app = urlsplit(self.web_app_url)
+        if (app.scheme, app.hostname, app.port) == target_origin and target.path == app.path:
+            return True  # exactly the web app's page, whatever its query
         for allowed in self.allowed_return_urls:
             base = urlsplit(allowed)
             if (base.scheme, base.hostname, base.port) != target_origin:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,3 +148,16 @@ def test_dockerfile_healthcheck_serves_both_roles() -> None:
     assert "ENV HEALTHCHECK_URL=http://127.0.0.1:8080/readyz" in text
     emulator = _services()["emulator"]["environment"]["HEALTHCHECK_URL"]
     assert urlsplit(emulator).port == int(_flag(_services()["emulator"]["command"], "--port"))
+
+
+def test_the_web_app_files_are_packaged() -> None:
+    # The image installs the package (`pip install .`): files outside package-data would be
+    # missing from it while an editable install still finds them.
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["service"]
+    web = ROOT / "service" / "web"
+    files = [path.relative_to(ROOT / "service").as_posix() for path in web.iterdir()]
+    assert "web/index.html" in files
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
