@@ -142,7 +142,7 @@ async def _begin(
 
 @router.post(
     "/start",
-    operation_id="auth-start_sign_in",
+    operation_id="start_sign_in",
     response_model=SignInLink,
     summary="Start a sign-in",
     description="Asks the upstream for a request token and answers the login URL to open in "
@@ -162,7 +162,7 @@ async def start_sign_in(
 
 @router.get(
     "/start",
-    operation_id="auth-start_sign_in_redirect",
+    operation_id="start_sign_in_redirect",
     response_model=SignInLink,
     summary="Start a sign-in from a browser link",
     description="Like `POST /v1/auth/start`, for a plain link: with `redirect=true` it answers "
@@ -201,7 +201,7 @@ async def start_sign_in_redirect(
 
 @router.get(
     "/callback",
-    operation_id="auth-finish_sign_in",
+    operation_id="finish_sign_in",
     response_model=SessionGrant,
     summary="Finish a sign-in (upstream redirect target)",
     description="The upstream login page sends the subscriber here. The proxy exchanges the "
@@ -274,7 +274,7 @@ async def finish_sign_in(
 
 @router.post(
     "/import",
-    operation_id="auth-import_token",
+    operation_id="import_token",
     response_model=SessionGrant,
     summary="Open a session from an existing access token",
     description="For clients that already hold a long-lived upstream access token pair: the "
@@ -302,7 +302,7 @@ async def import_token(
 
 @router.get(
     "/me",
-    operation_id="auth-get_me",
+    operation_id="get_me",
     response_model=WhoAmI,
     summary="Who am I",
     description="The subscriber behind the bearer session token, and when the session ends.",
@@ -323,7 +323,7 @@ async def get_me(session: CurrentSession, token: BearerToken, redis: RedisDep) -
 
 @router.post(
     "/sign-out",
-    operation_id="auth-sign_out",
+    operation_id="sign_out",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out",
     description="Revokes the bearer session token; later calls with it get "
