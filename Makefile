@@ -6,8 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
+# The pinned TypeScript toolchain the client tests generate and compile with (npm registry).
+TS_CLIENT := clients/typescript
+TS_TOOLCHAIN := $(TS_CLIENT)/node_modules/.package-lock.json
 
-.PHONY: setup redis-server chromium run run-emulator test lint typecheck bench openapi clean
+.PHONY: setup redis-server chromium ts-toolchain run run-emulator test lint typecheck bench openapi clean
 
 ## The runtime (with the embedded store) for `make run`; the test toolchain on top for the rest.
 setup: $(DEV)
@@ -43,8 +46,14 @@ chromium:
 	  echo "chromium is missing: installing it with apt-get"; \
 	  apt-get update -qq && apt-get install -y -qq chromium; }
 
+## openapi-typescript, openapi-fetch and tsc at the versions of the lock file (Node 20 and npm).
+ts-toolchain: $(TS_TOOLCHAIN)
+
+$(TS_TOOLCHAIN): $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
+	cd $(TS_CLIENT) && npm ci --no-audit --no-fund
+
 ## The whole suite: lint, types, and every test (a private redis-server is started by the tests).
-test: setup redis-server chromium
+test: setup redis-server chromium ts-toolchain
 	$(BIN)/ruff check service emulator tests bench
 	$(BIN)/ruff format --check service emulator tests bench
 	$(BIN)/mypy
@@ -64,4 +73,4 @@ openapi: setup
 	$(BIN)/python -m service.openapi_export > openapi/openapi.json
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(TS_CLIENT)/node_modules

@@ -14,9 +14,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from service.errors import InvalidInput
-from service.schemas.titles import TitleKind
+from service.schemas.titles import TitleCollection, TitleKind
 
-Kind = Literal["movies", "series", "programs", "discs"]
+# Routes hand over the path parameter's enum member; parsed refs a plain string.
+Kind = TitleCollection | Literal["movies", "series", "programs", "discs"]
 
 # Hosts whose title URLs are accepted whatever the configuration: the live API's two names.
 NETFLIX_API_HOSTS = frozenset({"api.netflix.com", "api-public.netflix.com"})

@@ -70,7 +70,7 @@ class PurgeResult(BaseModel):
 
 @router.post(
     "/cache/purge",
-    operation_id="admin-purge_cache",
+    operation_id="purge_cache",
     response_model=PurgeResult,
     summary="Purge cached catalog answers",
     description="Drops cached catalog answers, all of them or one group, so the next reads go "

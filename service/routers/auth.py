@@ -64,7 +64,7 @@ SignInsDep = Annotated[SignIns, Depends(get_sign_ins)]
 
 @router.post(
     "/start",
-    operation_id="auth-start_sign_in",
+    operation_id="start_sign_in",
     response_model=SignInLink,
     summary="Start a sign-in (apps)",
     description="Asks the upstream for a request token and answers the login URL to open in "
@@ -81,7 +81,7 @@ async def start_sign_in(sign_ins: SignInsDep, body: SignInStart | None = None) -
 
 @router.get(
     "/start",
-    operation_id="auth-start_sign_in_redirect",
+    operation_id="start_sign_in_redirect",
     response_model=SignInLink,
     summary="Start a sign-in from a browser link",
     description="With `redirect=true` it answers 303 to the login page and binds the sign-in "
@@ -117,7 +117,7 @@ async def start_sign_in_redirect(
 
 @router.get(
     "/callback",
-    operation_id="auth-finish_sign_in",
+    operation_id="finish_sign_in",
     response_model=SessionGrant | SignInDone,
     summary="Finish a sign-in (upstream redirect target)",
     description="The upstream login page sends the subscriber here; the proxy exchanges the "
@@ -170,7 +170,7 @@ async def finish_sign_in(
 
 @router.post(
     "/session",
-    operation_id="auth-claim_session",
+    operation_id="claim_session",
     response_model=SessionGrant,
     summary="Receive the session of an app sign-in",
     description="The app that started a sign-in presents `sign_in_id` and `sign_in_secret` "
@@ -186,7 +186,7 @@ async def claim_session(body: SignInClaim, sign_ins: SignInsDep) -> SessionGrant
 
 @router.post(
     "/import",
-    operation_id="auth-import_token",
+    operation_id="import_token",
     response_model=SessionGrant,
     summary="Open a session from an existing access token",
     description="For clients that already hold a long-lived upstream access token pair: the "
@@ -202,7 +202,7 @@ async def import_token(body: TokenImport, sign_ins: SignInsDep) -> SessionGrant:
 
 @router.get(
     "/me",
-    operation_id="auth-get_me",
+    operation_id="get_me",
     response_model=WhoAmI,
     summary="Who am I",
     description="The subscriber behind the bearer session token, and when the session ends.",
@@ -214,7 +214,7 @@ async def get_me(session: CurrentSession, token: BearerToken, sign_ins: SignInsD
 
 @router.post(
     "/sign-out",
-    operation_id="auth-sign_out",
+    operation_id="sign_out",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out",
     description="Revokes the bearer session token; later calls with it get "

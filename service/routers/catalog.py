@@ -6,7 +6,7 @@ and answers `X-Cache` (HIT, MISS, STALE or BYPASS) and `Age` headers.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response, StreamingResponse
@@ -16,7 +16,7 @@ from service.errors import InvalidInput, problem_responses
 from service.netflix.refs import TitleRef
 from service.responses import NDJSON_MEDIA_TYPE
 from service.schemas.people import Person, PersonPage
-from service.schemas.titles import Suggestions, Title, TitlePage, TitlePart
+from service.schemas.titles import Suggestions, Title, TitleCollection, TitlePage, TitlePart
 from service.store.cache import CacheResult
 from service.usecases import catalog
 from service.usecases.catalog import CatalogReads
@@ -26,10 +26,10 @@ router = APIRouter(
     prefix="/v1", tags=["catalog"], responses=problem_responses(404, 422, 429, 502, 504)
 )
 
-# Path parameters naming a title; the user and queue routes use them too.
+# Path parameters naming a title; the user and queue routes use them too. The kind is a named
+# schema so that generated clients share one type for it instead of one per operation.
 TitleKindPath = Annotated[
-    Literal["movies", "series", "programs", "discs"],
-    Path(description="Title kind, the first half of a short id."),
+    TitleCollection, Path(description="Title kind, the first half of a short id.")
 ]
 TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
 
@@ -100,7 +100,7 @@ def _term(term: str) -> str:
 
 @router.get(
     "/titles",
-    operation_id="catalog-search_titles",
+    operation_id="search_titles",
     response_model=TitlePage,
     summary="Search titles",
     description="Titles whose name matches `term`, best match first, one page at a time. "
@@ -128,7 +128,7 @@ async def search_titles(
 
 @router.get(
     "/titles/autocomplete",
-    operation_id="catalog-autocomplete_titles",
+    operation_id="autocomplete_titles",
     response_model=Suggestions,
     summary="Suggest titles while typing",
     description="Up to 10 short titles starting like `term`, for type-ahead boxes. Cached.",
@@ -141,7 +141,7 @@ async def autocomplete_titles(reads: Reads, term: Term) -> Response:
 
 @router.get(
     "/titles/series/{series_id}/seasons/{season_id}",
-    operation_id="catalog-get_season",
+    operation_id="get_season",
     response_model=Title,
     summary="Get one season of a series",
     description="A season with its episodes and discs; `include` inlines parts in the same "
@@ -158,7 +158,7 @@ async def get_season(
 
 @router.get(
     "/titles/{kind}/{title_id}",
-    operation_id="catalog-get_title",
+    operation_id="get_title",
     response_model=Title,
     summary="Get one title",
     description="A movie, series, program or disc by short id (e.g. `movies/60010110`). "
@@ -176,7 +176,7 @@ async def get_title(
 
 @router.get(
     "/titles/{kind}/{title_id}/similar",
-    operation_id="catalog-list_similar_titles",
+    operation_id="list_similar_titles",
     response_model=TitlePage,
     summary="List similar titles",
     description="Titles Netflix considered similar to this one, one page at a time. Cached.",
@@ -198,7 +198,7 @@ async def list_similar_titles(
 
 @router.get(
     "/people",
-    operation_id="catalog-search_people",
+    operation_id="search_people",
     response_model=PersonPage,
     summary="Search people",
     description="Actors and directors whose name matches `term`, one page at a time. Cached.",
@@ -218,7 +218,7 @@ async def search_people(
 
 @router.get(
     "/people/{person_id}",
-    operation_id="catalog-get_person",
+    operation_id="get_person",
     response_model=Person,
     summary="Get one person",
     description="A person with biography and filmography. Cached.",
@@ -234,7 +234,7 @@ async def get_person(
 
 @router.get(
     "/catalog/index",
-    operation_id="catalog-stream_index",
+    operation_id="stream_index",
     summary="Stream the whole catalog",
     description="Every title of the catalog as newline-delimited JSON (one `IndexTitle` object "
     "per line), streamed from the upstream index as it arrives. Not cached; meant "
@@ -247,7 +247,17 @@ async def get_person(
         200: {
             "description": "One IndexTitle JSON object per line; when the stream broke off, a "
             'last line `{"error": <Problem>}`.',
-            "content": {NDJSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/IndexTitle"}}},
+            # A byte stream, not one JSON document: generated clients hand it over as is and
+            # the caller reads it line by line (`IndexTitle` in the components).
+            "content": {
+                NDJSON_MEDIA_TYPE: {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "Lines of JSON, each an IndexTitle.",
+                    }
+                }
+            },
         }
     },
 )

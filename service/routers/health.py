@@ -35,7 +35,7 @@ class Readiness(BaseModel):
 
 @router.get(
     "/healthz",
-    operation_id="health-check_liveness",
+    operation_id="check_liveness",
     response_model=Liveness,
     summary="Liveness probe",
     description="Always 200 while the process serves requests; checks nothing else.",
@@ -47,7 +47,7 @@ async def check_liveness() -> Liveness:
 
 @router.get(
     "/readyz",
-    operation_id="health-check_readiness",
+    operation_id="check_readiness",
     response_model=Readiness,
     summary="Readiness probe",
     description="200 when Redis answers PING and the upstream answers HTTP; 503 (with "

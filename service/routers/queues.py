@@ -126,7 +126,7 @@ Queue = Annotated[QueueType, Path(description="`disc` (by mail) or `instant` (st
 
 @router.get(
     "/{queue}",
-    operation_id="queues-get_queue",
+    operation_id="get_queue",
     response_model=QueuePage,
     summary="List a queue",
     description="A page of the disc or instant queue. `state` narrows it to available titles "
@@ -158,7 +158,7 @@ async def get_queue(
 
 @router.get(
     "/{queue}/entries/{kind}/{title_id}",
-    operation_id="queues-get_queue_entry",
+    operation_id="get_queue_entry",
     response_model=QueueEntry,
     summary="Get one queue entry",
     description="Where a title stands in the queue (position, or saved); 404 when it is not "
@@ -173,7 +173,7 @@ async def get_queue_entry(
 
 @router.post(
     "/{queue}/entries",
-    operation_id="queues-add_queue_entry",
+    operation_id="add_queue_entry",
     response_model=QueueEntry,
     status_code=201,
     summary="Add a title to a queue",
@@ -216,7 +216,7 @@ async def add_queue_entry(
 
 @router.patch(
     "/{queue}/entries/{kind}/{title_id}",
-    operation_id="queues-move_queue_entry",
+    operation_id="move_queue_entry",
     response_model=QueueEntry,
     summary="Move a queued title",
     description="Moves an available title to `position`; the titles between shift by one. "
@@ -238,7 +238,7 @@ async def move_queue_entry(
 
 @router.delete(
     "/{queue}/entries/{kind}/{title_id}",
-    operation_id="queues-remove_queue_entry",
+    operation_id="remove_queue_entry",
     status_code=204,
     summary="Remove a title from a queue",
     description="Takes an available or saved title out of the queue; 404 when it is not in it.",
@@ -261,7 +261,7 @@ SEASON_ENTRY = "/{queue}/entries/series/{series_id}/seasons/{season_id}"
 
 @router.get(
     SEASON_ENTRY,
-    operation_id="queues-get_season_queue_entry",
+    operation_id="get_season_queue_entry",
     response_model=QueueEntry,
     summary="Get one season's queue entry",
     description="Where a season (`series/{id}/seasons/{season_id}`) stands in the queue; 404 "
@@ -276,7 +276,7 @@ async def get_season_queue_entry(
 
 @router.patch(
     SEASON_ENTRY,
-    operation_id="queues-move_season_queue_entry",
+    operation_id="move_season_queue_entry",
     response_model=QueueEntry,
     summary="Move a queued season",
     description="Moves an available season to `position`; 404 when it is not in the queue, "
@@ -299,7 +299,7 @@ async def move_season_queue_entry(
 
 @router.delete(
     SEASON_ENTRY,
-    operation_id="queues-remove_season_queue_entry",
+    operation_id="remove_season_queue_entry",
     status_code=204,
     summary="Remove a season from a queue",
     description="Takes a season, available or saved, out of the queue; 404 when it is not in it.",
@@ -320,7 +320,7 @@ async def remove_season_queue_entry(
 
 @router.put(
     "/{queue}/order",
-    operation_id="queues-reorder_queue",
+    operation_id="reorder_queue",
     response_model=ReorderedQueue,
     summary="Reorder a whole queue",
     description="Puts the available queue in the order given. `titles` must list every "

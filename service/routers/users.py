@@ -64,7 +64,7 @@ def _refs(values: list[str], settings: Settings) -> list[TitleRef]:
 
 @router.get(
     "",
-    operation_id="users-get_profile",
+    operation_id="get_profile",
     response_model=User,
     summary="Get the subscriber's profile",
     description="Name, nickname, instant-watch eligibility and preferred formats of "
@@ -77,7 +77,7 @@ async def get_profile(session: CurrentSession, client: ClientDep) -> User:
 
 @router.get(
     "/feeds",
-    operation_id="users-list_feeds",
+    operation_id="list_feeds",
     response_model=list[Feed],
     summary="List the subscriber's feeds",
     description="RSS/Atom feeds (queue, at home, recommendations...) whose URLs carry "
@@ -90,7 +90,7 @@ async def list_feeds(session: CurrentSession, client: ClientDep) -> list[Feed]:
 
 @router.get(
     "/title-states",
-    operation_id="users-get_title_states",
+    operation_id="get_title_states",
     response_model=list[TitleState],
     summary="Get what the subscriber can do with titles",
     description="For many titles at once: per format, whether the title is in a queue, "
@@ -107,7 +107,7 @@ async def get_title_states(
 
 @router.get(
     "/rental-history",
-    operation_id="users-list_rental_history",
+    operation_id="list_rental_history",
     response_model=RentalPage,
     summary="List the rental history",
     description="Discs shipped and returned and titles watched, newest first, one page "
@@ -128,7 +128,7 @@ async def list_rental_history(
 
 @router.get(
     "/at-home",
-    operation_id="users-list_at_home",
+    operation_id="list_at_home",
     response_model=list[RentalEntry],
     summary="List the discs at home",
     description="Discs shipped to the subscriber and not yet returned, with their "
@@ -141,7 +141,7 @@ async def list_at_home(session: CurrentSession, client: ClientDep) -> list[Renta
 
 @router.get(
     "/ratings",
-    operation_id="users-get_ratings",
+    operation_id="get_ratings",
     response_model=list[Rating],
     summary="Get the subscriber's ratings of titles",
     description="For many titles at once: the subscriber's own rating (`actual`), "
@@ -162,7 +162,7 @@ async def get_ratings(
 
 @router.put(
     "/ratings/{kind}/{title_id}",
-    operation_id="users-set_rating",
+    operation_id="set_rating",
     response_model=Rating,
     summary="Rate a title",
     responses=WRITE_ERRORS,
@@ -183,7 +183,7 @@ async def set_rating(
 
 @router.put(
     "/ratings/series/{series_id}/seasons/{season_id}",
-    operation_id="users-set_season_rating",
+    operation_id="set_season_rating",
     response_model=Rating,
     summary="Rate a season",
     responses=WRITE_ERRORS,
@@ -212,7 +212,7 @@ async def _rate(
 
 @router.get(
     "/recommendations",
-    operation_id="users-list_recommendations",
+    operation_id="list_recommendations",
     response_model=TitlePage,
     summary="List recommendations",
     description="Titles Netflix recommends to the subscriber, one page at a time.",

@@ -21,6 +21,15 @@ class TitleKind(enum.StrEnum):
     DISC = "disc"
 
 
+class TitleCollection(enum.StrEnum):
+    """The first half of a short title id (`movies/60010110`): where the title is listed."""
+
+    MOVIES = "movies"
+    SERIES = "series"
+    PROGRAMS = "programs"
+    DISCS = "discs"
+
+
 class TitlePart(enum.StrEnum):
     """Linked parts of a title that can be inlined in the same answer (`expand`)."""
 
@@ -107,7 +116,10 @@ class Title(Schema):
     series: TitleLink | None = None
     synopsis_html: str | None = None
     synopsis_text: str | None = None
-    cast: list[PersonRef] | None = None
+    # Not `cast`: generated Python clients import typing's `cast` into every model module.
+    cast_members: list[PersonRef] | None = Field(
+        default=None, description="The actors (`include=cast`)."
+    )
     directors: list[PersonRef] | None = None
     availability: list[Availability] | None = None
     screen_formats: list[ScreenFormat] | None = None
@@ -140,4 +152,4 @@ class IndexTitle(Schema):
     genres: list[str] = Field(default_factory=list)
     maturity_rating: MaturityRating | None = None
     availability: list[Availability] = Field(default_factory=list)
-    cast: list[PersonRef] = Field(default_factory=list)
+    cast_members: list[PersonRef] = Field(default_factory=list, description="The actors.")

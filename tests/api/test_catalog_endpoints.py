@@ -40,7 +40,7 @@ async def test_search_finds_jurassic_park_with_a_page_shape(proxy: Proxy) -> Non
     assert first["title"] == "Jurassic Park"
     assert first["release_year"] == 1993
     assert first["ref"].endswith("/catalog/titles/movies/60020435")
-    assert first["cast"] is None  # not asked for
+    assert first["cast_members"] is None  # not asked for
 
 
 async def test_search_inlines_parts_asked_with_include(proxy: Proxy) -> None:
@@ -49,7 +49,7 @@ async def test_search_inlines_parts_asked_with_include(proxy: Proxy) -> None:
     )
     assert answer.status_code == 200, answer.text
     item = next(i for i in answer.json()["items"] if i["id"] == JURASSIC_PARK)
-    assert isinstance(item["cast"], list)
+    assert isinstance(item["cast_members"], list)
     assert item["synopsis_text"]
 
 
@@ -169,7 +169,8 @@ async def test_title_details_gather_included_parts(proxy: Proxy) -> None:
     title = answer.json()
     assert title["kind"] == "movie"
     assert title["title"] == "Jurassic Park"
-    for part in ("cast", "directors", "availability", "languages", "awards", "screen_formats"):
+    parts = ("cast_members", "directors", "availability", "languages", "awards", "screen_formats")
+    for part in parts:
         assert isinstance(title[part], list), part
     assert title["synopsis_html"]
 
@@ -205,7 +206,7 @@ async def test_people_search_and_person_filmography(proxy: Proxy) -> None:
     title = (
         await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}", params={"include": "cast"})
     ).json()
-    actor = title["cast"][0]
+    actor = title["cast_members"][0]
     found = await proxy.client.get("/v1/people", params={"term": actor["name"]})
     assert found.status_code == 200, found.text
     assert actor["id"] in [p["id"] for p in found.json()["items"]]

@@ -36,7 +36,7 @@ async def test_search_titles_pages_and_expands(client: NetflixClient) -> None:
         assert title.synopsis_html is not None and title.synopsis_text
         assert title.availability and title.formats
         for part in (
-            title.cast,
+            title.cast_members,
             title.directors,
             title.screen_formats,
             title.languages,
@@ -45,7 +45,7 @@ async def test_search_titles_pages_and_expands(client: NetflixClient) -> None:
             assert part is not None  # asked for: a list, possibly empty
     second = await client.search_titles("the", start_index=3, max_results=3)
     assert {t.id for t in second.items}.isdisjoint({t.id for t in first.items})
-    assert second.items[0].synopsis_html is None and second.items[0].cast is None
+    assert second.items[0].synopsis_html is None and second.items[0].cast_members is None
 
 
 async def test_search_without_results_is_an_empty_page(client: NetflixClient) -> None:
@@ -64,7 +64,7 @@ async def test_get_title_and_similars(client: NetflixClient) -> None:
     ref = TitleRef.parse(hit.id)
     title = await client.get_title(ref, expand=[TitlePart.SYNOPSIS, TitlePart.CAST])
     assert (title.id, title.title, title.ref) == (hit.id, hit.title, hit.ref)
-    assert title.synopsis_text and title.cast is not None
+    assert title.synopsis_text and title.cast_members is not None
     similar = await client.similar_titles(ref, max_results=2)
     assert len(similar.items) <= 2 and hit.id not in {t.id for t in similar.items}
 
@@ -101,7 +101,7 @@ async def test_parts_a_host_did_not_inline_are_fetched_concurrently(
 ) -> None:
     ref = TitleRef.parse("movies/60020435")
     expected = await client.get_title(ref, expand=list(TitlePart))
-    assert expected.awards and expected.cast and expected.synopsis_html
+    assert expected.awards and expected.cast_members and expected.synopsis_html
     host = IgnoresExpand(app)
     async with httpx.AsyncClient(transport=host) as http:
         lazy = emulator_client(http)

@@ -128,6 +128,6 @@ def test_index_item_keeps_actors_not_directors() -> None:
             "Seventy Seven",
             2004,
         )
-        assert [p.name for p in item.cast] == ["Actor One"]
+        assert [p.name for p in item.cast_members] == ["Actor One"]
         assert item.genres == ["Drama"]
         assert [a.format for a in item.availability] == ["DVD"]

@@ -76,7 +76,7 @@ def test_recorded_expanded_synopsis_and_directors() -> None:
     assert "Children & Family Movies" in first.genres
     assert first.directors is not None
     assert [(p.id, p.name) for p in first.directors] == [(56779, "George Lucas")]
-    assert first.cast is None  # not expanded in that request
+    assert first.cast_members is None  # not expanded in that request
     assert first.synopsis_text is not None
     assert first.synopsis_text.startswith("Obi-Wan Kenobi (Alec Guinness) guides")
 
@@ -94,7 +94,7 @@ def test_recorded_entity_escaped_synopsis_keeps_html_and_adds_text() -> None:
     )
     assert sea.synopsis_text is not None and "<a" not in sea.synopsis_text
     assert sea.synopsis_text.startswith("Javier Bardem stars in this moving film")
-    assert sea.cast and sea.cast[0].name == "Javier Bardem"
+    assert sea.cast_members and sea.cast_members[0].name == "Javier Bardem"
     assert sea.directors and sea.directors[0].name == "Alejandro Amenábar"
 
 
@@ -111,7 +111,7 @@ def test_recorded_movie_document() -> None:
     )
     assert jaws.box_art["large"].endswith("/large/60001220.jpg")
     assert jaws.web_page == "http://www.netflix.com/Movie/Jaws/60001220"
-    assert jaws.synopsis_html is None and jaws.cast is None and jaws.availability is None
+    assert jaws.synopsis_html is None and jaws.cast_members is None and jaws.availability is None
 
 
 def test_recorded_recommendations_json_with_string_scalars() -> None:
@@ -409,7 +409,7 @@ def test_expanded_parts_read_from_both_formats() -> None:
     assert from_xml.series is not None and from_xml.series.id == "series/70136120"
     assert from_xml.synopsis_html == "<b>Bold</b> &amp; <i>true</i>"
     assert from_xml.synopsis_text == "Bold & true"
-    assert from_xml.cast is not None and from_xml.cast[0].id == 42
+    assert from_xml.cast_members is not None and from_xml.cast_members[0].id == 42
     assert from_xml.directors is None
     assert from_xml.availability == [
         Availability(format="instant", available_from=datetime(1970, 1, 1, tzinfo=UTC))

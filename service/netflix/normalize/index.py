@@ -19,12 +19,12 @@ def index_title(doc: Doc, *, ref_base: str) -> IndexTitle:
     if node is not None:
         name = (node.attr("regular") or node.attr("short") or node.text()).strip()
     cats = categories(doc)
-    cast: list[PersonRef] = []
+    cast_members: list[PersonRef] = []
     for link in doc.children("link"):
         rel = link.attr("rel") or ""
         pid = person_id(link.attr("href"))
         if pid is not None and rel.endswith("/catalog/person.actor"):
-            cast.append(
+            cast_members.append(
                 PersonRef(id=pid, ref=person_url(ref_base, pid), name=link.attr("title") or "")
             )
     delivery = doc.child("delivery_formats")
@@ -37,5 +37,5 @@ def index_title(doc: Doc, *, ref_base: str) -> IndexTitle:
         genres=labels(cats, "genres"),
         maturity_rating=maturity(cats),
         availability=availability(delivery) if delivery is not None else [],
-        cast=cast,
+        cast_members=cast_members,
     )

@@ -38,7 +38,7 @@ T = TypeVar("T")
 _LINK_ATTRS = frozenset({"href", "rel", "title"})
 # The `Title` field each list part fills (the synopsis fills two strings).
 PART_FIELDS: dict[TitlePart, str] = {
-    TitlePart.CAST: "cast",
+    TitlePart.CAST: "cast_members",
     TitlePart.DIRECTORS: "directors",
     TitlePart.FORMATS: "availability",
     TitlePart.SCREEN_FORMATS: "screen_formats",
@@ -216,7 +216,7 @@ def title(doc: Doc, *, ref_base: str) -> Title:
         else None,
         synopsis_html=synopsis,
         synopsis_text=html_to_text(synopsis) if synopsis is not None else None,
-        cast=_people(linked, PART_RELS[TitlePart.CAST], ref_base=ref_base),
+        cast_members=_people(linked, PART_RELS[TitlePart.CAST], ref_base=ref_base),
         directors=_people(linked, PART_RELS[TitlePart.DIRECTORS], ref_base=ref_base),
         availability=available,
         screen_formats=_part(
