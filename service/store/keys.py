@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 VERSION = "v1"
 ROOT = f"nfx:{VERSION}:"
+# The JSON shape of cached catalog answers; bump it when the public models change, so that
+# replicas of the new version never serve answers cached by the old one (those expire).
+CATALOG_FORMAT = 2
 
 _RESOURCE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 _PARAM = re.compile(r"[a-z][a-z0-9_]*")
@@ -76,7 +79,8 @@ def catalog(resource: str, **params: ParamValue) -> str:
     collapsed; parameter order does not matter.
     """
     _check_resource(resource)
-    return f"{ROOT}{{cat:{resource}:{digest(canonical_params(params))}}}"
+    keyed = f"f{CATALOG_FORMAT}|{canonical_params(params)}"
+    return f"{ROOT}{{cat:{resource}:{digest(keyed)}}}"
 
 
 def catalog_prefix(resource_prefix: str | None = None) -> str:

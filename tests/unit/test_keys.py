@@ -150,3 +150,11 @@ def test_sign_in_buckets_hold_client_addresses_only_hashed() -> None:
     assert first.log.startswith("nfx:v1:{sig:")
     assert slot(first.log) == slot(first.day)
     assert "192.0.2" not in first.log + first.day
+
+
+def test_catalog_keys_change_with_the_cached_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = keys.catalog("titles.get", ref="movies/1")
+    monkeypatch.setattr(keys, "CATALOG_FORMAT", keys.CATALOG_FORMAT + 1)
+    after = keys.catalog("titles.get", ref="movies/1")
+    assert before != after
+    assert after.startswith(keys.catalog_prefix("titles.get"))
