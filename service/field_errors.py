@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from service.schemas.patterns import MESSAGES as PATTERN_MESSAGES
+
 # Where an input came from: the first part of a location, not part of the field's name.
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 # Characters of pydantic's union member tags (`constrained-int`, `literal['x']`), never of ours.
@@ -34,7 +36,6 @@ _FIXED: dict[str, str] = {
     "string_type": "must be a string",
     "string_unicode": "must be UTF-8 text",
     "list_type": "must be a list",
-    "string_pattern_mismatch": "has an invalid format",
     "url_parsing": "must be a valid URL",
     "url_scheme": "must be an http(s) URL",
 }
@@ -92,6 +93,8 @@ def _clean_loc(raw: Iterable[Any], kind: str) -> tuple[str | int, ...]:
     parts = [part for part in raw if isinstance(part, (str, int))]
     if kind == "json_invalid":  # the parser's character offset means nothing to a client
         return tuple(part for part in parts if isinstance(part, str))
+    if parts[:1] == ["header"]:  # header names have dashes; no union tag follows them
+        return tuple(parts[:2])
     return tuple(part for part in parts if not (isinstance(part, str) and _TAG_CHARS & set(part)))
 
 
@@ -99,6 +102,8 @@ def _message(kind: str, error: Mapping[str, Any]) -> str:
     if kind in _FIXED:
         return _FIXED[kind]
     ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return PATTERN_MESSAGES.get(str(ctx.get("pattern")), "has an invalid format")
     if kind in _WITH_LIMIT:
         name, template = _WITH_LIMIT[kind]
         if name in ctx:

@@ -43,6 +43,7 @@ from service.errors import (
     UpstreamTimeout,
     problem_response,
 )
+from service.schemas.patterns import IDEMPOTENCY_KEY
 from service.store.idempotency import PENDING_MS, IdempotencyStore, StoredAnswer
 
 HEADER = "Idempotency-Key"
@@ -185,6 +186,7 @@ async def idempotent(
         str | None,
         Header(
             alias=HEADER,
+            pattern=IDEMPOTENCY_KEY.regex,
             description="Makes the write safe to repeat: a unique value per intended change "
             "(e.g. a UUID), 1 to 255 printable ASCII characters. A repeat with the same key "
             "and the same request gets the first answer again, with `Idempotent-Replayed: "

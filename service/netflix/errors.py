@@ -158,6 +158,9 @@ def raise_for_status(
             raise err(NotFound, "title not found or not available")
         if sub in QUEUE_CONFLICTS:
             raise err(Conflict, QUEUE_CONFLICTS[sub])
+        if "title_refs" in status.message:
+            # The proxy checked the refs' shape: Netflix does not know one of the titles.
+            raise err(NotFound, f"Netflix does not know one of the titles{said}")
         raise err(InvalidInput, f"Netflix refused the parameters{said}")
     if code in (408, 504):
         raise err(UpstreamTimeout, f"Netflix timed out{said}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 from service.schemas.titles import TitleCollection, TitleKind
 
 # Routes hand over the path parameter's enum member; parsed refs a plain string.
@@ -22,7 +22,7 @@ Kind = TitleCollection | Literal["movies", "series", "programs", "discs"]
 # Hosts whose title URLs are accepted whatever the configuration: the live API's two names.
 NETFLIX_API_HOSTS = frozenset({"api.netflix.com", "api-public.netflix.com"})
 
-_MAX_REF_LENGTH = 300
+MAX_REF_LENGTH = 300
 _ID = r"[1-9][0-9]{0,14}"
 _SHORT = re.compile(
     rf"(?P<kind>movies|series|programs|discs)/(?P<id>{_ID})"
@@ -67,7 +67,7 @@ class TitleRef:
         if not isinstance(text, str) or not text.strip():
             raise InvalidInput("a title reference is required")
         text = text.strip()
-        if len(text) > _MAX_REF_LENGTH:
+        if len(text) > MAX_REF_LENGTH:
             raise InvalidInput("title reference is too long")
         if "://" in text:
             path = _path_of_url(text, hosts)
@@ -152,5 +152,5 @@ def _path_of_url(text: str, hosts: Iterable[str]) -> str:
     allowed = {h.lower() for h in hosts} | NETFLIX_API_HOSTS
     netloc = host if port is None else f"{host}:{port}"
     if host not in allowed and netloc not in allowed:
-        raise InvalidInput(f"title URLs must be on a Netflix API host, not {host!r}")
+        raise NotFound(f"no such title: titles are known only on Netflix API hosts, not {host!r}")
     return parts.path

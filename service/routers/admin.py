@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import CacheDep, FrontDep, SettingsDep
 from service.errors import PROBLEM_RESPONSES, Forbidden, InvalidSession, NotFound
+from service.schemas.patterns import CACHE_GROUP
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
 
@@ -48,7 +49,7 @@ class PurgeRequest(BaseModel):
     prefix: str | None = Field(
         None,
         max_length=100,
-        pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$",
+        pattern=CACHE_GROUP.regex,
         description="A cache group such as `titles`, `titles.search`, `people` or "
         "`people.get`; omitted: every cached catalog answer.",
         examples=["titles.search"],

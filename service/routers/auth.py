@@ -35,6 +35,7 @@ from service.schemas.auth import (
     TokenImport,
     WhoAmI,
 )
+from service.schemas.patterns import RETURN_TO
 from service.usecases.sign_in import SignIns
 
 router = APIRouter(
@@ -72,6 +73,7 @@ SignInsDep = Annotated[SignIns, Depends(get_sign_ins)]
     "this app holds. After login the upstream redirects the browser to `/v1/auth/callback`, "
     "which completes the sign-in; the app then calls `POST /v1/auth/session` with the id and "
     "secret to receive the session token." + LIMIT_NOTE,
+    responses=problem_responses(403),
     dependencies=SIGN_IN_LIMIT,
 )
 async def start_sign_in(sign_ins: SignInsDep, body: SignInStart | None = None) -> SignInLink:
@@ -87,7 +89,10 @@ async def start_sign_in(sign_ins: SignInsDep, body: SignInStart | None = None) -
     description="With `redirect=true` it answers 303 to the login page and binds the sign-in "
     "to this browser with a cookie: the callback then answers the session to that browser "
     "only. Without it, the same as `POST /v1/auth/start`." + LIMIT_NOTE,
-    responses={303: {"description": "Redirect to the upstream login page."}},
+    responses={
+        303: {"description": "Redirect to the upstream login page."},
+        **problem_responses(403),
+    },
     dependencies=SIGN_IN_LIMIT,
 )
 async def start_sign_in_redirect(
@@ -95,7 +100,12 @@ async def start_sign_in_redirect(
     sign_ins: SignInsDep,
     redirect: Annotated[bool, Query(description="Answer 303 to the login page.")] = False,
     return_to: Annotated[
-        str | None, Query(max_length=MAX_URL_LENGTH, description="See `POST /v1/auth/start`.")
+        str | None,
+        Query(
+            max_length=MAX_URL_LENGTH,
+            pattern=RETURN_TO.regex,
+            description="See `POST /v1/auth/start`.",
+        ),
     ] = None,
 ) -> Response | SignInLink:
     """Start a sign-in; with `redirect=true`, a browser-bound one."""

@@ -15,6 +15,7 @@ from service.deps import RuntimeDep
 from service.errors import InvalidInput, problem_responses
 from service.netflix.refs import TitleRef
 from service.responses import NDJSON_MEDIA_TYPE
+from service.schemas.patterns import INCLUDE, SEARCH_TERM
 from service.schemas.people import Person, PersonPage
 from service.schemas.titles import Suggestions, Title, TitleCollection, TitlePage, TitlePart
 from service.store.cache import CacheResult
@@ -61,6 +62,7 @@ Term = Annotated[
     str,
     Query(
         min_length=1,
+        pattern=SEARCH_TERM.regex,
         max_length=catalog.MAX_TERM_LENGTH,
         description="Words to look for (case and extra spaces ignored).",
         examples=["Jurassic Park"],
@@ -76,6 +78,7 @@ PageSize = Annotated[
 Include = Annotated[
     str | None,
     Query(
+        pattern=INCLUDE.regex,
         description="Parts to inline, comma-separated: "
         + ", ".join(part.value for part in TitlePart)
         + ".",

@@ -15,10 +15,11 @@ from pydantic import Field
 from service.deps import CurrentSession, RuntimeDep, SettingsDep
 from service.errors import problem_responses
 from service.idempotency import IdempotentDep, Produce
-from service.netflix.refs import TitleRef
+from service.netflix.refs import MAX_REF_LENGTH, TitleRef
 from service.responses import PRIVATE, private_empty, private_json
 from service.routers.catalog import TitleId, TitleKindPath
-from service.schemas.common import RequestBody, Schema
+from service.schemas.common import WHOLE_NUMBER, RequestBody, Schema
+from service.schemas.patterns import TITLE_REF
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
 from service.store.locks import QueueLock
 from service.store.sessions import Session
@@ -78,26 +79,30 @@ class NewQueueEntry(RequestBody):
 
     title: str = Field(
         min_length=1,
-        max_length=300,
+        max_length=MAX_REF_LENGTH,
+        pattern=TITLE_REF.regex,
         description="Short id (`movies/60010110`) or full title URL.",
         examples=["movies/60010110"],
     )
-    position: int | None = Field(
-        None, ge=1, le=10_000, description="1-based position; omitted means last."
+    position: Annotated[int, Field(ge=1, le=10_000), WHOLE_NUMBER] | None = Field(
+        None, description="1-based position; omitted means last."
     )
 
 
 class QueueEntryMove(RequestBody):
     """Where a queued title goes."""
 
-    position: int = Field(ge=1, le=10_000, description="1-based position; past the end means last.")
+    position: Annotated[int, Field(ge=1, le=10_000), WHOLE_NUMBER] = Field(
+        description="1-based position; past the end means last."
+    )
 
 
 class QueueOrder(RequestBody):
     """The desired order of the whole available queue, first title first."""
 
-    titles: list[str] = Field(
+    titles: list[Annotated[str, Field(max_length=MAX_REF_LENGTH, pattern=TITLE_REF.regex)]] = Field(
         max_length=MAX_REORDER_TITLES,
+        json_schema_extra={"uniqueItems": True},
         description="Every available title of the queue exactly once (short ids or title URLs).",
         examples=[["movies/60010110", "movies/70117293"]],
     )

@@ -20,6 +20,7 @@ from service.responses import private_json
 from service.routers.catalog import TitleId, TitleKindPath
 from service.routers.queues import USER_ERRORS, WRITE_ERRORS, no_store
 from service.schemas.common import RequestBody
+from service.schemas.patterns import TITLE_REF_LIST
 from service.schemas.ratings import Rating, RatingKind, RatingValue
 from service.schemas.rentals import RentalEntry, RentalKind, RentalPage
 from service.schemas.titles import TitlePage
@@ -40,7 +41,7 @@ StartIndex = Annotated[
 ]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page (1 to 100).")]
 Titles = Annotated[
-    list[str],
+    list[Annotated[str, Field(pattern=TITLE_REF_LIST.regex)]],
     Query(
         min_length=1,
         description=f"Titles as short ids or title URLs, comma-separated (or the parameter "

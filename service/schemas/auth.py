@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from service.schemas.common import RequestBody, Schema
+from service.schemas.patterns import RETURN_TO
 
 MAX_URL_LENGTH = 2000
 MAX_TOKEN_LENGTH = 500
@@ -28,8 +29,10 @@ class SignInStart(RequestBody):
     return_to: str | None = Field(
         None,
         max_length=MAX_URL_LENGTH,
-        description="Absolute URL under one of the configured allowed return URLs. When given, "
-        "the callback answers 303 to it once the login page is done.",
+        pattern=RETURN_TO.regex,
+        description="Absolute URL under one of the configured allowed return URLs (403 "
+        "otherwise), without a fragment. When given, the callback answers 303 to it once the "
+        "login page is done.",
     )
 
 

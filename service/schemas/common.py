@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -13,6 +13,18 @@ class Schema(BaseModel):
     """Base of every public model: immutable, and unknown fields are a bug, not data."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON has one number type: `3.0` is the integer 3, as JSON Schema counts it; 3.5 is not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Marks an integer of a request body: strict (no `true`, no `"3"`), but `3.0` counts as 3.
+# It goes after the field's bounds: `Annotated[int, Field(ge=1), WHOLE_NUMBER]`.
+WHOLE_NUMBER = BeforeValidator(_whole_number)
 
 
 class RequestBody(Schema):

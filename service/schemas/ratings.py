@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 from pydantic_core import PydanticCustomError
 
-from service.schemas.common import Schema
+from service.schemas.common import WHOLE_NUMBER, Schema
 
 
 class RatingKind(enum.StrEnum):
@@ -31,7 +31,8 @@ def _one_rating_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 # A star rating (1-5), or `not_interested` (the one special value Netflix documented).
 RatingValue = Annotated[
-    Annotated[int, Field(ge=1, le=5)] | Literal["not_interested"], WrapValidator(_one_rating_error)
+    Annotated[int, Field(ge=1, le=5), WHOLE_NUMBER] | Literal["not_interested"],
+    WrapValidator(_one_rating_error),
 ]
 
 

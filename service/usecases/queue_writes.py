@@ -183,7 +183,7 @@ class QueueWrites:
     ) -> Reordered:
         """Put the available queue in the `desired` order with the fewest upstream moves.
 
-        `desired` must list every available entry exactly once (`InvalidInput` otherwise,
+        `desired` must list every available entry exactly once (`Conflict` otherwise,
         naming the missing and unknown titles). Saved entries are not part of the order.
         """
         wanted = [ref.short for ref in desired]
@@ -195,7 +195,8 @@ class QueueWrites:
                 try:
                     plan = plan_reorder(current, wanted)
                 except NotAPermutation as exc:
-                    raise InvalidInput(
+                    # The list does not match the queue as it is now: read it again.
+                    raise Conflict(
                         "`titles` must list every available title of the queue exactly once; "
                         + str(exc)
                     ) from exc

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from service.errors import InvalidInput, InvalidSession, SignInPending
+from service.errors import Forbidden, InvalidInput, InvalidSession, SignInPending
 from service.netflix.client import AccessToken, NetflixClient
 from service.schemas.auth import SessionGrant, SignInLink, WhoAmI
 from service.settings import Settings
@@ -158,7 +158,8 @@ class SignIns:
         if "#" in return_to:
             raise InvalidInput("return_to must not carry a fragment: the session goes there")
         if not self.settings.is_allowed_return_url(return_to):
-            raise InvalidInput(
+            # Well formed, but this proxy's configuration does not allow it: a refusal.
+            raise Forbidden(
                 "return_to is not under an allowed return URL (NFX_ALLOWED_RETURN_URLS)"
             )
         return return_to

@@ -235,14 +235,22 @@ async def test_a_browser_sign_in_with_return_to_redirects_with_the_session_in_th
         "https://app.example.evil.test/",
         "http://app.example/signed-in",
         "javascript:alert(1)",
-        "https://app.example/x#frag",
         "https://app.example:8443/",
         "https://evil.example\\@app.example/",
     ],
 )
 async def test_return_to_outside_the_allowed_urls_is_refused(proxy: Proxy, return_to: str) -> None:
     answer = await proxy.client.post("/v1/auth/start", json={"return_to": return_to})
+    assert answer.status_code == 403, answer.text
+    assert proxy.upstream.requests == []
+
+
+async def test_return_to_with_a_fragment_is_invalid(proxy: Proxy) -> None:
+    answer = await proxy.client.post(
+        "/v1/auth/start", json={"return_to": "https://app.example/x#frag"}
+    )
     assert answer.status_code == 422, answer.text
+    assert "fragment" in answer.json()["detail"]
     assert proxy.upstream.requests == []
 
 

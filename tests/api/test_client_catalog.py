@@ -155,7 +155,7 @@ async def test_bad_parameters_are_refused_before_any_call(client: NetflixClient)
         await client.search_titles("x", max_results=0)
     with pytest.raises(InvalidInput):
         await client.search_titles("x", start_index=-1)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):  # a title elsewhere is no title of this upstream
         client.parse_ref("https://evil.example/catalog/titles/movies/1")
     assert client.parse_ref("https://netflix.test/catalog/titles/movies/1").short == "movies/1"
 

@@ -94,4 +94,4 @@ async def test_a_browser_sign_in_may_return_to_the_web_app(proxy: Proxy) -> None
     elsewhere = await proxy.client.get(
         "/v1/auth/start", params={"redirect": "true", "return_to": f"{PROXY_BASE}/docs"}
     )
-    assert elsewhere.status_code == 422
+    assert elsewhere.status_code == 403

@@ -79,6 +79,13 @@ def test_not_in_queue_and_title_not_found_say_so() -> None:
     assert _raised(404, XML, _xml(404, "Resource not found")).detail == "title not found"
 
 
+def test_unknown_titles_in_a_title_list_are_not_found() -> None:
+    # The proxy sends only well-formed refs, so Netflix refusing them means it lacks a title.
+    error = _raised(400, XML, _xml(400, "title_refs is invalid"))
+    assert type(error) is NotFound
+    assert type(_raised(400, XML, _xml(400, "max_results is invalid"))) is InvalidInput
+
+
 def test_401_on_a_user_call_is_an_invalid_session() -> None:
     error = _raised(401, XML, _xml(401, "Access Token Validation Failed"))
     assert isinstance(error, InvalidSession)
