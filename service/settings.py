@@ -95,7 +95,8 @@ class Settings(BaseSettings):
     Upstream: `NFX_UPSTREAM_BASE_URL`, `NFX_REF_BASE`, `NFX_CONSUMER_KEY`, `NFX_CONSUMER_SECRET`,
     `NFX_UPSTREAM_TIMEOUT_S`, `NFX_UPSTREAM_CONNECT_TIMEOUT_S`, `NFX_UPSTREAM_MAX_BODY_BYTES`.
     Store: `NFX_REDIS_URL` (unset = embedded in-process store, one process only),
-    `NFX_REDIS_CLUSTER`, `NFX_REDIS_TIMEOUT_S`, `NFX_REDIS_RETRY_AFTER_S`,
+    `NFX_REDIS_CLUSTER`, `NFX_REDIS_TIMEOUT_S`, `NFX_REDIS_MAX_CONNECTIONS`,
+    `NFX_REDIS_RETRY_AFTER_S`,
     `NFX_TOKEN_ENCRYPTION_KEY`.
     Access: `NFX_ADMIN_TOKEN`, `NFX_PUBLIC_URL`, `NFX_ALLOWED_RETURN_URLS` (JSON list or
     comma-separated), `NFX_CORS_ORIGINS` (likewise), `NFX_SESSION_TTL_S`,
@@ -151,6 +152,12 @@ class Settings(BaseSettings):
     )
     redis_timeout_s: PositiveFloat = Field(
         1.0, description="Connect and command timeout for Redis; past it the cache is bypassed."
+    )
+    redis_max_connections: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        32,
+        description="Connections to a plain Redis per process. Requests beyond "
+        "them wait up to `redis_timeout_s` for a free one instead of opening more: a burst "
+        "must not open hundreds of connections at once and time out as if Redis were down.",
     )
     redis_retry_after_s: Annotated[float, Field(ge=0)] = Field(
         1.0,
