@@ -86,7 +86,7 @@ def connect(settings: Settings) -> RedisLike:
         retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.05), retries=1),
         health_check_interval=30,
     )
-    return Redis(connection_pool=pool)
+    return Redis.from_pool(pool)  # owns the pool: closing the client closes it
 
 
 EMBEDDED_MISSING = (
