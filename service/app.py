@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from service import log_redaction
 from service.api_docs import install_api_docs
+from service.clock import SYSTEM_CLOCK, Clock
 from service.cors import CorsLayer
 from service.deps import Runtime
 from service.edges import BodyLimitLayer, ClientAddressLayer, NoStoreLayer
@@ -54,11 +55,14 @@ def create_app(
     *,
     upstream_transport: httpx.AsyncBaseTransport | None = None,
     redis: RedisLike | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """Build one proxy app; its lifespan opens (and closes) the upstream and Redis clients."""
     settings = settings if settings is not None else Settings()
     log_redaction.install()  # before the first request: the access log would write tokens
-    front = FrontCache(ttl_s=settings.front_cache_ttl_s, max_entries=settings.front_cache_size)
+    front = FrontCache(
+        ttl_s=settings.front_cache_ttl_s, max_entries=settings.front_cache_size, clock=clock.wall
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +79,7 @@ def create_app(
         )
         store = redis if redis is not None else connect(settings)
         try:
-            app.state.runtime = _runtime(settings, http, store, front)
+            app.state.runtime = _runtime(settings, http, store, front, clock)
             yield
         finally:
             app.state.runtime = None
@@ -132,9 +136,10 @@ def create_app(
 
 
 def _runtime(
-    settings: Settings, http: httpx.AsyncClient, store: RedisLike, front: FrontCache
+    settings: Settings, http: httpx.AsyncClient, store: RedisLike, front: FrontCache, clock: Clock
 ) -> Runtime:
-    breaker = Breaker(settings.redis_retry_after_s)  # one memory of outages for every store use
+    # One memory of outages for every store use.
+    breaker = Breaker(settings.redis_retry_after_s, clock=clock.monotonic)
     client = NetflixClient(
         http,
         base_url=settings.upstream_base_url,
@@ -150,7 +155,7 @@ def _runtime(
         redis=store,
         breaker=breaker,
         client=client,
-        cache=ResponseCache(store, settings, breaker=breaker),
+        cache=ResponseCache(store, settings, breaker=breaker, clock=clock.wall),
         front=front,
         sessions=SessionStore(store, settings, breaker=breaker),
         request_tokens=RequestTokenStore(store, settings, breaker=breaker),

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from emulator import EmulatorConfig, create_emulator
 from emulator.oauth.provider import DemoLogin
 from service.app import create_app
+from service.clock import SYSTEM_CLOCK, Clock
 from service.settings import Settings
 from tests.support.emulator_client import upstream_config
 
@@ -135,6 +136,7 @@ async def running_proxy(
     *,
     redis: Redis | None = None,
     emulator_config: EmulatorConfig | None = None,
+    clock: Clock = SYSTEM_CLOCK,
     **overrides: Any,
 ) -> AsyncIterator[Proxy]:
     """A proxy over a fresh in-process emulator and a flushed Redis; lifespan run around it."""
@@ -144,7 +146,7 @@ async def running_proxy(
     if redis is None:
         await store.flushdb()
     settings = Settings(upstream_base_url=UPSTREAM_BASE, public_url=PROXY_BASE, **overrides)
-    app = create_app(settings, upstream_transport=upstream, redis=store)
+    app = create_app(settings, upstream_transport=upstream, redis=store, clock=clock)
     try:
         async with (
             app.router.lifespan_context(app),
