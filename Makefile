@@ -1,6 +1,8 @@
 # Two entry points for a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
 PORT ?= 8080
+# Branch coverage of service/ and emulator/ (the servers the tests start included).
+COVERAGE_FLOOR := 94
 EMULATOR_PORT ?= 8081
 VENV := .venv
 BIN := $(VENV)/bin
@@ -57,7 +59,8 @@ test: setup redis-server chromium ts-toolchain
 	$(BIN)/ruff check service emulator tests bench
 	$(BIN)/ruff format --check service emulator tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	rm -rf .coverage-data
+	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 lint: setup
 	$(BIN)/ruff check service emulator tests bench

@@ -124,7 +124,8 @@ async def test_stale_copy_is_served_when_the_upstream_fails(redis_url: str) -> N
         stale = await proxy.client.get("/v1/people", params={"term": "spielberg"})
         assert stale.status_code == 200, stale.text
         assert stale.headers["x-cache"] == "STALE"
-        assert int(stale.headers["age"]) == 61  # by the clock the app was given
+        # By the clock the app was given (fetch times are stored to the millisecond).
+        assert int(stale.headers["age"]) in (60, 61)
         assert stale.json() == fresh.json()
 
 
