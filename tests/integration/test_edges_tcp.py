@@ -148,6 +148,7 @@ def test_no_secret_of_a_full_sign_in_and_a_queue_write_reaches_the_logs(
     log = running.process.log()
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     requests = [line for line in lines if line.get("logger") == "service.requests"]
+    assert not any(line.get("logger") == "uvicorn.access" for line in lines)  # off under serve
     routes = [(line["method"], line["route"], line["status"]) for line in requests]
     # The request log is on and has every step, the queue write's upstream calls counted.
     assert ("GET", "/v1/auth/callback", 401) in routes
