@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from service.log_format import JsonFormatter, RequestIdFilter
+from tests.support.metrics import Samples, parse, scrape, value
 from tests.support.proxy import Proxy, running_proxy
 
 JURASSIC_PARK = "movies/60020435"
@@ -18,7 +19,6 @@ TITLE = f"/v1/titles/{JURASSIC_PARK}"
 TITLE_ROUTE = "/v1/titles/{kind}/{title_id}"
 SEARCH = "/v1/titles?term=jurassic"
 FORWARDED_CLIENT = "203.0.113.9"
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 @pytest.fixture
@@ -45,22 +45,13 @@ def request_log() -> Iterator[io.StringIO]:
         logger.setLevel(level)
 
 
-async def scrape(proxy: Proxy) -> Samples:
-    """Every sample of `/metrics`, by sample name and labels."""
+async def scrape_checked(proxy: Proxy) -> Samples:
+    """`/metrics`, checked as a scrape target: text exposition, never cached."""
     answer = await proxy.client.get("/metrics")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.headers["cache-control"] == "no-store"
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(answer.text)
-        for sample in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    """One sample's value; 0 when it has not been written yet."""
-    return samples.get((name, frozenset(labels.items())), 0.0)
+    return parse(answer.text)
 
 
 def cache(samples: Samples, tier: str, outcome: str) -> float:
@@ -69,7 +60,7 @@ def cache(samples: Samples, tier: str, outcome: str) -> float:
 
 
 async def test_cache_and_upstream_counters_move_with_requests(proxy: Proxy) -> None:
-    before = await scrape(proxy)
+    before = await scrape_checked(proxy)
     calls = len(proxy.upstream.requests)
     first = await proxy.client.get(TITLE)
     assert first.headers["x-cache"] == "MISS"
@@ -181,3 +172,28 @@ async def test_one_json_log_line_per_request_with_its_fields(
     assert second["cache"] == "HIT" and second["upstream_calls"] == 0
     assert second["request_id"] == hit.headers["x-request-id"]
     assert second["client"] == "127.0.0.1"  # no X-Forwarded-For: the peer itself
+
+
+async def test_sign_in_refusals_are_counted_by_scope(redis_url: str) -> None:
+    refusals = "nfx_budget_refusals_total"
+    async with running_proxy(redis_url, signin_per_minute=1) as proxy:
+        before = await scrape(proxy)
+        assert (await proxy.client.post("/v1/auth/start", json={})).status_code == 200
+        assert (await proxy.client.post("/v1/auth/start", json={})).status_code == 429
+        after = await scrape(proxy)
+    assert value(after, refusals, scope="signin") == value(before, refusals, scope="signin") + 1
+    assert value(after, refusals, scope="user") == value(before, refusals, scope="user")
+
+
+async def test_budget_waits_are_counted_with_their_seconds(redis_url: str) -> None:
+    waits, seconds = "nfx_budget_waits_total", "nfx_budget_wait_seconds_total"
+    async with running_proxy(redis_url, budget_consumer_per_s=1) as proxy:
+        before = await scrape(proxy)
+        # Two uncached searches at once, one upstream call a second: the later one waits.
+        answers = await asyncio.gather(
+            *(proxy.client.get(f"/v1/titles?term={term}") for term in ("jurassic", "love"))
+        )
+        assert [answer.status_code for answer in answers] == [200] * 2
+        after = await scrape(proxy)
+    assert value(after, waits, scope="consumer") >= value(before, waits, scope="consumer") + 1
+    assert value(after, seconds, scope="consumer") > value(before, seconds, scope="consumer")

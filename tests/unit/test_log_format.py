@@ -46,4 +46,3 @@ def test_the_request_id_is_stamped_and_a_client_chosen_token_like_one_is_redacte
     finally:
         request_context.leave(token)
     assert line["request_id"] == log_redaction.REDACTED
-
