@@ -197,3 +197,19 @@ async def test_budget_waits_are_counted_with_their_seconds(redis_url: str) -> No
         after = await scrape(proxy)
     assert value(after, waits, scope="consumer") >= value(before, waits, scope="consumer") + 1
     assert value(after, seconds, scope="consumer") > value(before, seconds, scope="consumer")
+
+
+async def test_a_cors_preflight_answered_before_routing_carries_a_request_id(
+    redis_url: str,
+) -> None:
+    async with running_proxy(redis_url, cors_origins=["https://app.example"]) as proxy:
+        answer = await proxy.client.options(
+            "/v1/titles",
+            headers={
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "GET",
+                "X-Request-ID": "preflight-1",
+            },
+        )
+    assert answer.status_code == 204
+    assert answer.headers["x-request-id"] == "preflight-1"
