@@ -20,9 +20,11 @@ from service.deps import Runtime
 from service.edges import BodyLimitLayer, ClientAddressLayer, NoStoreLayer
 from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
+from service.metrics import Metrics, install_metrics
 from service.netflix.client import NetflixClient
 from service.openapi_components import declare_component
 from service.ratelimit_headers import RateLimitHeaders, declare_in_openapi
+from service.request_layer import RequestLayer
 from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, queues, users
 from service.schemas.titles import IndexTitle
@@ -63,6 +65,7 @@ def create_app(
     front = FrontCache(
         ttl_s=settings.front_cache_ttl_s, max_entries=settings.front_cache_size, clock=clock.wall
     )
+    metrics = Metrics.from_environment()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -79,7 +82,7 @@ def create_app(
         )
         store = redis if redis is not None else connect(settings)
         try:
-            app.state.runtime = _runtime(settings, http, store, front, clock)
+            app.state.runtime = _runtime(settings, http, store, front, metrics, clock)
             yield
         finally:
             app.state.runtime = None
@@ -118,10 +121,12 @@ def create_app(
         app.include_router(module.router)
     install_api_docs(app)
     install_web_app(app)
+    install_metrics(app, metrics)
     # Innermost first: budget headers, the front tier (its hits spend no budget), then the
-    # body limits, the client address, no-store; CORS outermost, before everything else.
+    # body limits, the client address, no-store; CORS, then the request layer outermost
+    # (request ids on every answer, preflights included; the request metric and log line).
     app.add_middleware(RateLimitHeaders)
-    app.add_middleware(FrontLayer, cache=front)
+    app.add_middleware(FrontLayer, cache=front, metrics=metrics)
     app.add_middleware(
         BodyLimitLayer, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
     )
@@ -129,6 +134,7 @@ def create_app(
     app.add_middleware(NoStoreLayer)
     if settings.cors_origins:
         app.add_middleware(CorsLayer, origins=settings.cors_origins)
+    app.add_middleware(RequestLayer, metrics=metrics)
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
     declare_in_openapi(app)
@@ -136,18 +142,24 @@ def create_app(
 
 
 def _runtime(
-    settings: Settings, http: httpx.AsyncClient, store: RedisLike, front: FrontCache, clock: Clock
+    settings: Settings,
+    http: httpx.AsyncClient,
+    store: RedisLike,
+    front: FrontCache,
+    metrics: Metrics,
+    clock: Clock,
 ) -> Runtime:
     # One memory of outages for every store use.
-    breaker = Breaker(settings.redis_retry_after_s, clock=clock.monotonic)
+    breaker = Breaker(settings.redis_retry_after_s, metrics=metrics, clock=clock.monotonic)
     client = NetflixClient(
         http,
         base_url=settings.upstream_base_url,
         consumer_key=settings.consumer_key,
         consumer_secret=settings.consumer_secret.get_secret_value(),
         ref_base=settings.ref_base,
-        throttle=UpstreamBudget(store, settings, breaker=breaker),
+        throttle=UpstreamBudget(store, settings, breaker=breaker, metrics=metrics),
         max_body_bytes=settings.upstream_max_body_bytes,
+        metrics=metrics,
     )
     return Runtime(
         settings=settings,
@@ -155,10 +167,11 @@ def _runtime(
         redis=store,
         breaker=breaker,
         client=client,
-        cache=ResponseCache(store, settings, breaker=breaker, clock=clock.wall),
+        cache=ResponseCache(store, settings, breaker=breaker, metrics=metrics, clock=clock.wall),
         front=front,
         sessions=SessionStore(store, settings, breaker=breaker),
         request_tokens=RequestTokenStore(store, settings, breaker=breaker),
         etags=EtagStore(store, settings, breaker=breaker),
-        sign_ins=SignInThrottle(store, settings, breaker=breaker),
+        sign_ins=SignInThrottle(store, settings, breaker=breaker, metrics=metrics),
+        metrics=metrics,
     )

@@ -24,6 +24,7 @@ from types import FrameType
 import uvicorn
 
 from service.app import create_app
+from service.log_format import logging_config
 from service.settings import Settings
 
 HOST = "127.0.0.1"
@@ -210,7 +211,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 host=HOST,
                 port=args.port,
                 log_level="info",
-                access_log=True,
+                # The app's own request log, as text lines (`service.log_format`).
+                log_config=logging_config("text", "info"),
+                access_log=False,
                 proxy_headers=False,  # the app reads X-Forwarded-For (NFX_TRUSTED_PROXIES)
             )
         )

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.errors import InvalidSession, StoreUnavailable
 from service.front import FrontCache
+from service.metrics import Metrics
 from service.netflix.client import NetflixClient
 from service.settings import Settings
 from service.store.breaker import Breaker
@@ -41,6 +42,7 @@ class Runtime:
     request_tokens: RequestTokenStore
     etags: EtagStore
     sign_ins: SignInThrottle
+    metrics: Metrics
 
 
 async def get_runtime(request: Request) -> Runtime:

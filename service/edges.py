@@ -6,7 +6,8 @@
   Nothing is buffered here: the app reads the body as it streams, through a counting `receive`.
 * `ClientAddressLayer` believes `X-Forwarded-For` only from `NFX_TRUSTED_PROXIES` and sets the
   ASGI `client` to the rightmost address of the chain that is not a trusted proxy, which is the
-  address the sign-in budget is kept for.
+  address the sign-in budget is kept for. It sets it in the scope it was given, which the
+  layers below share with the request layer outside (`service.request_layer` logs it).
 * `NoStoreLayer` marks every `/v1/auth/*` answer `Cache-Control: no-store`, errors included.
 """
 
@@ -135,7 +136,7 @@ class ClientAddressLayer:
             host, port = scope["client"]
             forwarded = _forwarded_for(scope)
             if forwarded and self.is_trusted(host):
-                scope = {**scope, "client": (self.client_of(forwarded), port)}
+                scope["client"] = (self.client_of(forwarded), port)
         await self.app(scope, receive, send)
 
     def is_trusted(self, host: str) -> bool:

@@ -44,6 +44,7 @@ from starlette.routing import Match
 
 from service.field_errors import describe, summary
 from service.openapi_components import declare_component
+from service.request_context import current_request_id
 
 PROBLEM_BASE = "https://netflix-proxy.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -245,6 +246,7 @@ class Problem(BaseModel):
                 "detail": "Title movies/1 not found",
                 "status_code": 404,
                 "sub_code": None,
+                "request_id": "4f1c2a9e0b7d4e5f8a6b3c2d1e0f9a8b",
             }
         }
     )
@@ -256,6 +258,11 @@ class Problem(BaseModel):
     status_code: int | None = Field(None, description="Upstream HTTP status, if upstream failed.")
     sub_code: int | None = Field(None, description="Upstream Netflix sub_code, if any.")
     errors: list[FieldError] | None = Field(None, description="Invalid inputs (422 only).")
+    request_id: str | None = Field(
+        None,
+        description="The id of the request (its `X-Request-ID` header): the client's when it "
+        "sent an acceptable one, else made by the proxy. Quote it when reporting a problem.",
+    )
 
 
 def _problem_body(status: int, slug: str, title: str, detail: str, **extra: Any) -> bytes:
@@ -266,6 +273,9 @@ def _problem_body(status: int, slug: str, title: str, detail: str, **extra: Any)
         "detail": detail,
     }
     body.update({key: value for key, value in extra.items() if value is not None})
+    request_id = current_request_id()
+    if request_id is not None:
+        body["request_id"] = request_id
     return orjson.dumps(body)
 
 

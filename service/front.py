@@ -8,6 +8,10 @@ it does not fully understand (unknown or repeated parameters it needs, bad value
 passes through untouched, so validation and errors stay with the routers. The cache is filled by
 the catalog use cases, only with bodies that were answered as HIT or MISS; its short TTL keeps
 replicas close to the shared Redis tier.
+
+Each cacheable GET counts as a front-tier HIT or MISS in `Metrics` (one increment of a child
+resolved in advance), and a hit names its route template for the request layer
+(`request_context.ROUTE_SCOPE_KEY`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.errors import InvalidInput
+from service.metrics import Metrics
 from service.netflix.refs import TitleRef
+from service.request_context import ROUTE_SCOPE_KEY
 from service.schemas.titles import TitlePart
 from service.store import keys
 from service.usecases import catalog
@@ -32,6 +38,11 @@ _SEASON = re.compile(r"/v1/titles/series/([1-9][0-9]{0,14})/seasons/([1-9][0-9]{
 _SIMILAR = re.compile(r"/v1/titles/(movies|series|programs|discs)/([1-9][0-9]{0,14})/similar")
 _PERSON = re.compile(r"/v1/people/([1-9][0-9]{0,14})")
 _INT = re.compile(r"[0-9]{1,7}")
+# The routers' templates of the paths above (the request metric's and log's `route`).
+_TITLE_ROUTE = "/v1/titles/{kind}/{title_id}"
+_SEASON_ROUTE = "/v1/titles/series/{series_id}/seasons/{season_id}"
+_SIMILAR_ROUTE = "/v1/titles/{kind}/{title_id}/similar"
+_PERSON_ROUTE = "/v1/people/{person_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +116,12 @@ class FrontCache:
 
 def front_key(path: str, query_string: bytes) -> str | None:
     """The cache key of a cacheable catalog GET, or None when the front tier must not answer."""
+    found = front_lookup(path, query_string)
+    return None if found is None else found[1]
+
+
+def front_lookup(path: str, query_string: bytes) -> tuple[str, str] | None:
+    """The route template and cache key of a cacheable catalog GET, or None."""
     try:
         pairs = parse_qsl(
             query_string.decode("latin-1"),
@@ -129,24 +146,25 @@ class _NotCacheableError(Exception):
     """Raised when a raw parameter is not in the exact form the routers accept."""
 
 
-def _route(path: str, params: dict[str, str]) -> str | None:
+def _route(path: str, params: dict[str, str]) -> tuple[str, str] | None:
+    """(route template as the router names it, cache key), or None."""
     if path == "/v1/titles":
-        return catalog.search_key(_term(params), *_paging(params), _include(params))
+        return path, catalog.search_key(_term(params), *_paging(params), _include(params))
     if path == "/v1/titles/autocomplete":
-        return catalog.autocomplete_key(_term(params))
+        return path, catalog.autocomplete_key(_term(params))
     if path == "/v1/people":
-        return catalog.people_search_key(_term(params), *_paging(params))
+        return path, catalog.people_search_key(_term(params), *_paging(params))
     if match := _SEASON.fullmatch(path):
         ref = TitleRef("series", int(match[1]), int(match[2]))
-        return catalog.title_key(ref, _include(params))
+        return _SEASON_ROUTE, catalog.title_key(ref, _include(params))
     if match := _SIMILAR.fullmatch(path):
         ref = TitleRef(match[1], int(match[2]))  # type: ignore[arg-type]  # regex-checked kind
-        return catalog.similar_key(ref, *_paging(params))
+        return _SIMILAR_ROUTE, catalog.similar_key(ref, *_paging(params))
     if match := _TITLE.fullmatch(path):
         ref = TitleRef(match[1], int(match[2]))  # type: ignore[arg-type]  # regex-checked kind
-        return catalog.title_key(ref, _include(params))
+        return _TITLE_ROUTE, catalog.title_key(ref, _include(params))
     if match := _PERSON.fullmatch(path):
-        return catalog.person_key(int(match[1]))
+        return _PERSON_ROUTE, catalog.person_key(int(match[1]))
     return None
 
 
@@ -180,21 +198,31 @@ def _include(params: dict[str, str]) -> tuple[TitlePart, ...]:
 class FrontLayer:
     """Pure ASGI middleware answering front-tier hits; everything else goes to the app."""
 
-    def __init__(self, app: ASGIApp, *, cache: FrontCache) -> None:
+    def __init__(self, app: ASGIApp, *, cache: FrontCache, metrics: Metrics | None = None) -> None:
         self.app = app
         self.cache = cache
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not self.cache.enabled:
             await self.app(scope, receive, send)
             return
-        key = None
+        found = None
         if not any(name in (b"authorization", b"cookie") for name, _ in scope["headers"]):
-            key = front_key(scope["path"], scope["query_string"])
-        entry = self.cache.get(key) if key is not None else None
-        if entry is None:
+            found = front_lookup(scope["path"], scope["query_string"])
+        if found is None:
             await self.app(scope, receive, send)
             return
+        route, key = found
+        entry = self.cache.get(key)
+        if entry is None:
+            if self.metrics is not None:
+                self.metrics.front_miss()
+            await self.app(scope, receive, send)
+            return
+        if self.metrics is not None:
+            self.metrics.front_hit()
+        scope[ROUTE_SCOPE_KEY] = route
         age = self.cache.age_of(entry)
         await send(
             {

@@ -27,6 +27,7 @@ from service.cli.export_index import export_index
 from service.cli.probe import answers_below_500
 from service.cli.problems import USAGE_ERROR, CliError, load_settings
 from service.cli.serving import serve
+from service.log_format import LOG_FORMATS
 from service.store.redis import EMBEDDED_MISSING, embedded_available
 
 PROG = "netflix-proxy"
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         help="processes (default: WEB_CONCURRENCY, else 1)",
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    run.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="json",
+        help="json (one object per line, the default) or text",
+    )
 
     commands.add_parser(
         "emulator",
@@ -113,7 +120,13 @@ def _run(args: argparse.Namespace) -> int:
         settings = load_settings()  # refuse a bad configuration before binding anything
         if settings.redis_url is None and not embedded_available():
             raise CliError(EMBEDDED_MISSING)
-        serve(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
+        serve(
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            log_format=args.log_format,
+        )
         return 0
     if args.command == "demo":
         demo.main(["--port", str(args.port), "--emulator-port", str(args.emulator_port)])

@@ -6,17 +6,30 @@ them: a response written in two parts then waits for the client's delayed ACK, a
 for every request after the first on a keep-alive connection. Binding the socket here as
 `IPPROTO_TCP` (which the workers inherit) gives every accepted connection TCP_NODELAY, with
 one worker or many.
+
+Logging is configured here (`service.log_format`): uvicorn's access log off, the app's request
+log on, JSON lines by default. With several workers, metrics are collected in prometheus_client's
+multiprocess mode: the parent creates a private folder, names it in `PROMETHEUS_MULTIPROC_DIR`
+before any worker starts (workers are spawned, so they read it when they first import
+prometheus_client), tells prometheus_client when a worker is gone (its live gauges drop out),
+and deletes the folder at exit. One worker keeps its metrics in memory.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import sys
+import tempfile
 
 import uvicorn
+from prometheus_client import multiprocess
 from uvicorn.supervisors import Multiprocess
 
 from service.cli.problems import CliError
+from service.log_format import LogFormat, logging_config
+from service.metrics import MULTIPROC_ENV
 
 APP = "service.app:create_app"
 
@@ -35,7 +48,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(*, host: str, port: int, workers: int, log_level: str) -> None:
+def serve(
+    *, host: str, port: int, workers: int, log_level: str, log_format: LogFormat = "json"
+) -> None:
     """Serve until interrupted; several workers share one socket."""
     sock = bind(host, port)
     config = uvicorn.Config(
@@ -45,6 +60,8 @@ def serve(*, host: str, port: int, workers: int, log_level: str) -> None:
         port=port,
         workers=workers,
         log_level=log_level,
+        log_config=logging_config(log_format, log_level),
+        access_log=False,  # the app writes its own request log (service.request_layer)
         # Client addresses behind a load balancer are the app's business (trusted proxies).
         proxy_headers=False,
         server_header=False,
@@ -54,5 +71,36 @@ def serve(*, host: str, port: int, workers: int, log_level: str) -> None:
     print(f"serving on http://{scheme_host}:{port} with {workers} worker(s)", file=sys.stderr)
     if workers == 1:
         server.run(sockets=[sock])
-    else:
-        Multiprocess(config, sockets=[sock]).run()
+        return
+    folder = tempfile.mkdtemp(prefix="nfx-metrics-")  # private: mode 0700
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        _Workers(config, sockets=[sock], metrics_dir=folder).run()
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Workers(Multiprocess):
+    """uvicorn's supervisor, telling prometheus_client about each worker that is gone."""
+
+    def __init__(self, config: uvicorn.Config, *, sockets: list[socket.socket], metrics_dir: str):
+        super().__init__(config, sockets)
+        self._metrics_dir = metrics_dir
+
+    def keep_subprocess_alive(self) -> None:
+        before = self._pids()
+        super().keep_subprocess_alive()
+        self._forget(before - self._pids())
+
+    def handle_signals(self) -> None:  # restarts (HUP) and fewer workers (TTOU) replace pids
+        before = self._pids()
+        super().handle_signals()
+        self._forget(before - self._pids())
+
+    def _pids(self) -> set[int]:
+        return {process.pid for process in self.processes if process.pid is not None}
+
+    def _forget(self, gone: set[int]) -> None:
+        for pid in gone:
+            multiprocess.mark_process_dead(pid, self._metrics_dir)  # type: ignore[no-untyped-call]

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import httpx
 
 from service.errors import BadUpstream, InvalidInput, NotFound
+from service.metrics import Metrics
 from service.netflix.normalize import index as index_normalizer
 from service.netflix.normalize import people, queues, ratings, rentals, titles, users
 from service.netflix.refs import TitleRef, host_of
@@ -114,6 +115,7 @@ class NetflixClient:
         prefer_json: bool = False,
         max_body_bytes: int = 20_000_000,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
         self._upstream = Upstream(
             http,
@@ -124,6 +126,7 @@ class NetflixClient:
             prefer_json=prefer_json,
             max_body_bytes=max_body_bytes,
             clock=clock,
+            metrics=metrics,
         )
         self._consumer_key = consumer_key
         self._ref_base = ref_base.rstrip("/")

@@ -1,7 +1,9 @@
 """The one path every upstream call takes: throttle, sign, send, cap the body, parse, translate.
 
 `Upstream` owns no connection pool: the app's pooled `httpx.AsyncClient` is passed in. httpx
-exceptions and upstream status codes are turned into `service.errors` classes here.
+exceptions and upstream status codes are turned into `service.errors` classes here. Each call
+sent is counted for the request being served (`service.request_context`) and, with its
+status and the time until that status came, by resource (the call's `subject`) in `Metrics`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Protocol
 
 import httpx
 
+from service import request_context
 from service.errors import BadUpstream, UpstreamThrottled, UpstreamTimeout
+from service.metrics import Metrics
 from service.netflix.document import Doc
 from service.netflix.errors import raise_for_status, read_status, status_from_doc
 from service.netflix.netflix_json import parse_json
@@ -103,7 +107,9 @@ class Upstream:
         prefer_json: bool = False,
         max_body_bytes: int = 20_000_000,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._http = http
         self._base = base_url.rstrip("/")
         self._consumer_key = consumer_key
@@ -176,14 +182,19 @@ class Upstream:
             data=dict(call.form) if call.form else None,
             headers=headers,
         )
+        request_context.count_upstream_call()
+        started = time.perf_counter()
         try:
             response = await self._http.send(
                 request, stream=True, auth=OAuth1Signer(credentials, clock=self._clock)
             )
         except httpx.TimeoutException as exc:
+            self._observe(call, "timeout", started)
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
         except httpx.HTTPError as exc:
+            self._observe(call, "error", started)
             raise BadUpstream("Netflix could not be reached; retry later") from exc
+        self._observe(call, str(response.status_code), started)
         if response.status_code < 400:
             return response
         try:
@@ -196,6 +207,10 @@ class Upstream:
             user_call=call.user_call,
             subject=call.subject,
         )
+
+    def _observe(self, call: Call, status: str, started: float) -> None:
+        if self._metrics is not None:
+            self._metrics.upstream(call.subject, status, time.perf_counter() - started)
 
     async def _read(self, response: httpx.Response, *, limit: int, truncate: bool = False) -> bytes:
         chunks: list[bytes] = []

@@ -122,6 +122,7 @@ def get_queue_writes(runtime: RuntimeDep) -> QueueWrites:
         runtime.etags,
         QueueLock(runtime.redis, runtime.settings, breaker=runtime.breaker),
         retries=runtime.settings.etag_retries,
+        metrics=runtime.metrics,
     )
 
 

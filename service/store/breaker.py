@@ -21,6 +21,7 @@ from typing import Literal, TypeVar
 import redis.exceptions as redis_errors
 
 from service.errors import StoreUnavailable
+from service.metrics import Metrics
 from service.store.redis import STORE_DOWN
 
 # Failures that say the store cannot be reached; the other STORE_DOWN errors (a read-only
@@ -45,10 +46,15 @@ class Breaker:
     """Runs store calls, skipping them for `retry_after_s` after the store was unreachable.
 
     `retry_after_s` 0 disables it: every call goes to the store. `clock` is monotonic seconds.
+    `metrics` counts the store's errors and shows whether the breaker is open.
     """
 
     def __init__(
-        self, retry_after_s: float, *, clock: Callable[[], float] = time.monotonic
+        self,
+        retry_after_s: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
         if retry_after_s < 0:
             raise ValueError("retry_after_s must not be negative")
@@ -56,6 +62,7 @@ class Breaker:
         self._clock = clock
         self._opened_at: float | None = None  # None while closed
         self._probing = False
+        self._metrics = metrics
 
     def state(self) -> State:
         """`closed` (calls go through), `open` (calls skipped) or `half-open` (probe allowed)."""
@@ -78,14 +85,21 @@ class Breaker:
         probe = self._admit()
         try:
             result = await make()
-        except OUTAGE:
-            if self._retry_after_s > 0:
+        except STORE_DOWN as exc:
+            if self._metrics is not None:
+                self._metrics.store_error(exc)
+            if isinstance(exc, OUTAGE) and self._retry_after_s > 0:
+                if self._opened_at is None and self._metrics is not None:
+                    self._metrics.breaker(is_open=True)
                 self._opened_at = self._clock()
             raise
         finally:
             if probe:  # whatever its outcome, the next probe may go when the window allows
                 self._probing = False
-        self._opened_at = None
+        if self._opened_at is not None:
+            self._opened_at = None
+            if self._metrics is not None:
+                self._metrics.breaker(is_open=False)
         return result
 
     def refuse_while_open(self, detail: str) -> None:

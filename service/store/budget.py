@@ -31,6 +31,10 @@ keep working while the cache is down, and the upstream's own limit (403) still a
 While the breaker (`store.breaker`) remembers the outage they do so without asking Redis.
 Budget keys share the consumer's hash tag (see `store.keys.budget`), so the script runs on
 Redis Cluster too.
+
+`Metrics` counts waits (and their seconds) and refusals by scope: `user` for calls that spent
+a subscriber's budget too (the narrower one), else `consumer`; `day` for a spent daily
+budget; `signin` for the sign-in budget.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from collections.abc import Sequence
 
 from service import ratelimit_headers
 from service.errors import RateLimited
+from service.metrics import BudgetScope, Metrics
 from service.settings import Settings
 from service.store import keys
 from service.store.breaker import Breaker
@@ -56,10 +61,16 @@ class UpstreamBudget:
     """A `Throttle` for the upstream client: wait briefly for budget, or raise `RateLimited`."""
 
     def __init__(
-        self, redis: RedisLike, settings: Settings, *, breaker: Breaker | None = None
+        self,
+        redis: RedisLike,
+        settings: Settings,
+        *,
+        breaker: Breaker | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._redis = redis
         self._breaker = breaker or Breaker(settings.redis_retry_after_s)
+        self._metrics = metrics
         self._settings = settings
         self.max_wait_s = settings.budget_max_wait_s
         self._window_s = UPSTREAM_WINDOW_S + settings.budget_window_margin_s
@@ -83,6 +94,8 @@ class UpstreamBudget:
                 access_token=access_token,
                 max_wait_s=max(0.0, deadline - asked),
             )
+            if wait > 0 and self._metrics is not None:
+                self._metrics.budget_wait("user" if access_token else "consumer", wait)
             # The reserved time lies between `asked + wait` and now + wait on this clock:
             # sleep to the later bound (never early), judge lateness from the earlier one.
             await asyncio.sleep(wait)
@@ -115,7 +128,13 @@ class UpstreamBudget:
             )
         wait = self.max_wait_s if max_wait_s is None else max(0.0, max_wait_s)
         return await _take(
-            self._redis, self._breaker, budgets, max_wait_s=wait, name="the upstream call budget"
+            self._redis,
+            self._breaker,
+            budgets,
+            max_wait_s=wait,
+            name="the upstream call budget",
+            metrics=self._metrics,
+            scope="user" if user_keys is not None else "consumer",
         )
 
     def _budget(self, policy: str, where: keys.BudgetKeys, per_s: int, per_day: int) -> Budget:
@@ -126,10 +145,16 @@ class SignInThrottle:
     """The per-client budget of the anonymous sign-in endpoints: spend one call, or 429."""
 
     def __init__(
-        self, redis: RedisLike, settings: Settings, *, breaker: Breaker | None = None
+        self,
+        redis: RedisLike,
+        settings: Settings,
+        *,
+        breaker: Breaker | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._redis = redis
         self._breaker = breaker or Breaker(settings.redis_retry_after_s)
+        self._metrics = metrics
         self._per_minute = settings.signin_per_minute
 
     async def __call__(self, client_host: str | None) -> None:
@@ -145,6 +170,8 @@ class SignInThrottle:
             [budget],
             max_wait_s=0.0,
             name="the sign-in budget of this client",
+            metrics=self._metrics,
+            scope="signin",
         )
 
 
@@ -174,6 +201,8 @@ async def _take(
     *,
     max_wait_s: float,
     name: str,
+    metrics: Metrics | None,
+    scope: BudgetScope,
 ) -> float:
     """Reserve one call in every budget; the wait, or `RateLimited` (0 when Redis is down)."""
     try:
@@ -186,6 +215,8 @@ async def _take(
     ratelimit_headers.record(outcome.states)
     if outcome.taken:
         return outcome.wait_s
+    if metrics is not None:
+        metrics.budget_refusal("day" if outcome.refused_by == "day" else scope)
     if outcome.refused_by == "day":
         raise RateLimited(f"{name} is spent for today; retry later", retry_after=outcome.wait_s)
     raise RateLimited(f"{name} is spent for now; retry later", retry_after=outcome.wait_s)

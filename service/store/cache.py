@@ -30,6 +30,7 @@ from typing import Any, Literal
 import orjson
 
 from service.errors import InvalidInput, RateLimited, ServiceError
+from service.metrics import Metrics
 from service.settings import Settings
 from service.store import keys
 from service.store.breaker import Breaker
@@ -142,7 +143,9 @@ class ResponseCache:
         wait_s: float | None = None,
         stale_if: Callable[[BaseException], bool] = upstream_failed,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._redis = redis
         self._breaker = breaker or Breaker(settings.redis_retry_after_s)
         self._stale_s = settings.cache_stale_s
@@ -156,6 +159,12 @@ class ResponseCache:
 
     async def get_or_fetch(self, key: str, ttl_s: float, fetch: Fetch) -> CacheResult:
         """The body for `key`: fresh from the cache, else fetched once for all callers."""
+        result = await self._get_or_fetch(key, ttl_s, fetch)
+        if self._metrics is not None:
+            self._metrics.cache("redis", result.status)
+        return result
+
+    async def _get_or_fetch(self, key: str, ttl_s: float, fetch: Fetch) -> CacheResult:
         if ttl_s <= 0:
             raise ValueError("ttl_s must be positive")
         keys.fill_lock(key)  # refuses keys not built by store.keys

@@ -24,6 +24,10 @@ clients of the proxy never see etags. So each write here:
 the stored etag. A whole-queue reorder runs the fewest-moves plan of `usecases.reorder`, one
 upstream move per title outside the longest increasing subsequence, all inside one lock;
 each move is reconciled like a single one.
+
+`Metrics` counts the retries after a stale etag and each reconciliation by what it found:
+`applied` (the write had taken effect), `not_applied`, or `unknown` (the queue could not be
+read back).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from service.errors import (
     StaleEtag,
     UpstreamTimeout,
 )
+from service.metrics import Metrics, Reconciliation
 from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
@@ -86,7 +91,9 @@ class QueueWrites:
         *,
         retries: int,
         backoff_s: float = BACKOFF_BASE_S,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         if retries < 0:
             raise ValueError("retries must not be negative")
         self._client = client
@@ -217,6 +224,7 @@ class QueueWrites:
                     # Changed from outside the proxy mid-plan: plan again from a fresh read.
                     if attempt == self._retries:
                         raise self._gave_up() from exc
+                    self._retrying()
                     await self._sleep(attempt)
             page = await self.read(
                 session,
@@ -316,12 +324,13 @@ class QueueWrites:
                 result, new_etag = await call(etag)
             except (StaleEtag, AlreadyInQueue) as exc:
                 await self._etags.forget(session.user_id, queue)
-                if uncertain and (done := await took_effect()) is not None:
+                if uncertain and (done := await self._reconcile(took_effect)) is not None:
                     return done[0]
                 if isinstance(exc, AlreadyInQueue) or not stale_retry:
                     raise
                 if attempt == attempts - 1:
                     raise self._gave_up() from exc
+                self._retrying()
                 await self._sleep(attempt)
                 etag = await self._fresh_etag(session, queue)
                 continue
@@ -330,8 +339,14 @@ class QueueWrites:
                     raise
                 uncertain = True
                 await self._etags.forget(session.user_id, queue)
-                current = await self._read_back(lambda: self._fresh_etag(session, queue), exc)
-                if current != etag and (done := await took_effect()) is not None:
+                try:
+                    current = await self._read_back(lambda: self._fresh_etag(session, queue), exc)
+                except (BadUpstream, UpstreamTimeout):
+                    self._reconciled("unknown")
+                    raise
+                if current == etag:  # unchanged: the write did not happen
+                    self._reconciled("not_applied")
+                elif (done := await self._reconcile(took_effect)) is not None:
                     return done[0]
                 if attempt == attempts - 1:
                     raise
@@ -364,6 +379,24 @@ class QueueWrites:
                     ) from exc
                 await self._sleep(attempt)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    async def _reconcile(self, took_effect: _Effect[_T]) -> tuple[_T] | None:
+        """`took_effect()`, counted by what it found."""
+        try:
+            done = await took_effect()
+        except (BadUpstream, UpstreamTimeout):
+            self._reconciled("unknown")
+            raise
+        self._reconciled("not_applied" if done is None else "applied")
+        return done
+
+    def _reconciled(self, outcome: Reconciliation) -> None:
+        if self._metrics is not None:
+            self._metrics.reconciliation(outcome)
+
+    def _retrying(self) -> None:
+        if self._metrics is not None:
+            self._metrics.etag_retry()
 
     async def _fresh_etag(self, session: Session, queue: QueueType) -> str:
         """GET the smallest page of the queue to learn (and store) its current etag."""

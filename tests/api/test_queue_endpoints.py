@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from emulator.accounts.queues import Queue
 from service.store import keys
+from tests.support.metrics import scrape, value
 from tests.support.proxy import Proxy, running_proxy
 from tests.support.queue_helpers import addable_movies, auth, available_ids, emulator_queue
 
@@ -262,11 +263,14 @@ async def test_stale_stored_etag_is_refreshed_and_the_write_retried(proxy: Proxy
     queue.available.append(queue.available.pop(0))
     queue.generation += 1
     [title] = addable_movies(proxy, user_id, 1)
+    before = await scrape(proxy)
     answer = await proxy.client.post(
         "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title, "position": 2}
     )
     assert answer.status_code == 201, answer.text
     assert available_ids(proxy, user_id)[1] == title
+    retries = "nfx_queue_etag_retries_total"
+    assert value(await scrape(proxy), retries) == value(before, retries) + 1
     stored = await proxy.redis.get(keys.queue_etag(user_id, "disc"))
     assert stored == queue.etag.encode()
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from tests.support.metrics import reconciliations, scrape
 from tests.support.proxy import Proxy, running_proxy
 from tests.support.queue_helpers import addable_movies, auth, available_ids, emulator_queue
 
@@ -81,10 +82,13 @@ async def test_an_add_applied_upstream_answers_201_whatever_became_of_its_answer
     session, user_id = await proxy.sign_in()
     (title,) = addable_movies(proxy, user_id, 1)
     broken = _break(proxy, failure, applied=True)
+    before = await scrape(proxy)
     added = await proxy.client.post(
         "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title}
     )
     assert added.status_code == 201, added.text
+    after = await scrape(proxy)
+    assert reconciliations(after, "applied") == reconciliations(before, "applied") + 1
     assert added.json()["title"]["id"] == title
     assert added.headers["location"] == f"/v1/me/queues/disc/entries/{title}"
     assert available_ids(proxy, user_id).count(title) == 1
@@ -107,12 +111,15 @@ async def test_an_add_that_never_arrived_is_sent_again(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     (title,) = addable_movies(proxy, user_id, 1)
     broken = _break(proxy, _lost_answer, applied=False)
+    before = await scrape(proxy)
     added = await proxy.client.post(
         "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title}
     )
     assert added.status_code == 201, added.text
     assert available_ids(proxy, user_id).count(title) == 1
     assert broken.writes == 2
+    after = await scrape(proxy)
+    assert reconciliations(after, "not_applied") == reconciliations(before, "not_applied") + 1
 
 
 async def test_an_add_that_keeps_failing_answers_the_upstream_error(proxy: Proxy) -> None:
@@ -153,11 +160,14 @@ async def test_an_unreadable_outcome_is_said_to_be_unknown(proxy: Proxy) -> None
             return await self.inner.handle_async_request(request)
 
     proxy.upstream.inner = NoReadsAfterTheWrite(proxy.upstream.inner)
+    before = await scrape(proxy)
     added = await proxy.client.post(
         "/v1/me/queues/disc/entries", headers=auth(session), json={"title": title}
     )
     assert added.status_code == 502, added.text
     assert "unknown" in added.json()["detail"]
+    after = await scrape(proxy)
+    assert reconciliations(after, "unknown") == reconciliations(before, "unknown") + 1
 
 
 async def test_a_move_applied_upstream_answers_200(proxy: Proxy) -> None:

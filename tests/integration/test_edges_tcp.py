@@ -1,11 +1,13 @@
 """The request edges on a real uvicorn process, started as the image starts it.
 
 Oversized and trickled bodies over a raw socket, a forged X-Forwarded-For from an untrusted
-peer, and the process's own logs after a full sign-in, scanned for every secret of it.
+peer, and the process's own logs (JSON request lines, as `netflix-proxy serve` writes them)
+after a full sign-in and a queue write, scanned for every secret of them.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from cryptography.fernet import Fernet
 from tests.support.servers import ServerProcess
 from tests.support.tcp_stack import (
     TIMEOUT_S,
+    addable_titles,
     approve_at_login_page,
     demo_logins,
     emulator_twin,
@@ -35,7 +38,7 @@ BODY_TIMEOUT_S = 1.0
 
 @dataclass(frozen=True)
 class Running:
-    """One emulator and one proxy process (with its access log on)."""
+    """One emulator and one proxy process (`netflix-proxy serve`, JSON request log on)."""
 
     emulator: str
     proxy: str
@@ -52,7 +55,7 @@ def running(redis_url: str) -> Iterator[Running]:
             redis_url,
             Fernet.generate_key().decode(),
             env={"NFX_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S)},
-            access_log=True,
+            serve=["--log-format", "json"],
         )
         yield Running(emulator, proxy, process)
 
@@ -113,8 +116,12 @@ def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(running: Running) -> 
     assert [answer.status_code for answer in statuses] == [200] * SIGN_IN_LIMIT + [429]
 
 
-def test_no_secret_of_a_full_sign_in_reaches_the_logs(running: Running) -> None:
-    login = demo_logins(emulator_twin())[0]
+def test_no_secret_of_a_full_sign_in_and_a_queue_write_reaches_the_logs(
+    running: Running,
+) -> None:
+    twin = emulator_twin()
+    login = demo_logins(twin)[0]
+    title = addable_titles(twin, login.user_id)[0]
     with (
         httpx.Client(base_url=running.proxy, timeout=TIMEOUT_S) as app,
         httpx.Client(base_url=running.emulator, timeout=TIMEOUT_S) as browser,
@@ -127,6 +134,10 @@ def test_no_secret_of_a_full_sign_in_reaches_the_logs(running: Running) -> None:
         session = app.post("/v1/auth/session", json=claim).json()["session_token"]
         me = app.get(f"/v1/auth/me?session_token={session}", headers=bearer(session))
         assert me.status_code == 200
+        queued = app.post(
+            "/v1/me/queues/disc/entries", headers=bearer(session), json={"title": title}
+        )
+        assert queued.status_code == 201, queued.text
     query = parse_qs(urlsplit(callback).query)
     secrets = {
         "request token": query["oauth_token"][0],
@@ -134,9 +145,17 @@ def test_no_secret_of_a_full_sign_in_reaches_the_logs(running: Running) -> None:
         "sign-in secret": link["sign_in_secret"],
         "session token": session,
     }
-    time.sleep(0.2)  # the access log line of the last answer
     log = running.process.log()
-    assert "/v1/auth/callback?oauth_token=" in log  # the access log is on and was written
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("logger") == "service.requests"]
+    assert not any(line.get("logger") == "uvicorn.access" for line in lines)  # off under serve
+    routes = [(line["method"], line["route"], line["status"]) for line in requests]
+    # The request log is on and has every step, the queue write's upstream calls counted.
+    assert ("GET", "/v1/auth/callback", 401) in routes
+    assert ("POST", "/v1/auth/session", 200) in routes
+    write = [line for line in requests if line["route"] == "/v1/me/queues/{queue}/entries"]
+    assert [line["status"] for line in write] == [201]
+    assert write[0]["upstream_calls"] >= 1
     for name, value in secrets.items():
         assert value not in log, name
 

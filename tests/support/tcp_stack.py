@@ -8,6 +8,7 @@ tokens and the seeded library without reaching into the child.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextlib import ExitStack
 
 import httpx
@@ -71,25 +72,34 @@ def proxy_process(
     *,
     env: dict[str, str] | None = None,
     access_log: bool = False,
+    serve: Sequence[str] | None = None,
 ) -> tuple[str, ServerProcess]:
-    """Like `start_proxy`, also giving the process (whose log file holds its logs)."""
+    """Like `start_proxy`, also giving the process (whose log file holds its logs).
+
+    With `serve` (its extra arguments, e.g. `["--workers", "2"]`) the proxy runs as
+    `netflix-proxy serve` does, with its own logging (JSON request lines on stdout, kept).
+    """
     port = free_port()
     env = dict(env or {})
     if redis_url is not None:
         env = {"NFX_REDIS_URL": redis_url, **env}
+    if serve is not None:
+        command = ["service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *serve]
+    else:
+        command = [
+            "uvicorn",
+            "--factory",
+            "service.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-proxy-headers",
+            *([] if access_log else ["--no-access-log"]),
+        ]
     server = stack.enter_context(
         python_server(
-            [
-                "uvicorn",
-                "--factory",
-                "service.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-proxy-headers",
-                *([] if access_log else ["--no-access-log"]),
-            ],
+            command,
             port,
             env={
                 "NFX_UPSTREAM_BASE_URL": upstream,
@@ -97,7 +107,7 @@ def proxy_process(
                 "NFX_TOKEN_ENCRYPTION_KEY": key,
                 **env,
             },
-            capture_stdout=access_log,
+            capture_stdout=access_log or serve is not None,
         )
     )
     return f"http://127.0.0.1:{port}", server

@@ -9,10 +9,12 @@ import redis.exceptions as redis_errors
 from pydantic import ValidationError
 
 from service.errors import StoreUnavailable
+from service.metrics import Metrics
 from service.settings import Settings
 from service.store.breaker import Breaker, BreakerOpen
 from service.store.redis import STORE_DOWN
 from tests.support.clock import ManualClock
+from tests.support.metrics import parse, value
 
 WINDOW_S = 2.0
 
@@ -227,3 +229,28 @@ def test_the_window_is_a_setting_that_refuses_negatives() -> None:
     assert Settings.model_validate({"redis_retry_after_s": 0}).redis_retry_after_s == 0
     with pytest.raises(ValidationError, match="redis_retry_after_s"):
         Settings.model_validate({"redis_retry_after_s": -1})
+
+
+async def test_metrics_count_store_errors_and_show_the_breaker_open_until_a_probe_succeeds(
+    clock: ManualClock,
+) -> None:
+    metrics = Metrics()
+    breaker = Breaker(WINDOW_S, clock=clock, metrics=metrics)
+    store = Store()
+    assert open_gauge(metrics) == 0
+    store.down = redis_errors.ConnectionError("refused")
+    await fail(breaker, store)
+    with pytest.raises(BreakerOpen):  # skipped: not a store error
+        await breaker.call(store.command)
+    samples = parse(metrics.render().decode())
+    assert value(samples, "nfx_store_errors_total", error="ConnectionError") == 1
+    assert open_gauge(metrics) == 1
+    clock.advance(WINDOW_S)
+    store.down = None
+    assert await breaker.call(store.command) == "OK"
+    assert open_gauge(metrics) == 0
+
+
+def open_gauge(metrics: Metrics) -> float:
+    """The breaker gauge as a scrape shows it."""
+    return value(parse(metrics.render().decode()), "nfx_store_breaker_open")

@@ -161,3 +161,10 @@ def test_the_web_app_files_are_packaged() -> None:
     assert "web/index.html" in files
     for name in files:
         assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
+
+
+def test_the_load_balancer_does_not_publish_metrics() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    block = re.search(r"location = /metrics \{([^}]*)\}", conf)
+    assert block is not None
+    assert block.group(1).split() == ["return", "404;"]

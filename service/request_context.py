@@ -1,0 +1,72 @@
+"""What one request is, for code deep inside it: its id, and how many upstream calls it made.
+
+`service.request_layer.RequestLayer`, the outermost ASGI layer, opens a `RequestRecord` per
+HTTP request in a context variable; problem documents read the id from it
+(`service.errors`), the upstream transport counts its calls into it, and the log formatter
+stamps the id on every line written while the request runs. Outside a request (tests calling
+components directly, startup) `current()` is None and reporting does nothing. Context
+variables are copied into tasks, and the record is one mutable object, so a streamed answer
+or a background task of the request counts into the same record.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# The ASGI scope key where a layer answering before routing (the front tier) names the route
+# template of its answer; the router's own `route` names it otherwise.
+ROUTE_SCOPE_KEY = "nfx.route"
+_ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One request's id (`generated` when the proxy made it) and its upstream call count."""
+
+    request_id: str
+    generated: bool
+    upstream_calls: int = 0
+
+
+_current: ContextVar[RequestRecord | None] = ContextVar("request_record", default=None)
+
+
+def new_record(offered: bytes | None) -> RequestRecord:
+    """A record with the client's `X-Request-ID` when acceptable, else a fresh uuid4 hex."""
+    if offered is not None:
+        text = offered.decode("latin-1")
+        if _ACCEPTED_ID.fullmatch(text):
+            return RequestRecord(text, generated=False)
+    return RequestRecord(uuid.uuid4().hex, generated=True)
+
+
+def current() -> RequestRecord | None:
+    """The record of the request being served, or None outside a request."""
+    return _current.get()
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served, or None outside a request."""
+    record = _current.get()
+    return None if record is None else record.request_id
+
+
+def count_upstream_call() -> None:
+    """One more upstream call for the request being served (nothing outside a request)."""
+    record = _current.get()
+    if record is not None:
+        record.upstream_calls += 1
+
+
+def enter(record: RequestRecord) -> Token[RequestRecord | None]:
+    """Make `record` current; returns the token `leave` needs."""
+    return _current.set(record)
+
+
+def leave(token: Token[RequestRecord | None]) -> None:
+    """Restore what was current before `enter`."""
+    _current.reset(token)
