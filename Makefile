@@ -12,7 +12,7 @@ DEV := $(VENV)/.dev-installed
 TS_CLIENT := clients/typescript
 TS_TOOLCHAIN := $(TS_CLIENT)/node_modules/.package-lock.json
 
-.PHONY: setup redis-server chromium ts-toolchain run run-emulator test lint typecheck bench openapi clean
+.PHONY: setup lock redis-server chromium ts-toolchain run run-emulator test lint typecheck bench openapi clean
 
 ## The runtime (with the embedded store) for `make run`; the test toolchain on top for the rest.
 setup: $(DEV)
@@ -20,12 +20,12 @@ setup: $(DEV)
 $(RUNTIME): requirements.lock requirements-embedded.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --no-deps -r requirements.lock -r requirements-embedded.lock
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements.lock -r requirements-embedded.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(RUNTIME)
 
 $(DEV): $(RUNTIME) requirements-dev.lock
-	$(BIN)/pip install --quiet --no-deps -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-dev.lock
 	touch $(DEV)
 
 ## Run the proxy on embedded defaults, wired to a local emulator (`make run PORT=9080 EMULATOR_PORT=9081`).
@@ -61,6 +61,24 @@ test: setup redis-server chromium ts-toolchain
 	$(BIN)/mypy
 	rm -rf .coverage-data
 	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
+
+## Regenerate the three lock files, with hashes, from pyproject.toml: one resolution for all of
+## them (the current pins are kept unless pyproject.toml asks otherwise), split into the runtime
+## (the image), the embedded store (`make run`) and the test toolchain (`make test`).
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11.7 --no-header --no-annotate
+NO_EMIT = $$(sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/--no-emit-package \1/p' $(1))
+lock: $(DEV)
+	$(LOCK) --extra embedded --extra dev -c requirements.lock -c requirements-embedded.lock \
+	  -c requirements-dev.lock pyproject.toml -o .lock-all.txt
+	$(LOCK) -c .lock-all.txt pyproject.toml -o requirements.lock.new
+	$(LOCK) -c .lock-all.txt --extra embedded pyproject.toml \
+	  $(call NO_EMIT,requirements.lock.new) -o requirements-embedded.lock.new
+	$(LOCK) -c .lock-all.txt --extra embedded --extra dev pyproject.toml \
+	  $(call NO_EMIT,requirements.lock.new) $(call NO_EMIT,requirements-embedded.lock.new) \
+	  -o requirements-dev.lock
+	mv requirements.lock.new requirements.lock
+	mv requirements-embedded.lock.new requirements-embedded.lock
+	rm -f .lock-all.txt
 
 lint: setup
 	$(BIN)/ruff check service emulator tests bench
