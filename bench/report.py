@@ -1,0 +1,120 @@
+"""The benchmark's verdicts: one row per figure with its target, and the table they print as.
+
+A `Check` holds a measured value and a target; the verdict follows from them, so a row can
+never claim a pass its numbers do not show. A figure that cannot be measured yet is a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Verdict(Enum):
+    MET = "pass"
+    MISSED = "FAIL"
+    SKIPPED = "skip"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One figure against its target: `value` must be at least (`at_least`) or at most
+    `target`; `value` None means not measured (`detail` says why)."""
+
+    figure: str
+    value: float | None
+    target: float
+    at_least: bool
+    unit: str
+    detail: str
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.value is None:
+            return Verdict.SKIPPED
+        met = self.value >= self.target if self.at_least else self.value <= self.target
+        return Verdict.MET if met else Verdict.MISSED
+
+    @property
+    def measured(self) -> str:
+        return "not measured" if self.value is None else f"{_number(self.value)}{self.unit}"
+
+    @property
+    def wanted(self) -> str:
+        return f"{'≥' if self.at_least else '≤'} {_number(self.target)}{self.unit}"
+
+    @property
+    def headroom(self) -> float | None:
+        """How far past the target (above 1) or short of it (below 1)."""
+        if self.value is None or self.value <= 0 or self.target <= 0:
+            return None
+        return self.value / self.target if self.at_least else self.target / self.value
+
+
+def skipped(figure: str, reason: str) -> Check:
+    """A figure that is not measured (a skip, not a failure)."""
+    return Check(figure, None, 0.0, True, "", reason)
+
+
+def _number(value: float) -> str:
+    if value == int(value) and abs(value) >= 10:
+        return f"{int(value):,}"
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+_HEADER = ("Figure", "Measured", "Target", "Result", "Detail")
+
+
+def _cells(check: Check) -> tuple[str, str, str, str, str]:
+    return (
+        check.figure,
+        check.measured,
+        check.wanted if check.value is not None else "",
+        check.verdict.value,
+        check.detail,
+    )
+
+
+def render_text(checks: Sequence[Check]) -> str:
+    """The table as aligned columns for a terminal."""
+    rows = [_HEADER, *(_cells(c) for c in checks)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+        + "  "
+        + row[4]
+        for row in rows
+    )
+
+
+def render_markdown(checks: Sequence[Check]) -> str:
+    """The table as Markdown (the committed results file)."""
+    rows = [_HEADER, ("---",) * 5, *(_cells(c) for c in checks)]
+    return "\n".join(
+        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows
+    )
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine(tools: dict[str, str]) -> str:
+    """One line about the machine and the tools the figures depend on."""
+    parts = [
+        f"{os.cpu_count()} cores",
+        _cpu_model(),
+        f"Python {platform.python_version()}",
+        *(f"{name} {version}" for name, version in tools.items()),
+    ]
+    return ", ".join(parts)
