@@ -61,7 +61,7 @@ def skipped(figure: str, reason: str) -> Check:
 
 
 def _number(value: float) -> str:
-    if value == int(value) and abs(value) >= 10:
+    if value == int(value):
         return f"{int(value):,}"
     return f"{value:.2f}" if abs(value) < 100 else f"{value:,.0f}"
 

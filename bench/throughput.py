@@ -50,7 +50,7 @@ def title_answer(run: Run) -> None:
         search = httpx.get(f"{server.url}/v1/titles", params={"term": "a"}, timeout=TIMEOUT_S)
         search.raise_for_status()
         movie = next(t for t in search.json()["items"] if t["kind"] == "movie")
-        run.title_path = f"/v1/titles/{movie['id']}"
+        run.title_path = f"/v1/titles/{movie['id']}?include=synopsis,cast"
         run.title_body = warm(server.url + run.title_path)
 
 
