@@ -58,8 +58,8 @@ def misses(run: Run) -> list[Check]:
         Check(
             "3. Miss p50 vs direct signed call",
             proxy_p50 / direct_p50,
+            "<=",
             1.25,
-            False,
             "x",
             f"{proxy_p50:.1f} vs {direct_p50:.1f} ms, {len(terms)} distinct searches, "
             f"{CONCURRENCY} in flight",

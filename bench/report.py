@@ -6,12 +6,21 @@ never claim a pass its numbers do not show. A figure that cannot be measured yet
 
 from __future__ import annotations
 
+import operator
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+}
+_SIGNS = {">=": "≥", "<=": "≤", "<": "<", "==": "="}
 
 
 class Verdict(Enum):
@@ -22,13 +31,13 @@ class Verdict(Enum):
 
 @dataclass(frozen=True)
 class Check:
-    """One figure against its target: `value` must be at least (`at_least`) or at most
-    `target`; `value` None means not measured (`detail` says why)."""
+    """One figure against its target: `value` compared with `target` by `compare` (one of
+    `_COMPARISONS`); `value` None means not measured (`detail` says why)."""
 
     figure: str
     value: float | None
+    compare: str
     target: float
-    at_least: bool
     unit: str
     detail: str
 
@@ -36,34 +45,38 @@ class Check:
     def verdict(self) -> Verdict:
         if self.value is None:
             return Verdict.SKIPPED
-        met = self.value >= self.target if self.at_least else self.value <= self.target
+        met = _COMPARISONS[self.compare](self.value, self.target)
         return Verdict.MET if met else Verdict.MISSED
 
     @property
     def measured(self) -> str:
-        return "not measured" if self.value is None else f"{_number(self.value)}{self.unit}"
+        return "not measured" if self.value is None else f"{self._format(self.value)}{self.unit}"
 
     @property
     def wanted(self) -> str:
-        return f"{'≥' if self.at_least else '≤'} {_number(self.target)}{self.unit}"
+        return f"{_SIGNS[self.compare]} {self._format(self.target)}{self.unit}"
 
     @property
     def headroom(self) -> float | None:
-        """How far past the target (above 1) or short of it (below 1)."""
+        """How far past the target (above 1) or short of it (below 1); an exact target met
+        is 1, missed is below 1."""
         if self.value is None or self.value <= 0 or self.target <= 0:
             return None
-        return self.value / self.target if self.at_least else self.target / self.value
+        if self.compare == "==":
+            return min(self.value / self.target, self.target / self.value)
+        return self.value / self.target if self.compare == ">=" else self.target / self.value
+
+    def _format(self, value: float) -> str:
+        if self.unit.startswith("x"):
+            return f"{value:.2f}"
+        if value == int(value):
+            return f"{int(value):,}"
+        return f"{value:.2f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
 def skipped(figure: str, reason: str) -> Check:
     """A figure that is not measured (a skip, not a failure)."""
-    return Check(figure, None, 0.0, True, "", reason)
-
-
-def _number(value: float) -> str:
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return Check(figure, None, ">=", 0.0, "", reason)
 
 
 _HEADER = ("Figure", "Measured", "Target", "Result", "Detail")

@@ -43,16 +43,16 @@ def scaling(run: Run) -> list[Check]:
         Check(
             "7. 2 workers vs 1 worker (hits)",
             two / one,
+            ">=",
             1.3,
-            True,
             "x",
             f"{two:,.0f} vs {one:,.0f} req/s",
         ),
         Check(
             "7. Keep-alive: 2nd request vs 1st",
             second_ms / first_ms,
+            "<=",
             KEEPALIVE_TARGET,
-            False,
             "x",
             f"{second_ms:.2f} vs {first_ms:.2f} ms (p50, 2 workers)",
         ),

@@ -58,17 +58,20 @@ def test_wrk_output_without_a_latency_distribution_is_refused() -> None:
 
 
 def test_verdicts_follow_the_measured_values() -> None:
-    assert Check("a", 2.6, 2.5, True, "x", "").verdict is Verdict.MET
-    assert Check("a", 2.4, 2.5, True, "x", "").verdict is Verdict.MISSED
-    assert Check("a", 1.3, 1.25, False, "x", "").verdict is Verdict.MISSED
-    assert Check("a", 1.2, 1.25, False, "x", "").verdict is Verdict.MET
+    assert Check("a", 2.6, ">=", 2.5, "x", "").verdict is Verdict.MET
+    assert Check("a", 2.4, ">=", 2.5, "x", "").verdict is Verdict.MISSED
+    assert Check("a", 1.3, "<=", 1.25, "x", "").verdict is Verdict.MISSED
+    assert Check("a", 1.2, "<=", 1.25, "x", "").verdict is Verdict.MET
+    assert Check("a", 64.0, "<", 64.0, " MB", "").verdict is Verdict.MISSED
+    assert Check("a", 908.0, "==", 908.0, " calls", "").verdict is Verdict.MET
+    assert Check("a", 909.0, "==", 908.0, " calls", "").verdict is Verdict.MISSED
     assert skipped("8. Home screen", "no endpoint").verdict is Verdict.SKIPPED
 
 
 def test_tables_show_each_figure_with_target_and_result() -> None:
     checks = [
-        Check("1. Front-tier hit vs bare FastAPI", 1.8, 2.5, True, "x", "3,400 vs 1,900 req/s"),
-        Check("3. Miss p50", 1.1, 1.25, False, "x", "4.8 vs 4.4 ms"),
+        Check("1. Front-tier hit vs bare FastAPI", 1.8, ">=", 2.5, "x", "3,400 vs 1,900 req/s"),
+        Check("3. Miss p50", 1.1, "<=", 1.25, "x", "4.8 vs 4.4 ms"),
         skipped("8. Home screen", "not measured: no /v1/me/home endpoint"),
     ]
     text = render_text(checks).splitlines()
@@ -83,7 +86,7 @@ def test_tables_show_each_figure_with_target_and_result() -> None:
 
 def test_the_chart_is_a_png(tmp_path: Path) -> None:
     target = tmp_path / "chart.png"
-    checks = [Check("1. hit", 1.8, 2.5, True, "x", ""), skipped("8. home", "none")]
+    checks = [Check("1. hit", 1.8, ">=", 2.5, "x", ""), skipped("8. home", "none")]
     write_chart(target, {"nginx": 70000.0, "proxy": 3000.0}, checks, "test")
     assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
