@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import secrets
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -64,8 +64,9 @@ def measure(quick: bool) -> tuple[Run, list[Check]]:
         for figure in FIGURES:
             started = time.monotonic()
             found = figure(run)
-            print(render_text(found), f"({time.monotonic() - started:.0f} s)", sep="\n")
-            print(file=sys.stderr, flush=True)
+            print(
+                render_text(found), f"({time.monotonic() - started:.0f} s)\n", sep="\n", flush=True
+            )
             checks += found
     return run, checks
 
@@ -81,14 +82,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     output: Path = args.output or (DEFAULT_OUTPUT / "quick" if args.quick else DEFAULT_OUTPUT)
     about = machine({"nginx": nginx_version(), "wrk": wrk_version()})
     print(about, flush=True)
+    load_before = os.getloadavg()[0]
     run, checks = measure(args.quick)
+    load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
     table = render_text(checks)
-    print(f"\n{about}\n{table}")
+    print(f"\n{about}; {load}\n{table}")
     mode = "quick run" if args.quick else "full run"
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     output.mkdir(parents=True, exist_ok=True)
     (output / "results.md").write_text(
-        f"Measured {stamp} ({mode}) on: {about}.\n\n{render_markdown(checks)}\n"
+        f"Measured {stamp} ({mode}) on: {about}; {load}.\n\n{render_markdown(checks)}\n"
     )
     write_chart(output / "results.png", run.throughput, checks, f"{stamp}, {mode}: {about}")
     print(f"\nwrote {output / 'results.md'} and {output / 'results.png'}")
