@@ -10,9 +10,11 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from bench.report import Check, Verdict
 
+_HEADROOM_TICKS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
 _COLOURS = {Verdict.MET: "#2e7d32", Verdict.MISSED: "#c62828"}
 
 
@@ -37,6 +39,9 @@ def write_chart(
     targets.barh(labels, scores, color=[_COLOURS[c.verdict] for c in measured])
     targets.axvline(1.0, color="black", linewidth=1)
     targets.set_xscale("log")
+    targets.xaxis.set_major_locator(FixedLocator(_HEADROOM_TICKS))
+    targets.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}x"))
+    targets.xaxis.set_minor_formatter(NullFormatter())
     targets.invert_yaxis()
     targets.set_xlabel("measured / target (right of the line: target met)")
     targets.set_title("Figures against their targets")
