@@ -12,7 +12,7 @@ DEV := $(VENV)/.dev-installed
 TS_CLIENT := clients/typescript
 TS_TOOLCHAIN := $(TS_CLIENT)/node_modules/.package-lock.json
 
-.PHONY: setup lock redis-server chromium ts-toolchain run run-emulator test lint typecheck bench openapi clean
+.PHONY: setup lock redis-server bench-tools chromium ts-toolchain run run-emulator test lint typecheck bench openapi clean
 
 ## The runtime (with the embedded store) for `make run`; the test toolchain on top for the rest.
 setup: $(DEV)
@@ -87,8 +87,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-bench: setup
-	$(BIN)/python -m bench
+## The benchmark compares with nginx and drives load with wrk: install them when missing (Debian, as root).
+bench-tools:
+	@{ command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } && command -v wrk >/dev/null 2>&1 || { \
+	  echo "nginx or wrk is missing: installing them with apt-get"; \
+	  apt-get update -qq && apt-get install -y -qq nginx-light wrk; }
+
+## The TCP benchmark (about five minutes; `make bench BENCH_FLAGS=--quick` for a smoke run).
+bench: setup redis-server bench-tools
+	$(BIN)/python -m bench $(BENCH_FLAGS)
 
 openapi: setup
 	$(BIN)/python -m service.openapi_export > openapi/openapi.json

@@ -1,1 +1,1 @@
-"""Benchmarks that print ratios against a baseline measured in the same run."""
+"""Benchmarks: the proxy against what users would run instead, each figure against its target."""
