@@ -95,6 +95,9 @@ def create_app(
         version=API_VERSION,
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # Metrics are ours (Prometheus, `/metrics`); FastAPI's OpenTelemetry hooks, unconfigured
+        # here, still looked up their providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         default_response_class=OrjsonResponse,
         # Starlette would redirect `/path/` to `/path` on a URL built from the Host header,
         # which the client chooses; such paths answer 404 instead (see README).

@@ -11,8 +11,10 @@ or a background task of the request counts into the same record.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-import uuid
+import secrets
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
@@ -21,6 +23,19 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # template of its answer; the router's own `route` names it otherwise.
 ROUTE_SCOPE_KEY = "nfx.route"
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# Made ids are 32 hex digits: a random prefix drawn once per process, then a counter. Unique
+# across processes and replicas as uuid4s are, without a random draw (a system call) for
+# every request, which cost 8% of a front-tier hit. A forked child draws its own prefix.
+_ids: tuple[int, str, itertools.count[int]] = (0, "", itertools.count())
+
+
+def _fresh_id() -> str:
+    global _ids
+    pid, prefix, counter = _ids
+    if pid != os.getpid():
+        pid, prefix, counter = os.getpid(), secrets.token_hex(8), itertools.count()
+        _ids = (pid, prefix, counter)
+    return f"{prefix}{next(counter) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
 
 
 @dataclass(slots=True)
@@ -36,12 +51,12 @@ _current: ContextVar[RequestRecord | None] = ContextVar("request_record", defaul
 
 
 def new_record(offered: bytes | None) -> RequestRecord:
-    """A record with the client's `X-Request-ID` when acceptable, else a fresh uuid4 hex."""
+    """A record with the client's `X-Request-ID` when acceptable, else a fresh id."""
     if offered is not None:
         text = offered.decode("latin-1")
         if _ACCEPTED_ID.fullmatch(text):
             return RequestRecord(text, generated=False)
-    return RequestRecord(uuid.uuid4().hex, generated=True)
+    return RequestRecord(_fresh_id(), generated=True)
 
 
 def current() -> RequestRecord | None:
