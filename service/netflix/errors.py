@@ -27,7 +27,7 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.netflix.document import Doc
-from service.netflix.netflix_json import parse_json
+from service.netflix.netflix_json import is_json, parse_json
 from service.netflix.normalize.common import to_int
 from service.netflix.xml import parse_xml
 
@@ -73,7 +73,7 @@ def read_status(http_status: int, headers: Mapping[str, str], body: bytes) -> Up
     body = body[:_MAX_ERROR_BODY]
     doc: Doc | None = None
     try:
-        if "json" in content_type:
+        if is_json(content_type, body):
             doc = parse_json(body, max_bytes=_MAX_ERROR_BODY)
         elif "xml" in content_type or body.lstrip().startswith(b"<"):
             doc = parse_xml(body, max_bytes=_MAX_ERROR_BODY)

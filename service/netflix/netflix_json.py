@@ -8,6 +8,18 @@ from service.errors import BadUpstream
 from service.netflix.document import JsonDoc
 
 
+# The live API labelled its JSON `text/javascript`; later hosts say `application/json`.
+_JSON_TYPES = ("json", "javascript")
+
+
+def is_json(content_type: str, body: bytes) -> bool:
+    """Whether an answer is Netflix JSON: by its label, or by its first byte when unlabelled."""
+    kind = content_type.lower()
+    if any(name in kind for name in _JSON_TYPES):
+        return True
+    return not kind and body.lstrip().startswith(b"{")
+
+
 def parse_json(body: bytes, *, max_bytes: int) -> JsonDoc:
     """Parse `{"root_tag": {...}}`; `BadUpstream` when it is too large or not that shape."""
     if len(body) > max_bytes:

@@ -22,7 +22,7 @@ from service.errors import BadUpstream, UpstreamThrottled, UpstreamTimeout
 from service.metrics import Metrics
 from service.netflix.document import Doc
 from service.netflix.errors import raise_for_status, read_status, status_from_doc
-from service.netflix.netflix_json import parse_json
+from service.netflix.netflix_json import is_json, parse_json
 from service.netflix.signing import Credentials, OAuth1Signer
 from service.netflix.xml import parse_xml
 
@@ -248,10 +248,8 @@ class Upstream:
 
     def parse(self, content_type: str, body: bytes) -> Doc:
         """Parse by content type; a body that is neither XML nor JSON is a bad answer."""
-        kind = content_type.lower()
-        stripped = body.lstrip()
-        if "json" in kind or (not kind and stripped.startswith(b"{")):
+        if is_json(content_type, body):
             return parse_json(body, max_bytes=self._max_body)
-        if "xml" in kind or stripped.startswith(b"<"):
+        if "xml" in content_type.lower() or body.lstrip().startswith(b"<"):
             return parse_xml(body, max_bytes=self._max_body)
         raise BadUpstream(f"Netflix answered an unexpected content type {content_type!r}")

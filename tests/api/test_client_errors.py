@@ -199,3 +199,23 @@ async def test_a_catalog_index_stalling_midway_is_a_timeout_not_a_bad_answer() -
             async for title in emulator_client(http).stream_catalog_index():
                 seen.append(title.id)
     assert seen == ["movies/1"]
+
+
+async def test_json_labelled_text_javascript_reads_like_application_json() -> None:
+    """The live API labelled its JSON `text/javascript`: the same body reads the same."""
+    emulator = httpx.ASGITransport(app=create_emulator(upstream_config(catalog_size=300)))
+    label = "application/json"
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        answer = await emulator.handle_async_request(request)
+        body = await answer.aread()
+        assert answer.headers["content-type"].startswith("application/json")
+        return httpx.Response(answer.status_code, content=body, headers={"content-type": label})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = emulator_client(http, prefer_json=True)
+        as_json = await client.search_titles("Jurassic Park", max_results=3)
+        label = "text/javascript;charset=UTF-8"
+        as_javascript = await client.search_titles("Jurassic Park", max_results=3)
+    assert as_javascript == as_json
+    assert as_json.items
