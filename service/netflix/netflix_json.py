@@ -7,7 +7,6 @@ import orjson
 from service.errors import BadUpstream
 from service.netflix.document import JsonDoc
 
-
 # The live API labelled its JSON `text/javascript`; later hosts say `application/json`.
 _JSON_TYPES = ("json", "javascript")
 
