@@ -2,8 +2,9 @@
 
 `FrontLayer` is a pure ASGI middleware. For a GET on a cacheable catalog path without
 credentials it parses the raw path and query just enough to build the same cache key the
-routers build (the `*_key` functions of `service.usecases.catalog`) and, when the in-process
-`FrontCache` holds a fresh body for it, answers at once with `X-Cache: HIT` and `Age`. Anything
+routers build (both derive it from the read's declaration in `service.catalog_reads`) and,
+when the in-process `FrontCache` holds a fresh body for it, answers at once with
+`X-Cache: HIT` and `Age`. Anything
 it does not fully understand (unknown or repeated parameters it needs, bad values, other paths)
 passes through untouched, so validation and errors stay with the routers. The cache is filled by
 the catalog use cases, only with bodies that were answered as HIT or MISS; its short TTL keeps
@@ -16,7 +17,6 @@ resolved in advance), and a hit names its route template for the request layer
 
 from __future__ import annotations
 
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,24 +25,10 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.errors import InvalidInput
+from service import catalog_reads
 from service.metrics import Metrics
-from service.netflix.refs import TitleRef
 from service.request_context import ROUTE_SCOPE_KEY
-from service.schemas.titles import TitlePart
 from service.store import keys
-from service.usecases import catalog
-
-_TITLE = re.compile(r"/v1/titles/(movies|series|programs|discs)/([1-9][0-9]{0,14})")
-_SEASON = re.compile(r"/v1/titles/series/([1-9][0-9]{0,14})/seasons/([1-9][0-9]{0,14})")
-_SIMILAR = re.compile(r"/v1/titles/(movies|series|programs|discs)/([1-9][0-9]{0,14})/similar")
-_PERSON = re.compile(r"/v1/people/([1-9][0-9]{0,14})")
-_INT = re.compile(r"[0-9]{1,7}")
-# The routers' templates of the paths above (the request metric's and log's `route`).
-_TITLE_ROUTE = "/v1/titles/{kind}/{title_id}"
-_SEASON_ROUTE = "/v1/titles/series/{series_id}/seasons/{season_id}"
-_SIMILAR_ROUTE = "/v1/titles/{kind}/{title_id}/similar"
-_PERSON_ROUTE = "/v1/people/{person_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +107,7 @@ def front_key(path: str, query_string: bytes) -> str | None:
 
 
 def front_lookup(path: str, query_string: bytes) -> tuple[str, str] | None:
-    """The route template and cache key of a cacheable catalog GET, or None."""
+    """The route template (as the router names it) and cache key of a cacheable GET, or None."""
     try:
         pairs = parse_qsl(
             query_string.decode("latin-1"),
@@ -136,63 +122,8 @@ def front_lookup(path: str, query_string: bytes) -> tuple[str, str] | None:
         if name in params:
             return None
         params[name] = value
-    try:
-        return _route(path, params)
-    except (_NotCacheableError, InvalidInput):
-        return None
-
-
-class _NotCacheableError(Exception):
-    """Raised when a raw parameter is not in the exact form the routers accept."""
-
-
-def _route(path: str, params: dict[str, str]) -> tuple[str, str] | None:
-    """(route template as the router names it, cache key), or None."""
-    if path == "/v1/titles":
-        return path, catalog.search_key(_term(params), *_paging(params), _include(params))
-    if path == "/v1/titles/autocomplete":
-        return path, catalog.autocomplete_key(_term(params))
-    if path == "/v1/people":
-        return path, catalog.people_search_key(_term(params), *_paging(params))
-    if match := _SEASON.fullmatch(path):
-        ref = TitleRef("series", int(match[1]), int(match[2]))
-        return _SEASON_ROUTE, catalog.title_key(ref, _include(params))
-    if match := _SIMILAR.fullmatch(path):
-        ref = TitleRef(match[1], int(match[2]))  # type: ignore[arg-type]  # regex-checked kind
-        return _SIMILAR_ROUTE, catalog.similar_key(ref, *_paging(params))
-    if match := _TITLE.fullmatch(path):
-        ref = TitleRef(match[1], int(match[2]))  # type: ignore[arg-type]  # regex-checked kind
-        return _TITLE_ROUTE, catalog.title_key(ref, _include(params))
-    if match := _PERSON.fullmatch(path):
-        return _PERSON_ROUTE, catalog.person_key(int(match[1]))
-    return None
-
-
-def _term(params: dict[str, str]) -> str:
-    term = params.get("term", "")
-    if not term.strip() or len(term) > catalog.MAX_TERM_LENGTH:
-        raise _NotCacheableError
-    return term
-
-
-def _int(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    if not _INT.fullmatch(raw) or not low <= int(raw) <= high:
-        raise _NotCacheableError
-    return int(raw)
-
-
-def _paging(params: dict[str, str]) -> tuple[int, int]:
-    return (
-        _int(params, "start_index", 0, 0, catalog.MAX_START_INDEX),
-        _int(params, "page_size", catalog.DEFAULT_PAGE_SIZE, 1, catalog.MAX_PAGE_SIZE),
-    )
-
-
-def _include(params: dict[str, str]) -> tuple[TitlePart, ...]:
-    return catalog.parse_include(params.get("include"))
+    found = catalog_reads.recognize(path, params)
+    return None if found is None else (found[0].path, found[1])
 
 
 class FrontLayer:

@@ -14,6 +14,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from service.errors import InvalidInput, NotFound
+from service.limits import ID_REGEX, KIND_REGEX
 from service.schemas.titles import TitleCollection, TitleKind
 
 # Routes hand over the path parameter's enum member; parsed refs a plain string.
@@ -23,10 +24,8 @@ Kind = TitleCollection | Literal["movies", "series", "programs", "discs"]
 NETFLIX_API_HOSTS = frozenset({"api.netflix.com", "api-public.netflix.com"})
 
 MAX_REF_LENGTH = 300
-_ID = r"[1-9][0-9]{0,14}"
 _SHORT = re.compile(
-    rf"(?P<kind>movies|series|programs|discs)/(?P<id>{_ID})"
-    rf"(?:/seasons/(?P<season>{_ID}))?"
+    rf"(?P<kind>{KIND_REGEX})/(?P<id>{ID_REGEX})(?:/seasons/(?P<season>{ID_REGEX}))?"
 )
 _KIND_OF: dict[str, TitleKind] = {
     "movies": TitleKind.MOVIE,

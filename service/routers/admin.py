@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.catalog_reads import PURGE_GROUPS
 from service.deps import CacheDep, FrontDep, SettingsDep
 from service.errors import PROBLEM_RESPONSES, Forbidden, InvalidSession, NotFound
 from service.schemas.patterns import CACHE_GROUP
@@ -50,10 +51,18 @@ class PurgeRequest(BaseModel):
         None,
         max_length=100,
         pattern=CACHE_GROUP.regex,
-        description="A cache group such as `titles`, `titles.search`, `people` or "
-        "`people.get`; omitted: every cached catalog answer.",
+        description="A cache group: "
+        + ", ".join(f"`{group}`" for group in PURGE_GROUPS)
+        + "; omitted: every cached catalog answer.",
         examples=["titles.search"],
     )
+
+    @field_validator("prefix")
+    @classmethod
+    def _declared_group(cls, prefix: str | None) -> str | None:
+        if prefix is not None and prefix not in PURGE_GROUPS:
+            raise ValueError(f"unknown cache group; choose from {', '.join(PURGE_GROUPS)}")
+        return prefix
 
 
 class PurgeResult(BaseModel):

@@ -6,25 +6,34 @@ and answers `X-Cache` (HIT, MISS, STALE or BYPASS) and `Age` headers.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
+from service import catalog_reads as reads
+from service.catalog_reads import API_PREFIX, CatalogRead, parse_include
 from service.deps import RuntimeDep
 from service.errors import InvalidInput, problem_responses
+from service.limits import (
+    DEFAULT_PAGE_SIZE,
+    MAX_ID,
+    MAX_PAGE_SIZE,
+    MAX_START_INDEX,
+    MAX_TERM_LENGTH,
+)
 from service.netflix.refs import TitleRef
 from service.responses import NDJSON_MEDIA_TYPE
 from service.schemas.patterns import INCLUDE, SEARCH_TERM
 from service.schemas.people import Person, PersonPage
 from service.schemas.titles import Suggestions, Title, TitleCollection, TitlePage, TitlePart
 from service.store.cache import CacheResult
-from service.usecases import catalog
 from service.usecases.catalog import CatalogReads
 
 # No session, no lock, no store required (the cache is bypassed when Redis is down).
 router = APIRouter(
-    prefix="/v1", tags=["catalog"], responses=problem_responses(404, 422, 429, 502, 504)
+    prefix=API_PREFIX, tags=["catalog"], responses=problem_responses(404, 422, 429, 502, 504)
 )
 
 # Path parameters naming a title; the user and queue routes use them too. The kind is a named
@@ -32,8 +41,9 @@ router = APIRouter(
 TitleKindPath = Annotated[
     TitleCollection, Path(description="Title kind, the first half of a short id.")
 ]
-TitleId = Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric title id.")]
+TitleId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric title id.")]
 
+_Handler = TypeVar("_Handler", bound=Callable[..., Coroutine[Any, Any, Response]])
 _CACHE_HEADERS = {
     "X-Cache": {
         "description": "HIT, MISS, STALE (upstream failed, older copy) or BYPASS "
@@ -51,6 +61,11 @@ def _cached(description: str) -> dict[int | str, dict[str, object]]:
     return {200: {"description": description, "headers": _CACHE_HEADERS}}
 
 
+def _cached_read(read: CatalogRead, **details: Any) -> Callable[[_Handler], _Handler]:
+    """Register a handler at its read's declared path, under its declared operation id."""
+    return router.get(read.route, operation_id=read.operation_id, **details)
+
+
 async def get_reads(runtime: RuntimeDep) -> CatalogReads:
     """The catalog use cases bound to this app's client, cache and front tier."""
     return CatalogReads(runtime.client, runtime.cache, runtime.front, runtime.settings)
@@ -63,17 +78,17 @@ Term = Annotated[
     Query(
         min_length=1,
         pattern=SEARCH_TERM.regex,
-        max_length=catalog.MAX_TERM_LENGTH,
+        max_length=MAX_TERM_LENGTH,
         description="Words to look for (case and extra spaces ignored).",
         examples=["Jurassic Park"],
     ),
 ]
 StartIndex = Annotated[
     int,
-    Query(ge=0, le=catalog.MAX_START_INDEX, description="Zero-based offset of the first result."),
+    Query(ge=0, le=MAX_START_INDEX, description="Zero-based offset of the first result."),
 ]
 PageSize = Annotated[
-    int, Query(ge=1, le=catalog.MAX_PAGE_SIZE, description="Results per page (1 to 100).")
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Results per page (1 to {MAX_PAGE_SIZE}).")
 ]
 Include = Annotated[
     str | None,
@@ -101,9 +116,8 @@ def _term(term: str) -> str:
     return term
 
 
-@router.get(
-    "/titles",
-    operation_id="search_titles",
+@_cached_read(
+    reads.SEARCH_TITLES,
     response_model=TitlePage,
     summary="Search titles",
     description="Titles whose name matches `term`, best match first, one page at a time. "
@@ -115,7 +129,7 @@ async def search_titles(
     reads: Reads,
     term: Term,
     start_index: StartIndex = 0,
-    page_size: PageSize = catalog.DEFAULT_PAGE_SIZE,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
     include: Include = None,
 ) -> Response:
     """Title search."""
@@ -124,14 +138,13 @@ async def search_titles(
             term=_term(term),
             start_index=start_index,
             page_size=page_size,
-            include=catalog.parse_include(include),
+            include=parse_include(include),
         )
     )
 
 
-@router.get(
-    "/titles/autocomplete",
-    operation_id="autocomplete_titles",
+@_cached_read(
+    reads.AUTOCOMPLETE,
     response_model=Suggestions,
     summary="Suggest titles while typing",
     description="Up to 10 short titles starting like `term`, for type-ahead boxes. Cached.",
@@ -142,9 +155,8 @@ async def autocomplete_titles(reads: Reads, term: Term) -> Response:
     return _respond(await reads.autocomplete(term=_term(term)))
 
 
-@router.get(
-    "/titles/series/{series_id}/seasons/{season_id}",
-    operation_id="get_season",
+@_cached_read(
+    reads.GET_SEASON,
     response_model=Title,
     summary="Get one season of a series",
     description="A season with its episodes and discs; `include` inlines parts in the same "
@@ -156,12 +168,11 @@ async def get_season(
 ) -> Response:
     """One season."""
     ref = TitleRef("series", series_id, season_id)
-    return _respond(await reads.get_title(ref=ref, include=catalog.parse_include(include)))
+    return _respond(await reads.get_title(ref=ref, include=parse_include(include)))
 
 
-@router.get(
-    "/titles/{kind}/{title_id}",
-    operation_id="get_title",
+@_cached_read(
+    reads.GET_TITLE,
     response_model=Title,
     summary="Get one title",
     description="A movie, series, program or disc by short id (e.g. `movies/60010110`). "
@@ -174,12 +185,11 @@ async def get_title(
 ) -> Response:
     """One title."""
     ref = TitleRef(kind, title_id)
-    return _respond(await reads.get_title(ref=ref, include=catalog.parse_include(include)))
+    return _respond(await reads.get_title(ref=ref, include=parse_include(include)))
 
 
-@router.get(
-    "/titles/{kind}/{title_id}/similar",
-    operation_id="list_similar_titles",
+@_cached_read(
+    reads.LIST_SIMILAR,
     response_model=TitlePage,
     summary="List similar titles",
     description="Titles Netflix considered similar to this one, one page at a time. Cached.",
@@ -190,7 +200,7 @@ async def list_similar_titles(
     kind: TitleKindPath,
     title_id: TitleId,
     start_index: StartIndex = 0,
-    page_size: PageSize = catalog.DEFAULT_PAGE_SIZE,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> Response:
     """Similar titles."""
     ref = TitleRef(kind, title_id)
@@ -199,9 +209,8 @@ async def list_similar_titles(
     )
 
 
-@router.get(
-    "/people",
-    operation_id="search_people",
+@_cached_read(
+    reads.SEARCH_PEOPLE,
     response_model=PersonPage,
     summary="Search people",
     description="Actors and directors whose name matches `term`, one page at a time. Cached.",
@@ -211,7 +220,7 @@ async def search_people(
     reads: Reads,
     term: Term,
     start_index: StartIndex = 0,
-    page_size: PageSize = catalog.DEFAULT_PAGE_SIZE,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> Response:
     """People search."""
     return _respond(
@@ -219,9 +228,8 @@ async def search_people(
     )
 
 
-@router.get(
-    "/people/{person_id}",
-    operation_id="get_person",
+@_cached_read(
+    reads.GET_PERSON,
     response_model=Person,
     summary="Get one person",
     description="A person with biography and filmography. Cached.",
@@ -229,7 +237,7 @@ async def search_people(
 )
 async def get_person(
     reads: Reads,
-    person_id: Annotated[int, Path(ge=1, le=10**15 - 1, description="Numeric person id.")],
+    person_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric person id.")],
 ) -> Response:
     """One person."""
     return _respond(await reads.get_person(person_id=person_id))

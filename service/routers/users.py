@@ -14,6 +14,7 @@ from pydantic import Field
 
 from service.deps import ClientDep, CurrentSession, SettingsDep
 from service.idempotency import IdempotentDep
+from service.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_START_INDEX
 from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.responses import private_json
@@ -33,13 +34,12 @@ router = APIRouter(
     prefix="/v1/me", tags=["users"], responses=USER_ERRORS, dependencies=[Depends(no_store)]
 )
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 25
-
 StartIndex = Annotated[
-    int, Query(ge=0, le=100_000, description="Zero-based offset of the first result.")
+    int, Query(ge=0, le=MAX_START_INDEX, description="Zero-based offset of the first result.")
 ]
-PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page (1 to 100).")]
+PageSize = Annotated[
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Results per page (1 to {MAX_PAGE_SIZE}).")
+]
 Titles = Annotated[
     list[Annotated[str, Field(pattern=TITLE_REF_LIST.regex)]],
     Query(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.limits import ID_REGEX, TITLE_KINDS
 from service.schemas.titles import TitlePart
 
 
@@ -20,11 +21,12 @@ class InputPattern:
     message: str
 
 
-_ID = r"[1-9][0-9]{0,14}"
+_ID = ID_REGEX
+_NOT_SERIES = "|".join(kind for kind in TITLE_KINDS if kind != "series")
 _PORT = r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
 _REF = (
     rf"((https?://[A-Za-z0-9.-]+{_PORT})?/catalog/titles/)?"
-    rf"((movies|programs|discs)/{_ID}|series/{_ID}(/seasons/{_ID})?)/?"
+    rf"(({_NOT_SERIES})/{_ID}|series/{_ID}(/seasons/{_ID})?)/?"
 )
 _PART = "(" + "|".join(part.value for part in TitlePart) + ")"
 

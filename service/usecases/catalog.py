@@ -1,10 +1,9 @@
-"""Catalog reads through the response cache: one key function per read, shared by every tier.
+"""Catalog reads through the response cache, keyed and timed by their declarations.
 
-Each read has a pure `*_key` function of its normalized parameters (built with
-`service.store.keys`), used by the routers here and by the front layer (`service.front`) when it
-recognizes a raw request, so both tiers agree on the key. A read goes front tier → Redis →
-upstream; the upstream answer is serialized once, to JSON bytes, and those bytes are what every
-tier stores and serves.
+Each read's key and TTL come from its `CatalogRead` in `service.catalog_reads`, which the front
+layer (`service.front`) also uses to recognize raw requests, so both tiers agree on the key. A
+read goes front tier → Redis → upstream; the upstream answer is serialized once, to JSON bytes,
+and those bytes are what every tier stores and serves.
 """
 
 from __future__ import annotations
@@ -16,91 +15,20 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from service.errors import InvalidInput, ServiceError, problem_json
+from service import catalog_reads as reads
+from service.catalog_reads import CatalogRead, normalize_parts, normalize_term
+from service.errors import ServiceError, problem_json
+from service.limits import AUTOCOMPLETE_SIZE
 from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.titles import IndexTitle, Suggestions, TitlePart
 from service.settings import Settings
-from service.store import keys
 from service.store.cache import CacheResult, ResponseCache
 
 if TYPE_CHECKING:
     from service.front import FrontCache
 
 _log = logging.getLogger(__name__)
-MAX_TERM_LENGTH = 200
-MAX_PAGE_SIZE = 100
-MAX_START_INDEX = 100_000
-DEFAULT_PAGE_SIZE = 25
-_PARTS = {part.value: part for part in TitlePart}
-AUTOCOMPLETE_SIZE = 10
-
-
-def normalize_term(term: str) -> str:
-    """Collapse whitespace; the key function case-folds on top of this."""
-    return " ".join(term.split())
-
-
-def normalize_parts(parts: Iterable[TitlePart]) -> tuple[TitlePart, ...]:
-    """Inlined parts in one canonical order, without duplicates."""
-    return tuple(sorted(set(parts), key=lambda part: part.value))
-
-
-def parse_include(raw: str | None) -> tuple[TitlePart, ...]:
-    """Parse `include=synopsis,cast`: known part names, comma-separated, blanks ignored."""
-    if raw is None:
-        return ()
-    names = [name.strip() for name in raw.split(",") if name.strip()]
-    unknown = sorted({name for name in names if name not in _PARTS})
-    if unknown:
-        raise InvalidInput(
-            f"unknown include part(s) {', '.join(unknown)}; choose from {', '.join(_PARTS)}"
-        )
-    return normalize_parts(_PARTS[name] for name in names)
-
-
-def search_key(term: str, start_index: int, page_size: int, include: Iterable[TitlePart]) -> str:
-    """Cache key of a title search."""
-    return keys.catalog(
-        "titles.search",
-        term=normalize_term(term),
-        start_index=start_index,
-        page_size=page_size,
-        include=_joined(include),
-    )
-
-
-def autocomplete_key(term: str) -> str:
-    """Cache key of an autocomplete lookup."""
-    return keys.catalog("titles.autocomplete", term=normalize_term(term))
-
-
-def title_key(ref: TitleRef, include: Iterable[TitlePart]) -> str:
-    """Cache key of one title (or season) with its inlined parts."""
-    return keys.catalog("titles.get", ref=ref.short, include=_joined(include))
-
-
-def similar_key(ref: TitleRef, start_index: int, page_size: int) -> str:
-    """Cache key of a page of similar titles."""
-    return keys.catalog(
-        "titles.similar", ref=ref.short, start_index=start_index, page_size=page_size
-    )
-
-
-def people_search_key(term: str, start_index: int, page_size: int) -> str:
-    """Cache key of a people search."""
-    return keys.catalog(
-        "people.search", term=normalize_term(term), start_index=start_index, page_size=page_size
-    )
-
-
-def person_key(person_id: int) -> str:
-    """Cache key of one person with filmography."""
-    return keys.catalog("people.get", person_id=person_id)
-
-
-def _joined(parts: Iterable[TitlePart]) -> str:
-    return ",".join(part.value for part in normalize_parts(parts))
 
 
 def _json(model: BaseModel) -> bytes:
@@ -130,7 +58,12 @@ class CatalogReads:
             return _json(page)
 
         return await self._read(
-            search_key(term, start_index, page_size, parts), self.settings.cache_ttl_search_s, fetch
+            reads.SEARCH_TITLES,
+            fetch,
+            term=term,
+            start_index=start_index,
+            page_size=page_size,
+            include=parts,
         )
 
     async def autocomplete(self, *, term: str) -> CacheResult:
@@ -141,9 +74,7 @@ class CatalogReads:
             items = await self.client.autocomplete(term, max_results=AUTOCOMPLETE_SIZE)
             return _json(Suggestions(items=items))
 
-        return await self._read(
-            autocomplete_key(term), self.settings.cache_ttl_autocomplete_s, fetch
-        )
+        return await self._read(reads.AUTOCOMPLETE, fetch, term=term)
 
     async def get_title(self, *, ref: TitleRef, include: Iterable[TitlePart]) -> CacheResult:
         """One title (or season) with the asked parts gathered in the same answer."""
@@ -152,7 +83,13 @@ class CatalogReads:
         async def fetch() -> bytes:
             return _json(await self.client.get_title(ref, expand=parts))
 
-        return await self._read(title_key(ref, parts), self.settings.cache_ttl_title_s, fetch)
+        if ref.season_id is not None:
+            return await self._read(
+                reads.GET_SEASON, fetch, series_id=ref.id, season_id=ref.season_id, include=parts
+            )
+        return await self._read(
+            reads.GET_TITLE, fetch, kind=ref.kind, title_id=ref.id, include=parts
+        )
 
     async def similar_titles(
         self, *, ref: TitleRef, start_index: int, page_size: int
@@ -166,7 +103,12 @@ class CatalogReads:
             return _json(page)
 
         return await self._read(
-            similar_key(ref, start_index, page_size), self.settings.cache_ttl_title_s, fetch
+            reads.LIST_SIMILAR,
+            fetch,
+            kind=ref.kind,
+            title_id=ref.id,
+            start_index=start_index,
+            page_size=page_size,
         )
 
     async def search_people(self, *, term: str, start_index: int, page_size: int) -> CacheResult:
@@ -180,7 +122,7 @@ class CatalogReads:
             return _json(page)
 
         return await self._read(
-            people_search_key(term, start_index, page_size), self.settings.cache_ttl_people_s, fetch
+            reads.SEARCH_PEOPLE, fetch, term=term, start_index=start_index, page_size=page_size
         )
 
     async def get_person(self, *, person_id: int) -> CacheResult:
@@ -189,7 +131,7 @@ class CatalogReads:
         async def fetch() -> bytes:
             return _json(await self.client.get_person(person_id, with_filmography=True))
 
-        return await self._read(person_key(person_id), self.settings.cache_ttl_people_s, fetch)
+        return await self._read(reads.GET_PERSON, fetch, person_id=person_id)
 
     async def index_lines(self) -> AsyncIterator[bytes]:
         """The whole catalog as NDJSON lines, streamed from the upstream index (not cached).
@@ -202,8 +144,9 @@ class CatalogReads:
         return _ndjson(first, entries)
 
     async def _read(
-        self, key: str, ttl_s: float, fetch: Callable[[], Awaitable[bytes]]
+        self, read: CatalogRead, fetch: Callable[[], Awaitable[bytes]], **values: object
     ) -> CacheResult:
+        key, ttl_s = read.key(**values), read.ttl_s(self.settings)
         result = await self.cache.get_or_fetch(key, ttl_s, fetch)
         if result.status in ("HIT", "MISS"):
             self.front.put(key, result.body, age_s=result.age_s, fresh_for_s=ttl_s)

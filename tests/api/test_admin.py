@@ -64,7 +64,9 @@ async def test_purge_with_a_wrong_admin_token_is_403(proxy: Proxy) -> None:
     assert answer.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.parametrize("prefix", ["Titles", "titles.", "../x", "a" * 101, ""])
+@pytest.mark.parametrize(
+    "prefix", ["Titles", "titles.", "../x", "a" * 101, "", "titles.nothing", "users"]
+)
 async def test_purge_refuses_malformed_prefixes(proxy: Proxy, prefix: str) -> None:
     answer = await proxy.client.post(
         "/v1/admin/cache/purge", headers=_admin(), json={"prefix": prefix}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.front import FrontCache, front_key
-from service.netflix.refs import TitleRef
+from service import catalog_reads as reads
+from service.front import FrontCache, front_key, front_lookup
 from service.schemas.titles import TitlePart
-from service.usecases import catalog
 
 SYNOPSIS_CAST = (TitlePart.SYNOPSIS, TitlePart.CAST)
 
@@ -18,40 +17,51 @@ SYNOPSIS_CAST = (TitlePart.SYNOPSIS, TitlePart.CAST)
         (
             "/v1/titles",
             b"term=Jurassic+Park",
-            catalog.search_key("jurassic park", 0, catalog.DEFAULT_PAGE_SIZE, ()),
+            reads.SEARCH_TITLES.key(term="jurassic park", start_index=0, page_size=25, include=()),
         ),
         (
             "/v1/titles",
             b"page_size=25&term=%20JURASSIC%20%20park&start_index=0",
-            catalog.search_key("Jurassic Park", 0, 25, ()),
+            reads.SEARCH_TITLES.key(term="Jurassic Park", start_index=0, page_size=25, include=()),
         ),
         (
             "/v1/titles",
             b"term=x&include=cast,synopsis,cast",
-            catalog.search_key("x", 0, 25, SYNOPSIS_CAST),
+            reads.SEARCH_TITLES.key(term="x", start_index=0, page_size=25, include=SYNOPSIS_CAST),
         ),
-        ("/v1/titles/autocomplete", b"term=Jura", catalog.autocomplete_key("jura")),
-        ("/v1/titles/movies/60020435", b"", catalog.title_key(TitleRef("movies", 60020435), ())),
+        ("/v1/titles/autocomplete", b"term=Jura", reads.AUTOCOMPLETE.key(term="jura")),
+        (
+            "/v1/titles/movies/60020435",
+            b"",
+            reads.GET_TITLE.key(kind="movies", title_id=60020435, include=()),
+        ),
         (
             "/v1/titles/series/1/seasons/2",
             b"include=synopsis",
-            catalog.title_key(TitleRef("series", 1, 2), (TitlePart.SYNOPSIS,)),
+            reads.GET_SEASON.key(series_id=1, season_id=2, include=(TitlePart.SYNOPSIS,)),
         ),
         (
             "/v1/titles/discs/7/similar",
             b"page_size=5",
-            catalog.similar_key(TitleRef("discs", 7), 0, 5),
+            reads.LIST_SIMILAR.key(kind="discs", title_id=7, start_index=0, page_size=5),
         ),
         (
             "/v1/people",
             b"term=spielberg&start_index=25",
-            catalog.people_search_key("Spielberg", 25, catalog.DEFAULT_PAGE_SIZE),
+            reads.SEARCH_PEOPLE.key(term="Spielberg", start_index=25, page_size=25),
         ),
-        ("/v1/people/42", b"", catalog.person_key(42)),
+        ("/v1/people/42", b"", reads.GET_PERSON.key(person_id=42)),
     ],
 )
 def test_raw_requests_map_to_the_routers_keys(path: str, query: bytes, expected: str) -> None:
     assert front_key(path, query) == expected
+
+
+def test_a_hit_names_the_declared_route() -> None:
+    assert front_lookup("/v1/titles/series/1/seasons/2", b"") == (
+        "/v1/titles/series/{series_id}/seasons/{season_id}",
+        reads.GET_SEASON.key(series_id=1, season_id=2, include=()),
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,6 +78,10 @@ def test_raw_requests_map_to_the_routers_keys(path: str, query: bytes, expected:
         ("/v1/catalog/index", b""),
         ("/v1/me", b""),
         ("/v1/titles/movies/1/", b""),
+        ("/v1/titles/movies/1", b"include=seasons,bogus"),
+        ("/v1/people/0123", b""),
+        ("/v1/titles/movies/1/similar", b"start_index=100001"),
+        ("/v1/titles/autocomplete", b"term=" + b"x" * 201),
     ],
 )
 def test_anything_unclear_passes_through(path: str, query: bytes) -> None:
@@ -103,9 +117,9 @@ def test_entries_never_outlive_the_freshness_of_what_they_hold() -> None:
 
 def test_clear_by_group_and_disabled_cache() -> None:
     cache = FrontCache(ttl_s=2.0, max_entries=10)
-    search = catalog.search_key("x", 0, 25, ())
-    similar = catalog.similar_key(TitleRef("movies", 1), 0, 25)
-    person = catalog.person_key(1)
+    search = reads.SEARCH_TITLES.key(term="x", start_index=0, page_size=25, include=())
+    similar = reads.LIST_SIMILAR.key(kind="movies", title_id=1, start_index=0, page_size=25)
+    person = reads.GET_PERSON.key(person_id=1)
     for key in (search, similar, person):
         cache.put(key, b"1", age_s=0)
     # Groups end at a dot or colon, like the shared cache's purge: "titles.s" names nothing.

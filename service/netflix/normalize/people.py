@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from service.errors import BadUpstream
+from service.limits import ID_REGEX
 from service.netflix.document import Doc
 from service.netflix.normalize.common import expect_root, first_link, html_to_text, to_page
 from service.netflix.refs import TitleRef
 from service.schemas.people import FilmographyEntry, Person, PersonPage, PersonRef
 
-_PERSON_PATH = re.compile(r"/catalog/people/([1-9][0-9]{0,14})/?$")
+_PERSON_PATH = re.compile(rf"/catalog/people/({ID_REGEX})/?$")
 
 
 def person_id(url: str | None) -> int | None:
