@@ -229,6 +229,9 @@ GET_SEASON = CatalogRead(
     ("include",),
     "title",
 )
+LIST_SEASONS = CatalogRead(
+    "list_seasons", "titles.seasons", "/v1/titles/series/{series_id}/seasons", _PAGED, "title"
+)
 GET_TITLE = CatalogRead(
     "get_title", "titles.get", "/v1/titles/{kind}/{title_id}", ("include",), "title"
 )
@@ -248,6 +251,7 @@ READS: tuple[CatalogRead, ...] = (
     SEARCH_TITLES,
     AUTOCOMPLETE,
     GET_SEASON,
+    LIST_SEASONS,
     GET_TITLE,
     LIST_SIMILAR,
     SEARCH_PEOPLE,

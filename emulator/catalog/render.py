@@ -138,7 +138,9 @@ def catalog_title_children(
 ) -> list[Node]:
     """Children of a `catalog_title` in Netflix order; expanded links carry their content.
 
-    The `directors` link is always there, as recorded, even for a title without directors
+    Seasons, episodes and discs carry `season_number`, and their `sequence` (season, episode
+    or disc number), children that v1.5 client libraries read. The `directors` link is always
+    there, as recorded, even for a title without directors
     (expanded, it then stays empty, as the 2013 recording of a series shows). A series has a
     `runtime` only with `series_runtime` (subscriber lists showed one; catalog answers not).
     """
@@ -174,6 +176,10 @@ def catalog_title_children(
             )
         )
     nodes.append(el("release_year", title.release_year))
+    if title.season_number is not None:
+        nodes.append(el("season_number", title.season_number))
+    if title.sequence is not None:
+        nodes.append(el("sequence", title.sequence))
     nodes.append(category(catalog, title.rating_scheme, title.rating))
     nodes.extend(category(catalog, "genres", genre) for genre in title.genres)
     if title.runtime_s is not None and (title.kind != SERIES or series_runtime):

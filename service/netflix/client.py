@@ -16,9 +16,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import httpx
 
 from service.errors import BadUpstream, InvalidInput, NotFound
+from service.limits import MAX_INLINED_SEASONS
 from service.metrics import Metrics
 from service.netflix.normalize import index as index_normalizer
-from service.netflix.normalize import people, queues, ratings, rentals, titles, users
+from service.netflix.normalize import people, queues, ratings, rentals, seasons, titles, users
 from service.netflix.refs import TitleRef, host_of
 from service.netflix.transport import AccessToken, Call, Throttle, Upstream
 from service.netflix.xml import StreamParser
@@ -27,7 +28,7 @@ from service.schemas.people import Person, PersonPage
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
 from service.schemas.ratings import Rating, RatingKind, RatingValue
 from service.schemas.rentals import RentalEntry, RentalKind, RentalPage
-from service.schemas.titles import IndexTitle, Title, TitlePage, TitlePart
+from service.schemas.titles import IndexTitle, SeasonPage, Title, TitlePage, TitlePart
 from service.schemas.users import Feed, TitleState, User
 
 __all__ = ["AccessToken", "NetflixClient", "Throttle"]
@@ -41,7 +42,12 @@ EXPAND_NAMES: dict[TitlePart, str] = {
     TitlePart.SCREEN_FORMATS: "screen_formats",
     TitlePart.LANGUAGES: "languages_and_audio",
     TitlePart.AWARDS: "awards",
+    TitlePart.SEASONS: "seasons",
+    TitlePart.EPISODES: "episodes",
+    TitlePart.DISCS: "discs",
 }
+# Parts that are lists of titles: their sub-resources are pages, asked for whole.
+_COLLECTION_PARTS = frozenset({TitlePart.SEASONS, TitlePart.EPISODES, TitlePart.DISCS})
 TITLE_REFS_CHUNK = 50
 INDEX_PATH = "/catalog/titles/index"
 _USER_ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
@@ -171,26 +177,47 @@ class NetflixClient:
 
         Parts the host linked but did not expand are fetched from their own sub-resources,
         concurrently, so the answer is complete whatever `expand` names the host honours.
+        A series' seasons always come from its `/seasons` page, which counts their episodes.
         """
+        parts = [TitlePart(p) for p in expand]
+        inline = [p for p in parts if p is not TitlePart.SEASONS]
         answer = await self._upstream.document(
-            Call("GET", ref.path, _expand(expand), subject="title")
+            Call("GET", ref.path, _expand(inline), subject="title")
         )
         title = titles.title_document(answer.doc, ref_base=self._ref_base)
-        pending = titles.unexpanded_parts(answer.doc, map(TitlePart, expand))
+        pending = titles.unexpanded_parts(answer.doc, inline)
+        if TitlePart.SEASONS in parts and ref.kind == "series" and ref.season_id is None:
+            pending.append(TitlePart.SEASONS)
         if pending:
             found = await asyncio.gather(*(self._title_part(ref, part) for part in pending))
             title = titles.fill_parts(title, {k: v for part in found for k, v in part.items()})
-        return _with_parts(title, expand)
+        return _with_parts(title, parts)
 
     async def _title_part(self, ref: TitleRef, part: TitlePart) -> dict[str, object]:
         """One part from its sub-resource (`{title}/awards`...); none when it is missing."""
+        if part is TitlePart.SEASONS:
+            page = await self.list_seasons(ref, max_results=MAX_INLINED_SEASONS)
+            return {"seasons": page.items}
+        params = [("max_results", "100")] if part in _COLLECTION_PARTS else []
         try:
             answer = await self._upstream.document(
-                Call("GET", f"{ref.path}/{EXPAND_NAMES[part]}", subject="title")
+                Call("GET", f"{ref.path}/{EXPAND_NAMES[part]}", params, subject="title")
             )
         except NotFound:
             return {}
         return titles.part_fields(answer.doc, part, ref_base=self._ref_base)
+
+    async def list_seasons(
+        self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25
+    ) -> SeasonPage:
+        """A page of a series' seasons, each with its episode count."""
+        if ref.kind != "series" or ref.season_id is not None:
+            raise InvalidInput("only a series has seasons")
+        params = [*_page(start_index, max_results), ("expand", "episodes")]
+        answer = await self._upstream.document(
+            Call("GET", f"{ref.path}/seasons", params, subject="title")
+        )
+        return seasons.seasons_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
 
     async def similar_titles(
         self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
-from service import catalog_reads as reads
+from service import catalog_reads
 from service.catalog_reads import API_PREFIX, CatalogRead, parse_include
 from service.deps import RuntimeDep
 from service.errors import InvalidInput, problem_responses
@@ -27,7 +27,14 @@ from service.netflix.refs import TitleRef
 from service.responses import NDJSON_MEDIA_TYPE
 from service.schemas.patterns import INCLUDE, SEARCH_TERM
 from service.schemas.people import Person, PersonPage
-from service.schemas.titles import Suggestions, Title, TitleCollection, TitlePage, TitlePart
+from service.schemas.titles import (
+    SeasonPage,
+    Suggestions,
+    Title,
+    TitleCollection,
+    TitlePage,
+    TitlePart,
+)
 from service.store.cache import CacheResult
 from service.usecases.catalog import CatalogReads
 
@@ -117,7 +124,7 @@ def _term(term: str) -> str:
 
 
 @_cached_read(
-    reads.SEARCH_TITLES,
+    catalog_reads.SEARCH_TITLES,
     response_model=TitlePage,
     summary="Search titles",
     description="Titles whose name matches `term`, best match first, one page at a time. "
@@ -144,7 +151,7 @@ async def search_titles(
 
 
 @_cached_read(
-    reads.AUTOCOMPLETE,
+    catalog_reads.AUTOCOMPLETE,
     response_model=Suggestions,
     summary="Suggest titles while typing",
     description="Up to 10 short titles starting like `term`, for type-ahead boxes. Cached.",
@@ -156,11 +163,12 @@ async def autocomplete_titles(reads: Reads, term: Term) -> Response:
 
 
 @_cached_read(
-    reads.GET_SEASON,
+    catalog_reads.GET_SEASON,
     response_model=Title,
     summary="Get one season of a series",
-    description="A season with its episodes and discs; `include` inlines parts in the same "
-    "answer. Cached.",
+    description="A season with its `season_number`; `include=episodes,discs` lists its "
+    "episodes (`programs/...` ids, with episode numbers) and discs (`discs/...`), usable "
+    "wherever a title is accepted; `include` inlines other parts in the same answer. Cached.",
     responses=_cached("The season."),
 )
 async def get_season(
@@ -172,12 +180,33 @@ async def get_season(
 
 
 @_cached_read(
-    reads.GET_TITLE,
+    catalog_reads.LIST_SEASONS,
+    response_model=SeasonPage,
+    summary="List the seasons of a series",
+    description="A series' seasons in order, one page at a time, each with its number, year "
+    "and episode count; a season's id opens it (`get_season`). Cached.",
+    responses=_cached("A page of seasons."),
+)
+async def list_seasons(
+    reads: Reads,
+    series_id: TitleId,
+    start_index: StartIndex = 0,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+) -> Response:
+    """Seasons of a series."""
+    return _respond(
+        await reads.list_seasons(series_id=series_id, start_index=start_index, page_size=page_size)
+    )
+
+
+@_cached_read(
+    catalog_reads.GET_TITLE,
     response_model=Title,
     summary="Get one title",
     description="A movie, series, program or disc by short id (e.g. `movies/60010110`). "
     "`include` gathers sub-resources (synopsis, cast, directors, formats, "
-    "screen_formats, languages, awards) in one call. Cached.",
+    "screen_formats, languages, awards; a series' seasons with their episode counts) in one "
+    "call. Cached.",
     responses=_cached("The title."),
 )
 async def get_title(
@@ -189,7 +218,7 @@ async def get_title(
 
 
 @_cached_read(
-    reads.LIST_SIMILAR,
+    catalog_reads.LIST_SIMILAR,
     response_model=TitlePage,
     summary="List similar titles",
     description="Titles Netflix considered similar to this one, one page at a time. Cached.",
@@ -210,7 +239,7 @@ async def list_similar_titles(
 
 
 @_cached_read(
-    reads.SEARCH_PEOPLE,
+    catalog_reads.SEARCH_PEOPLE,
     response_model=PersonPage,
     summary="Search people",
     description="Actors and directors whose name matches `term`, one page at a time. Cached.",
@@ -229,7 +258,7 @@ async def search_people(
 
 
 @_cached_read(
-    reads.GET_PERSON,
+    catalog_reads.GET_PERSON,
     response_model=Person,
     summary="Get one person",
     description="A person with biography and filmography. Cached.",

@@ -40,6 +40,9 @@ class TitlePart(enum.StrEnum):
     SCREEN_FORMATS = "screen_formats"
     LANGUAGES = "languages"
     AWARDS = "awards"
+    SEASONS = "seasons"
+    EPISODES = "episodes"
+    DISCS = "discs"
 
 
 class MaturityRating(Schema):
@@ -83,11 +86,45 @@ class Award(Schema):
 
 
 class TitleLink(Schema):
-    """A reference to another title (similars, seasons, episodes, discs, parent series)."""
+    """A reference to another title (similars, the parent series or season)."""
 
     id: str
     ref: str
     title: str | None = None
+
+
+class SeasonSummary(Schema):
+    """One season of a series, as listed under it (`include=seasons`, `.../seasons`)."""
+
+    id: str = Field(description="Short id, e.g. series/70157234/seasons/70157235.")
+    ref: str
+    title: str | None = None
+    season_number: int | None = None
+    release_year: int | None = None
+    episode_count: int | None = Field(
+        default=None, description="Episodes in the season; null when the upstream did not say."
+    )
+
+
+class EpisodeSummary(Schema):
+    """One episode of a season (`include=episodes`); its id is a `programs/...` title id."""
+
+    id: str = Field(description="Short id, e.g. programs/70157236.")
+    ref: str
+    title: str | None = None
+    episode_number: int | None = None
+    season_number: int | None = None
+    runtime_s: int | None = None
+
+
+class DiscSummary(Schema):
+    """One disc of a season (`include=discs`); its id is a `discs/...` title id."""
+
+    id: str = Field(description="Short id, e.g. discs/70157240.")
+    ref: str
+    title: str | None = None
+    disc_number: int | None = None
+    season_number: int | None = None
 
 
 class Title(Schema):
@@ -112,8 +149,13 @@ class Title(Schema):
         "results name none unless `include=formats`; queue entries always do.",
     )
     web_page: str | None = None
-    season_number: int | None = None
+    season_number: int | None = Field(
+        default=None, description="For a season, and an episode or disc of one."
+    )
     series: TitleLink | None = None
+    season: TitleLink | None = Field(
+        default=None, description="The season an episode or disc belongs to."
+    )
     synopsis_html: str | None = None
     synopsis_text: str | None = None
     # Not `cast`: generated Python clients import typing's `cast` into every model module.
@@ -126,13 +168,23 @@ class Title(Schema):
     languages: list[LanguageAudio] | None = None
     awards: list[Award] | None = None
     similars: list[TitleLink] | None = None
-    seasons: list[TitleLink] | None = None
-    episodes: list[TitleLink] | None = None
-    discs: list[TitleLink] | None = None
+    seasons: list[SeasonSummary] | None = Field(
+        default=None, description="A series' seasons (`include=seasons`)."
+    )
+    episodes: list[EpisodeSummary] | None = Field(
+        default=None, description="A season's episodes (`include=episodes`)."
+    )
+    discs: list[DiscSummary] | None = Field(
+        default=None, description="A season's discs (`include=discs`)."
+    )
 
 
 class TitlePage(Page[Title]):
     """A page of titles (search, similars, recommendations)."""
+
+
+class SeasonPage(Page[SeasonSummary]):
+    """A page of a series' seasons, in order."""
 
 
 class Suggestions(Schema):

@@ -111,6 +111,25 @@ class CatalogReads:
             page_size=page_size,
         )
 
+    async def list_seasons(
+        self, *, series_id: int, start_index: int, page_size: int
+    ) -> CacheResult:
+        """A page of a series' seasons, with their numbers, years and episode counts."""
+
+        async def fetch() -> bytes:
+            page = await self.client.list_seasons(
+                TitleRef("series", series_id), start_index=start_index, max_results=page_size
+            )
+            return _json(page)
+
+        return await self._read(
+            reads.LIST_SEASONS,
+            fetch,
+            series_id=series_id,
+            start_index=start_index,
+            page_size=page_size,
+        )
+
     async def search_people(self, *, term: str, start_index: int, page_size: int) -> CacheResult:
         """A page of people matching a name."""
         term = normalize_term(term)

@@ -74,6 +74,9 @@ async def test_series_season_episode_and_disc(
     episode = xml(await consumer_client.get(episode_ref.removeprefix(BASE)))
     assert episode.find("title").get("short") == "Episode 1"  # type: ignore[union-attr]
     assert episode.find("runtime") is not None
+    assert (episode.findtext("season_number"), episode.findtext("sequence")) == ("1", "1")
+    assert season.findtext("season_number") == season.findtext("sequence") == "1"
+    assert series.find("season_number") is None
     discs = xml(await consumer_client.get(f"{season_ref.removeprefix(BASE)}/discs"))
     disc_ref = discs.findtext("catalog_title/id") or ""
     disc = xml(await consumer_client.get(disc_ref.removeprefix(BASE)))

@@ -205,14 +205,18 @@ def page_info(doc: Doc, count: int) -> PageInfo:
     )
 
 
-def to_page(cls: type[PageT], doc: Doc, items: list[Any]) -> PageT:
-    """`items` as a `cls` page, its totals read from the collection header of `doc`."""
+def to_page(cls: type[PageT], doc: Doc, items: list[Any], *, page_size: int | None = None) -> PageT:
+    """`items` as a `cls` page, its totals read from the collection header of `doc`.
+
+    `page_size` is the size the client asked for (or its default), whatever the upstream
+    wrote in `results_per_page` (some resources echo the size asked, others count the items).
+    """
     info = page_info(doc, len(items))
     return cls(
         items=items,
         total=info.total,
         start_index=info.start_index,
-        page_size=info.page_size,
+        page_size=info.page_size if page_size is None else page_size,
         next=info.next_index(len(items)),
     )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from service.netflix.document import Doc
 from service.netflix.normalize.common import categories, labels, maturity, to_int
+from service.netflix.normalize.members import title_ref_of
 from service.netflix.normalize.parts import availability
 from service.netflix.normalize.people import person_id, person_url
-from service.netflix.normalize.titles import title_ref_of
 from service.schemas.people import PersonRef
 from service.schemas.titles import IndexTitle
 

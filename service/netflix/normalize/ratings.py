@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from service.netflix.document import Doc
 from service.netflix.normalize.common import expect_root, first_link, links, to_float
-from service.netflix.normalize.titles import title_ref_of
+from service.netflix.normalize.members import title_ref_of
 from service.schemas.ratings import Rating
 
 _RATING_ID = re.compile(r"/ratings/title/actual/([A-Za-z0-9._~-]{1,64})/?$")

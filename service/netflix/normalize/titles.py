@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from service.errors import BadUpstream
 from service.netflix.document import Doc
 from service.netflix.normalize.common import (
     Links,
     categories,
     expect_root,
-    first_link,
     format_labels,
     html_to_text,
     labels,
@@ -21,8 +19,17 @@ from service.netflix.normalize.common import (
     to_int,
     to_page,
 )
+from service.netflix.normalize.members import expansion, members, title_names, title_ref_of
 from service.netflix.normalize.parts import availability, awards, languages, screen_formats
 from service.netflix.normalize.people import person_refs
+from service.netflix.normalize.seasons import (
+    DISCS_REL,
+    EPISODES_REL,
+    SEASONS_REL,
+    disc_summaries,
+    episode_summaries,
+    season_summaries,
+)
 from service.netflix.refs import TitleRef
 from service.schemas.people import PersonRef
 from service.schemas.titles import (
@@ -35,7 +42,6 @@ from service.schemas.titles import (
 )
 
 T = TypeVar("T")
-_LINK_ATTRS = frozenset({"href", "rel", "title"})
 # The `Title` field each list part fills (the synopsis fills two strings).
 PART_FIELDS: dict[TitlePart, str] = {
     TitlePart.CAST: "cast_members",
@@ -44,6 +50,9 @@ PART_FIELDS: dict[TitlePart, str] = {
     TitlePart.SCREEN_FORMATS: "screen_formats",
     TitlePart.LANGUAGES: "languages",
     TitlePart.AWARDS: "awards",
+    TitlePart.SEASONS: "seasons",
+    TitlePart.EPISODES: "episodes",
+    TitlePart.DISCS: "discs",
 }
 # The link rel of each inlinable part of a title.
 PART_RELS: dict[TitlePart, str] = {
@@ -54,36 +63,10 @@ PART_RELS: dict[TitlePart, str] = {
     TitlePart.SCREEN_FORMATS: "catalog/titles/screen_formats",
     TitlePart.LANGUAGES: "catalog/titles/languages_and_audio",
     TitlePart.AWARDS: "catalog/titles/awards",
+    TitlePart.SEASONS: SEASONS_REL,
+    TitlePart.EPISODES: EPISODES_REL,
+    TitlePart.DISCS: DISCS_REL,
 }
-
-
-def expansion(link: Doc | None) -> list[Doc] | None:
-    """What an expanded link wraps; None when the link is absent or was not expanded."""
-    if link is None:
-        return None
-    inner = [c for c in link.children() if c.tag not in _LINK_ATTRS]
-    return inner or None
-
-
-def title_ref_of(doc: Doc, links: Links | None = None) -> TitleRef:
-    """The catalog ref of a title-like element: its `id`, else its `catalog/title` link."""
-    ref = TitleRef.from_upstream(doc.child_text("id") or "")
-    if ref is None:
-        links = links or Links(doc)
-        link = links.first("catalog/title") or links.first("id")
-        ref = TitleRef.from_upstream(link.attr("href") or "") if link is not None else None
-    if ref is None:
-        raise BadUpstream(f"a {doc.tag} without a catalog title reference")
-    return ref
-
-
-def _names(doc: Doc) -> tuple[str, str]:
-    node = doc.child("title")
-    if node is None:
-        return "", ""
-    regular = node.attr("regular") or node.text().strip()
-    short = node.attr("short") or regular
-    return regular or short, short
 
 
 def _box_art(doc: Doc, links: Links) -> dict[str, str]:
@@ -105,28 +88,11 @@ def _box_art(doc: Doc, links: Links) -> dict[str, str]:
 
 
 def title_links(nodes: list[Doc] | None, *, ref_base: str) -> list[TitleLink] | None:
-    """Titles listed in an expanded link: `link`s or title-like elements, possibly wrapped."""
-    if nodes is None:
+    """Titles listed in an expanded link, as links (similars)."""
+    listed = members(nodes)
+    if listed is None:
         return None
-    found: list[TitleLink] = []
-    for node in nodes:
-        if node.tag == "link":
-            ref = TitleRef.from_upstream(node.attr("href") or "")
-            if ref is not None:
-                found.append(
-                    TitleLink(id=ref.short, ref=ref.url(ref_base), title=node.attr("title"))
-                )
-            continue
-        if node.child("id") is None and first_link(node, "catalog/title") is None:
-            found.extend(title_links(node.children(), ref_base=ref_base) or [])
-            continue
-        try:
-            ref = title_ref_of(node)
-        except BadUpstream:
-            continue
-        regular, _short = _names(node)
-        found.append(TitleLink(id=ref.short, ref=ref.url(ref_base), title=regular or None))
-    return found
+    return [TitleLink(id=m.ref.short, ref=m.ref.url(ref_base), title=m.name) for m in listed]
 
 
 def _synopsis(doc: Doc, links: Links) -> str | None:
@@ -183,12 +149,10 @@ def title(doc: Doc, *, ref_base: str) -> Title:
     """Any catalog_title-like element as a `Title`; unexpanded parts stay null."""
     linked = Links(doc)
     ref = title_ref_of(doc, linked)
-    regular, short = _names(doc)
+    regular, short = title_names(doc)
     cats = categories(doc)
     synopsis = _synopsis(doc, linked)
     available = _part(linked, PART_RELS[TitlePart.FORMATS], "delivery_formats", availability)
-    series_link = linked.first("catalog/titles.series")
-    series_ref = TitleRef.from_upstream(series_link.attr("href") or "") if series_link else None
     web = linked.first("alternate")
     formats = _with_available(format_labels(cats), available or [])
     return Title(
@@ -207,13 +171,8 @@ def title(doc: Doc, *, ref_base: str) -> Title:
         formats=formats,
         web_page=web.attr("href") if web is not None else None,
         season_number=to_int(doc.child_text("season_number")),
-        series=TitleLink(
-            id=series_ref.short,
-            ref=series_ref.url(ref_base),
-            title=series_link.attr("title") if series_link else None,
-        )
-        if series_ref is not None and series_ref != ref
-        else None,
+        series=_parent(linked, "catalog/titles.series", ref, ref_base),
+        season=_parent(linked, "catalog/titles.season", ref, ref_base),
         synopsis_html=synopsis,
         synopsis_text=html_to_text(synopsis) if synopsis is not None else None,
         cast_members=_people(linked, PART_RELS[TitlePart.CAST], ref_base=ref_base),
@@ -226,11 +185,20 @@ def title(doc: Doc, *, ref_base: str) -> Title:
         awards=_part(
             linked, PART_RELS[TitlePart.AWARDS], "awards", lambda n: awards(n, ref_base=ref_base)
         ),
-        similars=_listed(linked, "catalog/titles.similars", ref_base),
-        seasons=_listed(linked, "catalog/titles.seasons", ref_base),
-        episodes=_listed(linked, "catalog/titles.programs", ref_base),
-        discs=_listed(linked, "catalog/titles.discs", ref_base),
+        similars=title_links(expansion(linked.first("catalog/titles.similars")), ref_base=ref_base),
+        seasons=season_summaries(expansion(linked.first(SEASONS_REL)), ref_base=ref_base),
+        episodes=episode_summaries(expansion(linked.first(EPISODES_REL)), ref_base=ref_base),
+        discs=disc_summaries(expansion(linked.first(DISCS_REL)), ref_base=ref_base),
     )
+
+
+def _parent(links: Links, rel: str, own: TitleRef, ref_base: str) -> TitleLink | None:
+    """The series or season a title belongs to, from its link (never the title itself)."""
+    link = links.first(rel)
+    found = TitleRef.from_upstream(link.attr("href") or "") if link is not None else None
+    if link is None or found is None or found == own:
+        return None
+    return TitleLink(id=found.short, ref=found.url(ref_base), title=link.attr("title"))
 
 
 def _with_available(formats: list[str], available: Iterable[Availability]) -> list[str]:
@@ -244,10 +212,6 @@ def fill_parts(title: Title, fields: dict[str, object]) -> Title:
     if isinstance(available, list):
         fields = {**fields, "formats": _with_available(title.formats, available)}
     return title.model_copy(update=fields)
-
-
-def _listed(links: Links, rel: str, ref_base: str) -> list[TitleLink] | None:
-    return title_links(expansion(links.first(rel)), ref_base=ref_base)
 
 
 def unexpanded_parts(doc: Doc, parts: Iterable[TitlePart]) -> list[TitlePart]:
@@ -276,10 +240,20 @@ def part_fields(doc: Doc, part: TitlePart, *, ref_base: str) -> dict[str, object
         TitlePart.SCREEN_FORMATS: ("screen_formats", screen_formats),
         TitlePart.LANGUAGES: ("languages_and_audio", languages),
         TitlePart.AWARDS: ("awards", lambda d: awards(d, ref_base=ref_base)),
+        TitlePart.SEASONS: ("catalog_titles", lambda d: _listed(season_summaries, d, ref_base)),
+        TitlePart.EPISODES: ("catalog_titles", lambda d: _listed(episode_summaries, d, ref_base)),
+        TitlePart.DISCS: ("catalog_titles", lambda d: _listed(disc_summaries, d, ref_base)),
     }
     root, read = readers[part]
     expect_root(doc, root)
     return {PART_FIELDS[part]: read(doc)}
+
+
+def _listed(
+    read: Callable[..., Sequence[object] | None], doc: Doc, ref_base: str
+) -> Sequence[object]:
+    """The members of a `/seasons`, `/episodes` or `/discs` answer."""
+    return read(doc.children("catalog_title"), ref_base=ref_base) or []
 
 
 def title_document(doc: Doc, *, ref_base: str) -> Title:

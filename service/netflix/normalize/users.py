@@ -16,7 +16,7 @@ from service.netflix.normalize.common import (
     to_bool,
     to_int,
 )
-from service.netflix.normalize.titles import title_ref_of
+from service.netflix.normalize.members import title_ref_of
 from service.netflix.refs import TitleRef
 from service.schemas.queues import QueueType
 from service.schemas.users import Feed, TitleState, TitleStateItem, User
