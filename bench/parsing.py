@@ -46,7 +46,7 @@ def to_json(page: BaseModel) -> bytes:
 
 def ours(body: bytes) -> TitlePage:
     """The proxy's normalizer."""
-    return title_page(parse_xml(body, max_bytes=MAX_BYTES), ref_base=REF_BASE)
+    return title_page(parse_xml(body, max_bytes=MAX_BYTES), ref_base=REF_BASE, page_size=25)
 
 
 def theirs(body: bytes) -> TitlePage:

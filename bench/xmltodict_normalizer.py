@@ -60,4 +60,4 @@ def parse_with_xmltodict(body: bytes) -> Doc:
 
 def search_page(body: bytes, *, ref_base: str) -> TitlePage:
     """A title search answer, normalized from xmltodict's dicts."""
-    return title_page(parse_with_xmltodict(body), ref_base=ref_base)
+    return title_page(parse_with_xmltodict(body), ref_base=ref_base, page_size=25)

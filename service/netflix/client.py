@@ -88,11 +88,10 @@ def _expand(parts: Sequence[TitlePart]) -> list[tuple[str, str]]:
 
 def _with_parts(title: Title, parts: Sequence[TitlePart]) -> Title:
     """Parts asked for but not linked upstream (a title without awards) become []."""
-    missing: dict[str, list[object]] = {
-        titles.PART_FIELDS[p]: []
-        for p in map(TitlePart, parts)
-        if p in titles.PART_FIELDS and getattr(title, titles.PART_FIELDS[p]) is None
-    }
+    fields = [titles.PART_FIELDS[p] for p in map(TitlePart, parts) if p in titles.PART_FIELDS]
+    if TitlePart.FORMATS in parts:
+        fields.append("formats")
+    missing: dict[str, list[object]] = {f: [] for f in fields if getattr(title, f) is None}
     return title.model_copy(update=missing) if missing else title
 
 
@@ -159,7 +158,7 @@ class NetflixClient:
         answer = await self._upstream.document(
             Call("GET", "/catalog/titles", params, subject="titles")
         )
-        page = titles.title_page(answer.doc, ref_base=self._ref_base)
+        page = titles.title_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
         if not expand:
             return page
         return page.model_copy(update={"items": [_with_parts(t, expand) for t in page.items]})
@@ -226,7 +225,7 @@ class NetflixClient:
         answer = await self._upstream.document(
             Call("GET", ref.path + "/similars", _page(start_index, max_results), subject="title")
         )
-        return titles.similars_page(answer.doc, ref_base=self._ref_base)
+        return titles.similars_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
 
     async def search_people(
         self, term: str, *, start_index: int = 0, max_results: int = 25
@@ -236,7 +235,7 @@ class NetflixClient:
         answer = await self._upstream.document(
             Call("GET", "/catalog/people", params, subject="people")
         )
-        return people.people_page(answer.doc, ref_base=self._ref_base)
+        return people.people_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
 
     async def get_person(self, person_id: int, *, with_filmography: bool = True) -> Person:
         """One person, with the filmography inlined unless told otherwise."""
@@ -405,7 +404,11 @@ class NetflixClient:
             self._user_call(token, "GET", path, params, subject="queue")
         )
         return queues.queue_page(
-            answer.doc, ref_base=self._ref_base, queue=queue, etag_header=answer.headers.get("etag")
+            answer.doc,
+            ref_base=self._ref_base,
+            page_size=max_results,
+            queue=queue,
+            etag_header=answer.headers.get("etag"),
         )
 
     async def get_queue_entry(
@@ -491,7 +494,7 @@ class NetflixClient:
                 token, "GET", path, _page(start_index, max_results), subject="rental history"
             )
         )
-        return rentals.rental_page(answer.doc, ref_base=self._ref_base)
+        return rentals.rental_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
 
     async def at_home(self, token: AccessToken, user_id: str) -> list[RentalEntry]:
         """Discs currently with the subscriber."""
@@ -571,4 +574,6 @@ class NetflixClient:
                 subject="recommendations",
             )
         )
-        return titles.recommendations_page(answer.doc, ref_base=self._ref_base)
+        return titles.recommendations_page(
+            answer.doc, ref_base=self._ref_base, page_size=max_results
+        )

@@ -10,7 +10,7 @@ from service.schemas.common import Page, Schema
 class PersonRef(Schema):
     """A person named by a title (cast, directors) or an award."""
 
-    id: int
+    id: str = Field(description="Short stable id, e.g. people/30001.")
     ref: str
     name: str
 
@@ -26,7 +26,7 @@ class FilmographyEntry(Schema):
 class Person(Schema):
     """A person; `filmography` is null when it was not asked for."""
 
-    id: int
+    id: str = Field(description="Short stable id, e.g. people/30001 (`GET /v1/people/30001`).")
     ref: str
     name: str
     bio_html: str | None = None

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import Field
 
 from service.schemas.common import Page, Schema
-from service.schemas.titles import Title
+from service.schemas.titles import Title, TitleFormat
 
 
 class QueueType(enum.StrEnum):
@@ -39,8 +39,12 @@ class QueueEntry(Schema):
     queue: QueueType
     state: QueueState
     position: int | None = Field(default=None, ge=1)
-    format: str | None = Field(default=None, description="Format queued: instant, DVD, Blu-ray.")
-    availability: str | None = Field(default=None, description="e.g. 'available now'.")
+    queued_format: TitleFormat | None = Field(
+        default=None, description="The format the title was queued in."
+    )
+    availability: str | None = Field(
+        default=None, description="Lower case, e.g. 'available now' or 'saved'."
+    )
     updated_at: datetime | None = None
     title: Title
 

@@ -45,17 +45,36 @@ class TitlePart(enum.StrEnum):
     DISCS = "discs"
 
 
+class TitleFormat(enum.StrEnum):
+    """How a title is delivered, named so whatever casing the upstream used (`Instant`...)."""
+
+    INSTANT = "instant"
+    DVD = "DVD"
+    BLU_RAY = "Blu-ray"
+
+
+class RatingSystem(enum.StrEnum):
+    """The scale of a maturity rating: the MPAA's (films) or the TV Parental Guidelines."""
+
+    MPAA = "mpaa"
+    TV = "tv"
+
+
 class MaturityRating(Schema):
     """A rating from one rating system: `mpaa` (PG-13, R...) or `tv` (TV-MA...)."""
 
-    system: str = Field(description="mpaa or tv")
-    value: str
+    system: RatingSystem
+    value: str = Field(
+        description="Upper case, as the system writes it: G, PG, PG-13, R, NC-17, NR, UR "
+        "(mpaa); TV-Y, TV-Y7, TV-G, TV-PG, TV-14, TV-MA (tv).",
+        examples=["PG-13"],
+    )
 
 
 class Availability(Schema):
     """When a title is offered in one format (instant, DVD, Blu-ray)."""
 
-    format: str
+    format: TitleFormat
     available_from: datetime | None = None
     available_until: datetime | None = None
 
@@ -63,7 +82,7 @@ class Availability(Schema):
 class LanguageAudio(Schema):
     """One spoken language of a title format and its audio tracks."""
 
-    format: str | None = None
+    format: TitleFormat | None = None
     language: str
     audio: list[str] = Field(default_factory=list)
 
@@ -71,7 +90,7 @@ class LanguageAudio(Schema):
 class ScreenFormat(Schema):
     """A picture format offered for one delivery format (e.g. DVD, Widescreen 2.35:1)."""
 
-    format: str | None = None
+    format: TitleFormat | None = None
     screen_format: str
 
 
@@ -142,11 +161,10 @@ class Title(Schema):
     box_art: dict[str, str] = Field(default_factory=dict, description="Image URL by size.")
     genres: list[str] = Field(default_factory=list)
     maturity_rating: MaturityRating | None = None
-    formats: list[str] = Field(
-        default_factory=list,
-        description="Formats of the title: instant, DVD, Blu-ray (named so whatever the "
-        "upstream's casing). Search "
-        "results name none unless `include=formats`; queue entries always do.",
+    formats: list[TitleFormat] | None = Field(
+        default=None,
+        description="Formats the title is offered in (`include=formats`, with `availability`); "
+        "null when not asked for.",
     )
     web_page: str | None = None
     season_number: int | None = Field(

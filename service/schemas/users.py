@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import enum
+
 from pydantic import Field
 
 from service.schemas.common import Schema
 from service.schemas.queues import QueueType
+from service.schemas.titles import TitleFormat
 
 
 class User(Schema):
@@ -16,7 +19,7 @@ class User(Schema):
     last_name: str
     nickname: str | None = None
     can_instant_watch: bool
-    preferred_formats: list[str] = Field(default_factory=list)
+    preferred_formats: list[TitleFormat] = Field(default_factory=list)
     max_maturity_level: int | None = None
 
 
@@ -28,13 +31,22 @@ class Feed(Schema):
     url: str
 
 
+class TitleAction(enum.StrEnum):
+    """What a title state says the subscriber can do (upstream: Play, Add, In Queue...)."""
+
+    PLAY = "play"
+    ADD = "add"
+    IN_QUEUE = "in_queue"
+    AT_HOME = "at_home"
+
+
 class TitleStateItem(Schema):
     """What the subscriber can do with one format of a title (Play, Add, In Queue, At Home...)."""
 
     queue: QueueType | None = None
-    format: str | None = None
+    format: TitleFormat | None = None
     preferred: bool = False
-    states: list[str] = Field(default_factory=list)
+    states: list[TitleAction] = Field(default_factory=list)
 
 
 class TitleState(Schema):

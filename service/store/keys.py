@@ -19,7 +19,7 @@ VERSION = "v1"
 ROOT = f"nfx:{VERSION}:"
 # The JSON shape of cached catalog answers; bump it when the public models change, so that
 # replicas of the new version never serve answers cached by the old one (those expire).
-CATALOG_FORMAT = 3
+CATALOG_FORMAT = 4
 
 _RESOURCE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 _PARAM = re.compile(r"[a-z][a-z0-9_]*")

@@ -60,7 +60,7 @@ export async function showQueue(view, queue) {
       h("span", { class: "position" }, entry.position ?? index + 1),
       boxArt(entry.title, "small"),
       h("a", { class: "queue-title", href: `#/title/${entry.title.id}` }, name),
-      h("span", { class: "muted" }, entry.format ?? ""),
+      h("span", { class: "muted" }, entry.queued_format ?? ""),
       h("span", { class: "row-actions" },
         h("button", { type: "button", "aria-label": `Move ${name} up`, disabled: index === 0,
           onclick: () => move(index, index - 1) }, "↑"),

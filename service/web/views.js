@@ -124,7 +124,7 @@ export async function showTitle(view, id) {
       title.genres.length ? h("p", { class: "genres" }, title.genres.join(" · ")) : null,
       h("p", { class: "synopsis" }, title.synopsis_text ?? ""),
       people("Starring", title.cast?.slice(0, 8)), people("Directed by", title.directors),
-      title.formats.length ? h("p", {}, h("strong", {}, "Formats: "), title.formats.join(", ")) : null,
+      title.formats?.length ? h("p", {}, h("strong", {}, "Formats: "), title.formats.join(", ")) : null,
       actions));
   view.replaceChildren(details);
   if (!session.token) {

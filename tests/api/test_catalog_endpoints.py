@@ -216,8 +216,11 @@ async def test_people_search_and_person_filmography(proxy: Proxy) -> None:
     found = await proxy.client.get("/v1/people", params={"term": actor["name"]})
     assert found.status_code == 200, found.text
     assert actor["id"] in [p["id"] for p in found.json()["items"]]
-    person = await proxy.client.get(f"/v1/people/{actor['id']}")
+    assert actor["id"].startswith("people/")
+    # A person's path is /v1/ and its id, as a title's is /v1/titles/ and its id.
+    person = await proxy.client.get(f"/v1/{actor['id']}")
     assert person.status_code == 200, person.text
+    assert person.json()["id"] == actor["id"]
     filmography = person.json()["filmography"]
     assert JURASSIC_PARK in [entry["id"] for entry in filmography]
 

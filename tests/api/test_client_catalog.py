@@ -135,9 +135,10 @@ async def test_unknown_title_is_not_found(client: NetflixClient) -> None:
 async def test_people(client: NetflixClient) -> None:
     page = await client.search_people("a", max_results=2)
     assert len(page.items) == 2 and page.next == 2
-    person = await client.get_person(page.items[0].id)
+    number = int(page.items[0].id.removeprefix("people/"))
+    person = await client.get_person(number)
     assert person.name == page.items[0].name and person.filmography is not None
-    bare = await client.get_person(page.items[0].id, with_filmography=False)
+    bare = await client.get_person(number, with_filmography=False)
     assert bare.filmography is None
     with pytest.raises(NotFound):
         await client.get_person(987654321)

@@ -16,6 +16,7 @@ from service.netflix.refs import TitleRef
 from service.schemas.queues import QueueSort, QueueState, QueueType
 from service.schemas.ratings import RatingKind
 from service.schemas.rentals import RentalKind
+from service.schemas.titles import TitleFormat, TitlePart
 from tests.support.emulator_client import emulator_client, upstream_config
 
 
@@ -42,9 +43,10 @@ async def sub(request: pytest.FixtureRequest, app: Starlette) -> AsyncIterator[S
 async def _unqueued(sub: Subscriber, queue: QueueType) -> TitleRef:
     page, _ = await sub.client.get_queue(sub.token, sub.user_id, queue)
     queued = {e.title.id for e in page.items}
-    found = await sub.client.search_titles("a", max_results=100)
+    found = await sub.client.search_titles("a", max_results=100, expand=[TitlePart.FORMATS])
     for title in found.items:
-        if title.id not in queued and (queue is QueueType.DISC or "instant" in title.formats):
+        instant = TitleFormat.INSTANT in (title.formats or [])
+        if title.id not in queued and (queue is QueueType.DISC or instant):
             return TitleRef.parse(title.id)
     pytest.skip("every candidate title is already queued")
 

@@ -50,7 +50,7 @@ async def test_catalog_documents(user: tuple[httpx.AsyncClient, str]) -> None:
     expand = "synopsis,cast,directors,format_availability,screen_formats,languages_and_audio,awards"
     page = _same(
         await _both(client, "/catalog/titles", term="the", max_results="10", expand=expand),
-        lambda d: titles.title_page(d, ref_base=BASE),
+        lambda d: titles.title_page(d, ref_base=BASE, page_size=25),
     )
     assert page.items and page.total >= len(page.items)
     assert all(t.synopsis_text and t.availability for t in page.items)
@@ -69,7 +69,7 @@ async def test_catalog_documents(user: tuple[httpx.AsyncClient, str]) -> None:
     first = page.items[0]
     similar = _same(
         await _both(client, f"/catalog/titles/{first.id}/similars"),
-        lambda d: titles.similars_page(d, ref_base=BASE),
+        lambda d: titles.similars_page(d, ref_base=BASE, page_size=25),
     )
     assert all(t.id != first.id for t in similar.items)
     suggestions = _same(
@@ -78,10 +78,10 @@ async def test_catalog_documents(user: tuple[httpx.AsyncClient, str]) -> None:
     assert suggestions.items
     found = _same(
         await _both(client, "/catalog/people", term="a", max_results="3"),
-        lambda d: people.people_page(d, ref_base=BASE),
+        lambda d: people.people_page(d, ref_base=BASE, page_size=25),
     )
     person = _same(
-        await _both(client, f"/catalog/people/{found.items[0].id}", expand="filmography"),
+        await _both(client, found.items[0].ref.removeprefix(BASE), expand="filmography"),
         lambda d: people.person_document(d, ref_base=BASE),
     )
     assert person.filmography
@@ -96,7 +96,7 @@ async def test_subscriber_documents(user: tuple[httpx.AsyncClient, str]) -> None
     assert _same(await _both(client, f"{home}/feeds"), users.feeds)
     page, etag = _same(
         await _both(client, f"{home}/queues/disc", max_results="50"),
-        lambda d: queues.queue_page(d, ref_base=BASE),
+        lambda d: queues.queue_page(d, ref_base=BASE, page_size=25),
     )
     available = [e.position for e in page.items if e.state == "available"]
     assert etag and available == list(range(1, len(available) + 1))
@@ -114,12 +114,12 @@ async def test_subscriber_documents(user: tuple[httpx.AsyncClient, str]) -> None
     assert len(rated) == len(states)
     history = _same(
         await _both(client, f"{home}/rental_history"),
-        lambda d: rentals.rental_page(d, ref_base=BASE),
+        lambda d: rentals.rental_page(d, ref_base=BASE, page_size=25),
     )
     assert history.total >= len(history.items)
     _same(await _both(client, f"{home}/at_home"), lambda d: rentals.at_home(d, ref_base=BASE))
     recommended = _same(
         await _both(client, f"{home}/recommendations", max_results="5"),
-        lambda d: titles.recommendations_page(d, ref_base=BASE),
+        lambda d: titles.recommendations_page(d, ref_base=BASE, page_size=25),
     )
     assert all(t.predicted_rating is not None for t in recommended.items)

@@ -74,7 +74,7 @@ def test_rental_history_and_at_home_dates_are_utc() -> None:
         ),
     )
     for doc in rendered_both(node):
-        page = rentals.rental_page(doc, ref_base=BASE)
+        page = rentals.rental_page(doc, ref_base=BASE, page_size=25)
         (entry,) = page.items
         assert entry.shipped_at == datetime(2008, 1, 10, 21, 20, tzinfo=UTC)
         assert entry.returned_at == datetime.fromtimestamp(1200500000, UTC)

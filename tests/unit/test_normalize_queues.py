@@ -17,35 +17,37 @@ BASE = "http://api-public.netflix.com"
 
 def test_recorded_disc_queue_json() -> None:
     page, etag = queues.queue_page(
-        sample_doc("queue", "json-disc-queue-3-items-dholdren.json"), ref_base=BASE
+        sample_doc("queue", "json-disc-queue-3-items-dholdren.json"), ref_base=BASE, page_size=25
     )
     assert etag == "115673854498"
     assert (page.total, page.next) == (3, None)
     first = page.items[0]
     assert (first.queue, first.state, first.position) == (QueueType.DISC, QueueState.AVAILABLE, 1)
-    assert (first.format, first.availability) == ("Blu-ray", "available now")
+    assert (first.queued_format, first.availability) == ("Blu-ray", "available now")
     assert first.updated_at == datetime.fromtimestamp(1311530716, UTC)
     assert first.title.id == "movies/70167072" and first.title.title == "Arthur"
-    assert first.title.formats == ["Blu-ray"]
+    assert first.title.formats is None  # the title's formats were not asked for
     assert [e.position for e in page.items] == [1, 2, 3]
 
 
 def test_recorded_empty_queue_json() -> None:
     page, etag = queues.queue_page(
-        sample_doc("queue", "json-disc-queue-empty-dholdren.json"), ref_base=BASE
+        sample_doc("queue", "json-disc-queue-empty-dholdren.json"), ref_base=BASE, page_size=25
     )
     assert (page.items, page.total, page.next, etag) == ([], 0, None, "0")
 
 
 def test_recorded_2008_instant_queue() -> None:
     page, etag = queues.queue_page(
-        sample_doc("queue", "instant-queue-early-format-netflix4ruby.xml"), ref_base=BASE
+        sample_doc("queue", "instant-queue-early-format-netflix4ruby.xml"),
+        ref_base=BASE,
+        page_size=25,
     )
     assert etag == "819873819117"
     assert (page.total, len(page.items), page.next) == (220, 3, 3)
     first = page.items[0]
     assert first.title.id == "movies/251454"
-    assert (first.queue, first.format, first.availability) == (
+    assert (first.queue, first.queued_format, first.availability) == (
         QueueType.INSTANT,
         "instant",  # recorded as "Instant": the proxy names formats its own way
         "available now",
@@ -114,14 +116,23 @@ def test_saved_and_available_entries_from_both_formats() -> None:
 def test_queue_without_etag_falls_back_to_header_or_fails() -> None:
     node = el("queue", None, el("number_of_results", 0))
     for doc in rendered_both(node):
-        assert queues.queue_page(doc, ref_base=BASE, etag_header='W/"5"')[1] == "5"
+        assert queues.queue_page(doc, ref_base=BASE, page_size=25, etag_header='W/"5"')[1] == "5"
         with pytest.raises(BadUpstream):
-            queues.queue_page(doc, ref_base=BASE)
+            queues.queue_page(doc, ref_base=BASE, page_size=25)
 
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [("Instant", "instant"), ("instant", "instant"), ("dvd", "DVD"), ("BLU-RAY", "Blu-ray")],
+    [
+        ("Instant", "instant"),
+        ("instant", "instant"),
+        ("INSTANT", "instant"),
+        ("dvd", "DVD"),
+        ("DVD", "DVD"),
+        ("BLU-RAY", "Blu-ray"),
+        ("blu-ray", "Blu-ray"),
+        ("BluRay", "Blu-ray"),
+    ],
 )
 def test_format_labels_are_read_without_regard_to_case(label: str, expected: str) -> None:
     """Queues and title states wrote `Instant`, format availability `instant`."""
@@ -140,7 +151,7 @@ def test_format_labels_are_read_without_regard_to_case(label: str, expected: str
     )
     for doc in rendered_both(node):
         entry = queues.queue_entry(doc, ref_base=BASE)
-        assert entry.format == expected
-        assert entry.title.formats == [expected]
+        assert entry.queued_format == expected
+        assert entry.title.formats is None
         instant = expected == "instant"
         assert entry.queue is (QueueType.INSTANT if instant else QueueType.DISC)

@@ -55,7 +55,7 @@ def _title_node(host: str, title_id: int, *extra: Node, kind: str = "movies") ->
     ],
 )
 def test_recorded_search_pages(name: str, total: int, count: int) -> None:
-    page = titles.title_page(sample_doc("catalog_titles", name), ref_base=BASE)
+    page = titles.title_page(sample_doc("catalog_titles", name), ref_base=BASE, page_size=25)
     assert (page.total, len(page.items), page.start_index, page.next) == (total, count, 0, count)
     for item in page.items:
         assert item.ref == f"{BASE}/catalog/titles/{item.id}"
@@ -68,6 +68,7 @@ def test_recorded_expanded_synopsis_and_directors() -> None:
             "catalog_titles", "search-star_wars-expand-synopsis-directors-2012-movieapp.xml"
         ),
         ref_base=BASE,
+        page_size=25,
     )
     first = page.items[0]
     assert first.id == "movies/60010932"
@@ -75,7 +76,7 @@ def test_recorded_expanded_synopsis_and_directors() -> None:
     assert first.maturity_rating == MaturityRating(system="mpaa", value="PG")
     assert "Children & Family Movies" in first.genres
     assert first.directors is not None
-    assert [(p.id, p.name) for p in first.directors] == [(56779, "George Lucas")]
+    assert [(p.id, p.name) for p in first.directors] == [("people/56779", "George Lucas")]
     assert first.cast_members is None  # not expanded in that request
     assert first.synopsis_text is not None
     assert first.synopsis_text.startswith("Obi-Wan Kenobi (Alec Guinness) guides")
@@ -87,6 +88,7 @@ def test_recorded_entity_escaped_synopsis_keeps_html_and_adds_text() -> None:
             "catalog_titles", "search-mar_adentro-expand-synopsis-cast-directors-movieapp.xml"
         ),
         ref_base=BASE,
+        page_size=25,
     )
     sea = page.items[0]
     assert sea.synopsis_html is not None and '<a href="http://www.netflix.com/RoleDisplay' in (
@@ -116,7 +118,9 @@ def test_recorded_movie_document() -> None:
 
 def test_recorded_recommendations_json_with_string_scalars() -> None:
     page = titles.recommendations_page(
-        sample_doc("recommendations", "json-recommendations-sproutflix.json"), ref_base=BASE
+        sample_doc("recommendations", "json-recommendations-sproutflix.json"),
+        ref_base=BASE,
+        page_size=25,
     )
     assert len(page.items) == 25
     seasons = [t for t in page.items if t.kind is TitleKind.SEASON]
@@ -127,13 +131,17 @@ def test_recorded_recommendations_json_with_string_scalars() -> None:
 
 def test_recorded_recommendations_json_with_numbers_and_empty_array() -> None:
     page = titles.recommendations_page(
-        sample_doc("recommendations", "json-recommendations-5-of-287-dholdren.json"), ref_base=BASE
+        sample_doc("recommendations", "json-recommendations-5-of-287-dholdren.json"),
+        ref_base=BASE,
+        page_size=5,
     )
     assert page.total == 287 and page.page_size == 5
     assert page.items[0].id == "series/70143819"
     assert page.items[0].maturity_rating == MaturityRating(system="tv", value="TV-MA")
     empty = titles.recommendations_page(
-        sample_doc("recommendations", "json-recommendations-empty-dholdren.json"), ref_base=BASE
+        sample_doc("recommendations", "json-recommendations-empty-dholdren.json"),
+        ref_base=BASE,
+        page_size=25,
     )
     assert (empty.items, empty.total, empty.next) == ([], 0, None)
 
@@ -195,9 +203,11 @@ def test_one_child_and_many_children_read_alike_in_json() -> None:
         _title_node("api.netflix.com", 2),
     )
     for doc in rendered_both(one):
-        assert [t.id for t in titles.title_page(doc, ref_base=BASE).items] == ["movies/1"]
+        assert [t.id for t in titles.title_page(doc, ref_base=BASE, page_size=25).items] == [
+            "movies/1"
+        ]
     for doc in rendered_both(many):
-        assert [t.id for t in titles.title_page(doc, ref_base=BASE).items] == [
+        assert [t.id for t in titles.title_page(doc, ref_base=BASE, page_size=25).items] == [
             "movies/1",
             "movies/2",
         ]
@@ -231,7 +241,7 @@ def test_missing_optional_fields_are_null_or_empty() -> None:
         title = titles.title_document(doc, ref_base=BASE)
         assert title.kind is TitleKind.DISC
         assert (title.release_year, title.runtime_s, title.average_rating) == (None, None, None)
-        assert title.box_art == {} and title.genres == [] and title.formats == []
+        assert title.box_art == {} and title.genres == [] and title.formats is None
         assert title.maturity_rating is None and title.synopsis_html is None
         assert title.short_title == "Disc 1"
 
@@ -245,7 +255,7 @@ def test_empty_page_has_no_next() -> None:
         el("results_per_page", 25),
     )
     for doc in rendered_both(node):
-        page = titles.title_page(doc, ref_base=BASE)
+        page = titles.title_page(doc, ref_base=BASE, page_size=25)
         assert (page.items, page.total, page.next) == ([], 0, None)
 
 
@@ -260,7 +270,7 @@ def test_a_title_without_a_catalog_ref_is_a_bad_upstream() -> None:
 def test_wrong_root_is_a_bad_upstream() -> None:
     for doc in rendered_both(el("people", None)):
         with pytest.raises(BadUpstream):
-            titles.title_page(doc, ref_base=BASE)
+            titles.title_page(doc, ref_base=BASE, page_size=25)
 
 
 def test_expanded_parts_read_from_both_formats() -> None:
@@ -409,7 +419,7 @@ def test_expanded_parts_read_from_both_formats() -> None:
     assert from_xml.series is not None and from_xml.series.id == "series/70136120"
     assert from_xml.synopsis_html == "<b>Bold</b> &amp; <i>true</i>"
     assert from_xml.synopsis_text == "Bold & true"
-    assert from_xml.cast_members is not None and from_xml.cast_members[0].id == 42
+    assert from_xml.cast_members is not None and from_xml.cast_members[0].id == "people/42"
     assert from_xml.directors is None
     assert from_xml.availability == [
         Availability(format="instant", available_from=datetime(1970, 1, 1, tzinfo=UTC))

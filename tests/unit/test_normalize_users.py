@@ -8,7 +8,7 @@ from emulator.document import Node, el
 from service.errors import BadUpstream
 from service.netflix.normalize import users
 from service.schemas.queues import QueueType
-from service.schemas.users import TitleStateItem
+from service.schemas.users import TitleAction, TitleStateItem
 from tests.support.samples import rendered_both, sample_doc
 
 BASE = "http://api-public.netflix.com"
@@ -149,10 +149,10 @@ def test_title_states_with_one_and_two_items() -> None:
         assert state.id == "movies/5"
         assert state.items == [
             TitleStateItem(
-                queue=QueueType.INSTANT, format="instant", preferred=True, states=["Play"]
+                queue=QueueType.INSTANT, format="instant", preferred=True, states=[TitleAction.PLAY]
             ),
             TitleStateItem(
-                queue=QueueType.DISC, format="DVD", preferred=False, states=["In Queue"]
+                queue=QueueType.DISC, format="DVD", preferred=False, states=[TitleAction.IN_QUEUE]
             ),
         ]
     for doc in rendered_both(el("title_states", None)):

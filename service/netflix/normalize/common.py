@@ -12,13 +12,14 @@ from typing import Any, TypeVar
 from service.errors import BadUpstream
 from service.netflix.document import Doc
 from service.schemas.common import Page
-from service.schemas.titles import MaturityRating
+from service.schemas.titles import MaturityRating, RatingSystem, TitleFormat
+from service.schemas.users import TitleAction
 
 SCHEMAS = "http://schemas.netflix.com/"
 _TAG_RE = re.compile(r"<[^>]*>")
 _BREAK_RE = re.compile(r"<\s*(?:br|p)\b[^>]*>", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
-_MATURITY_SYSTEMS = {"mpaa_ratings": "mpaa", "tv_ratings": "tv"}
+_MATURITY_SYSTEMS = {"mpaa_ratings": RatingSystem.MPAA, "tv_ratings": RatingSystem.TV}
 PageT = TypeVar("PageT", bound=Page[Any])
 
 
@@ -156,26 +157,40 @@ def labels(items: Iterable[Category], *schemes: str) -> list[str]:
     return list(seen)
 
 
-# The proxy's names of delivery formats, whatever the upstream's casing ("Instant" in queues
-# and title states, "instant" in format availability, as recorded).
-_FORMAT_NAMES = {"instant": "instant", "dvd": "DVD", "blu-ray": "Blu-ray"}
+def _word(label: str) -> str:
+    """A label reduced to its letters and digits, lower case: how vocabularies are matched."""
+    return "".join(ch for ch in label.lower() if ch.isalnum())
 
 
-def format_labels(items: Iterable[Category]) -> list[str]:
-    """Delivery format labels among categories, in order, as `instant`, `DVD`, `Blu-ray`.
+# Delivery formats by reduced label, whatever the upstream's casing or spelling ("Instant" in
+# queues and title states, "instant" in format availability, as recorded).
+_FORMATS = {_word(f.value): f for f in TitleFormat} | {"bluray": TitleFormat.BLU_RAY}
+_ACTIONS = {_word(a.value): a for a in TitleAction}
 
-    Labels are matched without regard to case; an unknown label is kept as written.
-    """
-    names = (_FORMAT_NAMES.get(label.lower(), label) for label in labels(items, *FORMAT_SCHEMES))
-    return list(dict.fromkeys(names))
+
+def format_name(label: str) -> TitleFormat | None:
+    """The format a label names (`Instant`, `dvd`, `BLU-RAY`...); None for anything else."""
+    return _FORMATS.get(_word(label))
+
+
+def format_labels(items: Iterable[Category]) -> list[TitleFormat]:
+    """Delivery formats among categories, in order, without duplicates; unknown labels dropped."""
+    names = (format_name(label) for label in labels(items, *FORMAT_SCHEMES))
+    return list(dict.fromkeys(name for name in names if name is not None))
+
+
+def title_actions(items: Iterable[Category]) -> list[TitleAction]:
+    """Title-state labels (`Play`, `In Queue`...) as actions; unknown labels dropped."""
+    names = (_ACTIONS.get(_word(label)) for label in labels(items, "title_states"))
+    return list(dict.fromkeys(name for name in names if name is not None))
 
 
 def maturity(items: Iterable[Category]) -> MaturityRating | None:
-    """The first MPAA or TV rating among categories."""
+    """The first MPAA or TV rating among categories, its value upper case (`pg-13` is PG-13)."""
     for item in items:
         for suffix, system in _MATURITY_SYSTEMS.items():
             if scheme_is(item.scheme, suffix) and item.label:
-                return MaturityRating(system=system, value=item.label)
+                return MaturityRating(system=system, value=item.label.strip().upper())
     return None
 
 
@@ -205,7 +220,7 @@ def page_info(doc: Doc, count: int) -> PageInfo:
     )
 
 
-def to_page(cls: type[PageT], doc: Doc, items: list[Any], *, page_size: int | None = None) -> PageT:
+def to_page(cls: type[PageT], doc: Doc, items: list[Any], *, page_size: int) -> PageT:
     """`items` as a `cls` page, its totals read from the collection header of `doc`.
 
     `page_size` is the size the client asked for (or its default), whatever the upstream
@@ -216,7 +231,7 @@ def to_page(cls: type[PageT], doc: Doc, items: list[Any], *, page_size: int | No
         items=items,
         total=info.total,
         start_index=info.start_index,
-        page_size=info.page_size if page_size is None else page_size,
+        page_size=page_size,
         next=info.next_index(len(items)),
     )
 

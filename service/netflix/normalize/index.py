@@ -6,7 +6,7 @@ from service.netflix.document import Doc
 from service.netflix.normalize.common import categories, labels, maturity, to_int
 from service.netflix.normalize.members import title_ref_of
 from service.netflix.normalize.parts import availability
-from service.netflix.normalize.people import person_id, person_url
+from service.netflix.normalize.people import person_id, person_ref
 from service.schemas.people import PersonRef
 from service.schemas.titles import IndexTitle
 
@@ -24,9 +24,7 @@ def index_title(doc: Doc, *, ref_base: str) -> IndexTitle:
         rel = link.attr("rel") or ""
         pid = person_id(link.attr("href"))
         if pid is not None and rel.endswith("/catalog/person.actor"):
-            cast_members.append(
-                PersonRef(id=pid, ref=person_url(ref_base, pid), name=link.attr("title") or "")
-            )
+            cast_members.append(person_ref(pid, link.attr("title"), ref_base=ref_base))
     delivery = doc.child("delivery_formats")
     return IndexTitle(
         id=ref.short,

@@ -13,8 +13,7 @@ from service.netflix.normalize.common import (
     scheme_is,
     to_int,
 )
-from service.netflix.normalize.people import person_id, person_url
-from service.schemas.people import PersonRef
+from service.netflix.normalize.people import person_id, person_ref
 from service.schemas.titles import Availability, Award, LanguageAudio, ScreenFormat
 
 
@@ -22,7 +21,9 @@ def availability(container: Doc) -> list[Availability]:
     """A `delivery_formats` element: one entry per `availability`."""
     found: list[Availability] = []
     for node in container.children("availability"):
-        formats = format_labels(categories(node)) or [""]
+        formats = format_labels(categories(node))
+        if not formats:
+            continue  # a format the proxy does not name: nothing a client could use
         found.append(
             Availability(
                 format=formats[0],
@@ -90,7 +91,7 @@ def awards(container: Doc, *, ref_base: str) -> list[Award]:
         link = first_link(node, "catalog/person")
         pid = person_id(link.attr("href")) if link is not None else None
         if link is not None and pid is not None:
-            person = PersonRef(id=pid, ref=person_url(ref_base, pid), name=link.attr("title") or "")
+            person = person_ref(pid, link.attr("title"), ref_base=ref_base)
         found.append(
             Award(
                 name=(_award_name(typed.scheme) if typed else None) or "",

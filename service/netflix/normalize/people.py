@@ -27,6 +27,16 @@ def person_url(ref_base: str, pid: int) -> str:
     return f"{ref_base.rstrip('/')}/catalog/people/{pid}"
 
 
+def person_short_id(pid: int) -> str:
+    """A person's id as clients see it: `people/30001`, as titles are `movies/60020435`."""
+    return f"people/{pid}"
+
+
+def person_ref(pid: int, name: str | None, *, ref_base: str) -> PersonRef:
+    """A person named by a title, an award or the index."""
+    return PersonRef(id=person_short_id(pid), ref=person_url(ref_base, pid), name=name or "")
+
+
 def person_refs(container: Doc, *, ref_base: str) -> list[PersonRef]:
     """People listed in an expanded cast/directors link: `person` elements or `link`s."""
     found: list[PersonRef] = []
@@ -40,7 +50,7 @@ def person_refs(container: Doc, *, ref_base: str) -> list[PersonRef]:
         else:
             continue
         if pid is not None:
-            found.append(PersonRef(id=pid, ref=person_url(ref_base, pid), name=name or ""))
+            found.append(person_ref(pid, name, ref_base=ref_base))
     return found
 
 
@@ -84,7 +94,7 @@ def person(doc: Doc, *, ref_base: str) -> Person:
     web = first_link(doc, "alternate")
     filmography = _filmography(doc, ref_base)
     return Person(
-        id=pid,
+        id=person_short_id(pid),
         ref=person_url(ref_base, pid),
         name=doc.child_text("name") or "",
         bio_html=bio,
@@ -100,8 +110,8 @@ def person_document(doc: Doc, *, ref_base: str) -> Person:
     return person(doc, ref_base=ref_base)
 
 
-def people_page(doc: Doc, *, ref_base: str) -> PersonPage:
+def people_page(doc: Doc, *, ref_base: str, page_size: int) -> PersonPage:
     """`/catalog/people?term=`: a `people` root holding `person` elements."""
     expect_root(doc, "people")
     items = [person(node, ref_base=ref_base) for node in doc.children("person")]
-    return to_page(PersonPage, doc, items)
+    return to_page(PersonPage, doc, items, page_size=page_size)

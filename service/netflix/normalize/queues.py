@@ -17,6 +17,7 @@ from service.netflix.normalize.common import (
 )
 from service.netflix.normalize.titles import title
 from service.schemas.queues import QueueEntry, QueuePage, QueueState, QueueType
+from service.schemas.titles import TitleFormat
 
 _ENTRY_PATH = re.compile(r"/queues/(?P<queue>disc|instant)/(?P<state>available|saved)(?:/|$)")
 
@@ -41,21 +42,31 @@ def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> Q
         state = QueueState.SAVED if saved else QueueState.AVAILABLE
     resolved = found_queue or queue
     if resolved is None:
-        resolved = QueueType.INSTANT if formats[:1] == ["instant"] else QueueType.DISC
+        resolved = QueueType.INSTANT if formats[:1] == [TitleFormat.INSTANT] else QueueType.DISC
     position = to_int(doc.child_text("position"))
     return QueueEntry(
         queue=resolved,
         state=state,
         position=position if position and position > 0 else None,
-        format=formats[0] if formats else None,
-        availability=availability.label.replace("_", " ") if availability else None,
+        queued_format=formats[0] if formats else None,
+        availability=_availability(availability.label) if availability else None,
         updated_at=epoch(doc.child_text("updated")),
         title=title(doc, ref_base=ref_base),
     )
 
 
+def _availability(label: str) -> str:
+    """`available_now`, `Available Now` and `available now` alike: lower case, spaced."""
+    return " ".join(label.replace("_", " ").lower().split())
+
+
 def queue_page(
-    doc: Doc, *, ref_base: str, queue: QueueType | None = None, etag_header: str | None = None
+    doc: Doc,
+    *,
+    ref_base: str,
+    page_size: int,
+    queue: QueueType | None = None,
+    etag_header: str | None = None,
 ) -> tuple[QueuePage, str]:
     """A `queue` listing and its etag (from the document, else from the ETag header)."""
     expect_root(doc, "queue")
@@ -65,7 +76,7 @@ def queue_page(
     etag = doc.child_text("etag") or _unquote(etag_header)
     if etag is None:
         raise BadUpstream("the upstream queue carries no etag")
-    return to_page(QueuePage, doc, items), etag
+    return to_page(QueuePage, doc, items, page_size=page_size), etag
 
 
 def queue_item_document(doc: Doc, *, ref_base: str, queue: QueueType) -> QueueEntry:

@@ -20,11 +20,11 @@ def rental_entry(doc: Doc, *, ref_base: str) -> RentalEntry:
     )
 
 
-def rental_page(doc: Doc, *, ref_base: str) -> RentalPage:
+def rental_page(doc: Doc, *, ref_base: str, page_size: int) -> RentalPage:
     """`/users/{id}/rental_history[/kind]`."""
     expect_root(doc, "rental_history")
     items = [rental_entry(n, ref_base=ref_base) for n in doc.children("rental_history_item")]
-    return to_page(RentalPage, doc, items)
+    return to_page(RentalPage, doc, items, page_size=page_size)
 
 
 def at_home(doc: Doc, *, ref_base: str) -> list[RentalEntry]:

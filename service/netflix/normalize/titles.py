@@ -36,6 +36,7 @@ from service.schemas.titles import (
     Availability,
     Suggestions,
     Title,
+    TitleFormat,
     TitleLink,
     TitlePage,
     TitlePart,
@@ -154,7 +155,8 @@ def title(doc: Doc, *, ref_base: str) -> Title:
     synopsis = _synopsis(doc, linked)
     available = _part(linked, PART_RELS[TitlePart.FORMATS], "delivery_formats", availability)
     web = linked.first("alternate")
-    formats = _with_available(format_labels(cats), available or [])
+    # Formats are a part (`include=formats`): named only when the availability was asked for.
+    formats = _with_available(format_labels(cats), available) if available is not None else None
     return Title(
         id=ref.short,
         ref=ref.url(ref_base),
@@ -201,7 +203,9 @@ def _parent(links: Links, rel: str, own: TitleRef, ref_base: str) -> TitleLink |
     return TitleLink(id=found.short, ref=found.url(ref_base), title=link.attr("title"))
 
 
-def _with_available(formats: list[str], available: Iterable[Availability]) -> list[str]:
+def _with_available(
+    formats: Iterable[TitleFormat], available: Iterable[Availability]
+) -> list[TitleFormat]:
     """Delivery formats from categories, then those the title is available in."""
     return list(dict.fromkeys([*formats, *(a.format for a in available if a.format)]))
 
@@ -210,7 +214,7 @@ def fill_parts(title: Title, fields: dict[str, object]) -> Title:
     """`title` with parts read from their sub-resources (`part_fields`), formats included."""
     available = fields.get("availability")
     if isinstance(available, list):
-        fields = {**fields, "formats": _with_available(title.formats, available)}
+        fields = {**fields, "formats": _with_available(title.formats or (), available)}
     return title.model_copy(update=fields)
 
 
@@ -263,22 +267,31 @@ def title_document(doc: Doc, *, ref_base: str) -> Title:
 
 
 def title_page(
-    doc: Doc, *, ref_base: str, root: str = "catalog_titles", item: str = "catalog_title"
+    doc: Doc,
+    *,
+    ref_base: str,
+    page_size: int,
+    root: str = "catalog_titles",
+    item: str = "catalog_title",
 ) -> TitlePage:
     """A page of titles: search (`catalog_titles`), `similars`, `recommendations`."""
     expect_root(doc, root)
     items = [title(node, ref_base=ref_base) for node in doc.children(item)]
-    return to_page(TitlePage, doc, items)
+    return to_page(TitlePage, doc, items, page_size=page_size)
 
 
-def similars_page(doc: Doc, *, ref_base: str) -> TitlePage:
+def similars_page(doc: Doc, *, ref_base: str, page_size: int) -> TitlePage:
     """`{title}/similars`: a `similars` root holding `similars_item`s."""
-    return title_page(doc, ref_base=ref_base, root="similars", item="similars_item")
+    return title_page(
+        doc, ref_base=ref_base, page_size=page_size, root="similars", item="similars_item"
+    )
 
 
-def recommendations_page(doc: Doc, *, ref_base: str) -> TitlePage:
+def recommendations_page(doc: Doc, *, ref_base: str, page_size: int) -> TitlePage:
     """`/users/{id}/recommendations`: titles with a `predicted_rating` each."""
-    return title_page(doc, ref_base=ref_base, root="recommendations", item="recommendation")
+    return title_page(
+        doc, ref_base=ref_base, page_size=page_size, root="recommendations", item="recommendation"
+    )
 
 
 def autocomplete(doc: Doc) -> Suggestions:

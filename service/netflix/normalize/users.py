@@ -11,8 +11,8 @@ from service.netflix.normalize.common import (
     expect_root,
     first_link,
     format_labels,
-    labels,
     rel_is,
+    title_actions,
     to_bool,
     to_int,
 )
@@ -88,7 +88,7 @@ def _state_item(item: Doc) -> TitleStateItem:
         queue=_queue_of(item),
         format=formats[0] if formats else None,
         preferred=preferred,
-        states=labels(cats, "title_states"),
+        states=title_actions(cats),
     )
 
 
