@@ -73,7 +73,7 @@ def _refs(values: list[str], settings: Settings) -> list[TitleRef]:
 )
 async def get_profile(session: CurrentSession, client: ClientDep) -> User:
     """The caller's profile."""
-    return await client.get_user(session.token, session.user_id)
+    return await client.for_subscriber(session).user()
 
 
 @router.get(
@@ -86,7 +86,7 @@ async def get_profile(session: CurrentSession, client: ClientDep) -> User:
 )
 async def list_feeds(session: CurrentSession, client: ClientDep) -> list[Feed]:
     """The caller's feeds."""
-    return await client.get_feeds(session.token, session.user_id)
+    return await client.for_subscriber(session).feeds()
 
 
 @router.get(
@@ -103,7 +103,7 @@ async def get_title_states(
 ) -> list[TitleState]:
     """Title states."""
     refs = _refs(titles, settings)
-    return await client.title_states(session.token, session.user_id, refs)
+    return await client.for_subscriber(session).title_states(refs)
 
 
 @router.get(
@@ -122,8 +122,8 @@ async def list_rental_history(
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> RentalPage:
     """Rental history."""
-    return await client.rental_history(
-        session.token, session.user_id, kind, start_index=start_index, max_results=page_size
+    return await client.for_subscriber(session).rental_history(
+        kind, start_index=start_index, max_results=page_size
     )
 
 
@@ -137,7 +137,7 @@ async def list_rental_history(
 )
 async def list_at_home(session: CurrentSession, client: ClientDep) -> list[RentalEntry]:
     """Discs at home."""
-    return await client.at_home(session.token, session.user_id)
+    return await client.for_subscriber(session).at_home()
 
 
 @router.get(
@@ -158,7 +158,7 @@ async def get_ratings(
 ) -> list[Rating]:
     """Ratings."""
     refs = _refs(titles, settings)
-    return await client.ratings(session.token, session.user_id, refs, kind=kind)
+    return await client.for_subscriber(session).ratings(refs, kind=kind)
 
 
 @router.put(
@@ -207,7 +207,7 @@ async def set_season_rating(
 async def _rate(
     client: NetflixClient, session: Session, ref: TitleRef, value: RatingValue
 ) -> Response:
-    rating = await client.set_rating(session.token, session.user_id, ref, value)
+    rating = await client.for_subscriber(session).set_rating(ref, value)
     return private_json(rating)
 
 
@@ -225,6 +225,6 @@ async def list_recommendations(
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> TitlePage:
     """Recommendations."""
-    return await client.recommendations(
-        session.token, session.user_id, start_index=start_index, max_results=page_size
+    return await client.for_subscriber(session).recommendations(
+        start_index=start_index, max_results=page_size
     )

@@ -113,9 +113,7 @@ class QueueWrites:
         max_results: int,
     ) -> QueuePage:
         """A page of the queue; its etag is kept for the next write."""
-        page, etag = await self._client.get_queue(
-            session.token,
-            session.user_id,
+        page, etag = await self._client.for_subscriber(session).queue(
             queue,
             state=state,
             start_index=start_index,
@@ -127,7 +125,7 @@ class QueueWrites:
 
     async def entry(self, session: Session, queue: QueueType, ref: TitleRef) -> QueueEntry:
         """One entry of the queue; `NotFound` when the title is not in it."""
-        return await self._client.get_queue_entry(session.token, session.user_id, queue, ref)
+        return await self._client.for_subscriber(session).queue_entry(queue, ref)
 
     async def add(
         self, session: Session, queue: QueueType, ref: TitleRef, *, position: int | None
@@ -171,8 +169,8 @@ class QueueWrites:
             current = await self.entry(session, queue, ref)
 
             async def remove(_etag: str) -> tuple[None, str]:
-                etag = await self._client.remove_from_queue(
-                    session.token, session.user_id, queue, ref, state=current.state
+                etag = await self._client.for_subscriber(session).remove_from_queue(
+                    queue, ref, state=current.state
                 )
                 return None, etag
 
@@ -266,8 +264,8 @@ class QueueWrites:
         """The upstream add-or-move of one title, waiting for the etag to send."""
 
         def call(etag: str) -> Awaitable[tuple[QueueEntry, str]]:
-            return self._client.add_to_queue(
-                session.token, session.user_id, queue, ref, position=position, etag=etag
+            return self._client.for_subscriber(session).add_to_queue(
+                queue, ref, position=position, etag=etag
             )
 
         return call
@@ -288,9 +286,7 @@ class QueueWrites:
             if entry.position is None or entry.position > position:
                 return None
             after = await self._read_back(
-                lambda: self._client.get_queue(
-                    session.token,
-                    session.user_id,
+                lambda: self._client.for_subscriber(session).queue(
                     queue,
                     state=QueueState.AVAILABLE,
                     start_index=entry.position or 0,
@@ -400,8 +396,8 @@ class QueueWrites:
 
     async def _fresh_etag(self, session: Session, queue: QueueType) -> str:
         """GET the smallest page of the queue to learn (and store) its current etag."""
-        _, etag = await self._client.get_queue(
-            session.token, session.user_id, queue, start_index=0, max_results=1
+        _, etag = await self._client.for_subscriber(session).queue(
+            queue, start_index=0, max_results=1
         )
         await self._etags.set(session.user_id, queue, etag)
         return etag
