@@ -17,7 +17,7 @@ from lxml import etree
 from bench.context import Run
 from bench.processes import emulator, proxy
 from bench.report import Check
-from service.netflix.client import INDEX_PATH
+from service.netflix.catalog_calls import INDEX_PATH
 from tests.support.oauth import signer
 
 ITEM_TAG = "title_index_item"

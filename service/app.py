@@ -35,6 +35,7 @@ from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike, close, connect
 from service.store.sessions import RequestTokenStore, SessionStore
+from service.store.user_cache import UserCache
 from service.webapp import install_web_app
 
 API_TITLE = "netflix-proxy"
@@ -47,6 +48,9 @@ A JSON REST proxy in front of the Netflix public API v1 (XML, OAuth 1.0a).
 * **Sign-in** (`/v1/auth/...`) turns the upstream OAuth dance, or an imported access token pair,
   into an opaque session token; send it as `Authorization: Bearer <session_token>` on the user
   and queue endpoints.
+* **The subscriber's reads** are cached for that subscriber only, for seconds, and carry
+  `X-Cache` (HIT, MISS, BYPASS) and `Cache-Control: private, no-cache`; a write made through
+  the proxy shows in the next read.
 * Every error is an RFC 9457 `application/problem+json` document.
 """
 MAX_UPSTREAM_CONNECTIONS = 100
@@ -175,6 +179,7 @@ def _runtime(
         sessions=SessionStore(store, settings, breaker=breaker),
         request_tokens=RequestTokenStore(store, settings, breaker=breaker),
         etags=EtagStore(store, settings, breaker=breaker),
+        user_cache=UserCache(store, breaker),
         sign_ins=SignInThrottle(store, settings, breaker=breaker, metrics=metrics),
         metrics=metrics,
     )

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import httpx
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.errors import InvalidSession, StoreUnavailable
 from service.front import FrontCache
 from service.metrics import Metrics
 from service.netflix.client import NetflixClient
+from service.responses import PRIVATE_READ
 from service.settings import Settings
 from service.store.breaker import Breaker
 from service.store.budget import SignInThrottle
@@ -25,6 +26,8 @@ from service.store.cache import ResponseCache
 from service.store.etags import EtagStore
 from service.store.redis import RedisLike
 from service.store.sessions import RequestTokenStore, Session, SessionStore
+from service.store.user_cache import ReadStatus, UserCache
+from service.usecases.user_reads import UserReads
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class Runtime:
     sessions: SessionStore
     request_tokens: RequestTokenStore
     etags: EtagStore
+    user_cache: UserCache
     sign_ins: SignInThrottle
     metrics: Metrics
 
@@ -144,3 +148,25 @@ async def require_session(token: BearerToken, sessions: SessionsDep) -> Session:
 
 
 CurrentSession = Annotated[Session, Depends(require_session)]
+
+
+async def get_user_reads(
+    session: CurrentSession, runtime: RuntimeDep, response: Response
+) -> UserReads:
+    """The caller's reads through the per-subscriber cache. The answer is marked
+    `Cache-Control: private, no-cache` and gets `X-Cache` (the worst status of its reads)."""
+    response.headers["Cache-Control"] = PRIVATE_READ
+
+    def observe(status: ReadStatus) -> None:
+        response.headers["X-Cache"] = status
+
+    return UserReads(
+        runtime.client.for_subscriber(session),
+        runtime.user_cache,
+        runtime.etags,
+        runtime.settings,
+        observe=observe,
+    )
+
+
+UserReadsDep = Annotated[UserReads, Depends(get_user_reads)]

@@ -19,7 +19,11 @@ class OrjsonResponse(JSONResponse):
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
+# Answers of writes: never stored anywhere.
 PRIVATE = "private, no-store"
+# Answers of a subscriber's reads: no shared cache may store them, and the subscriber's own
+# client must ask again before reusing one (so a read right after a write shows it).
+PRIVATE_READ = "private, no-cache"
 
 
 def private_json(

@@ -104,7 +104,7 @@ class Settings(BaseSettings):
     Request edges: `NFX_MAX_BODY_BYTES`, `NFX_BODY_TIMEOUT_S`, `NFX_TRUSTED_PROXIES`.
     Caching: `NFX_CACHE_TTL_SEARCH_S`, `NFX_CACHE_TTL_TITLE_S`, `NFX_CACHE_TTL_PEOPLE_S`,
     `NFX_CACHE_TTL_AUTOCOMPLETE_S`, `NFX_CACHE_STALE_S`, `NFX_FRONT_CACHE_TTL_S`,
-    `NFX_FRONT_CACHE_SIZE`.
+    `NFX_FRONT_CACHE_SIZE`, `NFX_USER_CACHE_TTL_S`, `NFX_USER_CACHE_TTL_PROFILE_S`.
     Upstream budget and queue writes: `NFX_BUDGET_USER_PER_S`, `NFX_BUDGET_CONSUMER_PER_S`,
     `NFX_BUDGET_WINDOW_MARGIN_S`, `NFX_BUDGET_USER_PER_DAY`, `NFX_BUDGET_CONSUMER_PER_DAY`,
     `NFX_BUDGET_MAX_WAIT_S`, `NFX_SIGNIN_PER_MINUTE`, `NFX_QUEUE_LOCK_TTL_S`,
@@ -211,6 +211,17 @@ class Settings(BaseSettings):
     )
     front_cache_size: Annotated[int, Field(ge=0)] = Field(
         2048, description="Number of entries in the in-process front cache."
+    )
+    user_cache_ttl_s: Annotated[float, Field(ge=0)] = Field(
+        20.0,
+        description="Freshness of a subscriber's cached queues, title states, ratings and discs "
+        "at home, in seconds (changes made outside the proxy show after at most this); 0 "
+        "turns their caching off.",
+    )
+    user_cache_ttl_profile_s: Annotated[float, Field(ge=0)] = Field(
+        120.0,
+        description="Freshness of a subscriber's cached profile, feeds, rental history and "
+        "recommendations, in seconds; 0 turns their caching off.",
     )
     upstream_timeout_s: PositiveFloat = Field(
         10.0, description="Total timeout of one upstream call, in seconds."

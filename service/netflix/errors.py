@@ -29,6 +29,7 @@ from service.errors import (
 from service.netflix.document import Doc
 from service.netflix.netflix_json import is_json, parse_json
 from service.netflix.normalize.common import to_int
+from service.netflix.signing import Security
 from service.netflix.xml import parse_xml
 
 SUB_NOT_IN_QUEUE = 610
@@ -112,12 +113,12 @@ def _clock_skew(status: UpstreamStatus) -> bool:
 
 
 def raise_for_status(
-    status: UpstreamStatus, *, user_call: bool, subject: str = "resource"
+    status: UpstreamStatus, *, security: Security, subject: str = "resource"
 ) -> NoReturn:
     """Raise the service error for an upstream error answer.
 
-    `user_call` says whether an access token signed the request (a 401 then means the
-    subscriber's token was rejected); `subject` names what was asked for, for the detail.
+    `security` is the call's level: on a `PROTECTED` call a 401 means the token that signed
+    it was rejected; `subject` names what was asked for, for the detail.
     """
     code, sub = status.http_status, status.sub_code
 
@@ -139,7 +140,7 @@ def raise_for_status(
                 "from the upstream's; the operator must synchronize it (NTP). Retrying will "
                 "not help until then",
             )
-        if user_call and "consumer" not in status.message.lower():
+        if security is Security.PROTECTED and "consumer" not in status.message.lower():
             token = "request token" if subject == "request token" else "access token"
             raise err(InvalidSession, f"the Netflix {token} was rejected{said}")
         raise err(BadUpstream, f"Netflix rejected the proxy's consumer credentials{said}")

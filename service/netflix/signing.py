@@ -9,6 +9,7 @@ never consults `AUTHLIB_INSECURE_TRANSPORT`.
 
 from __future__ import annotations
 
+import enum
 import secrets
 import time
 from collections.abc import Callable, Generator, Sequence
@@ -24,6 +25,22 @@ from authlib.oauth1.rfc5849.signature import (
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 Params = Sequence[tuple[str, str]]
+
+
+class Security(enum.Enum):
+    """Netflix's three security levels of a call, weakest first.
+
+    Which one a call needs is part of the upstream API (its resource list marks each):
+    the proxy names it per call instead of inferring it from which tokens happen to be set.
+    """
+
+    # The consumer key as a query parameter, no signature (autocomplete).
+    CONSUMER = "consumer"
+    # Signed with the consumer secret alone (the catalog, starting a sign-in).
+    SIGNED = "signed"
+    # Signed with the consumer secret and a token's secret: a subscriber's access token for
+    # their resources, or the authorized request token when trading it for one.
+    PROTECTED = "protected"
 
 
 def _escape(value: str) -> str:

@@ -23,7 +23,7 @@ from service.metrics import Metrics
 from service.netflix.document import Doc
 from service.netflix.errors import raise_for_status, read_status, status_from_doc
 from service.netflix.netflix_json import is_json, parse_json
-from service.netflix.signing import Credentials, OAuth1Signer
+from service.netflix.signing import Credentials, OAuth1Signer, Security
 from service.netflix.xml import parse_xml
 
 Params = Sequence[tuple[str, str]]
@@ -66,6 +66,14 @@ class AccessToken:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthorizedRequestToken:
+    """A request token the subscriber approved, signing the one call that trades it."""
+
+    token: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """A successful upstream answer: parsed document and response headers."""
 
@@ -82,15 +90,17 @@ class Call:
     path: str
     params: Params = ()
     form: Params = ()
-    token: str | None = None
-    token_secret: str | None = None
+    security: Security = Security.SIGNED
+    # The token of a `PROTECTED` call; an access token's calls are budgeted per token too.
+    token: AccessToken | AuthorizedRequestToken | None = None
     callback: str | None = None
     verifier: str | None = None
-    user_call: bool = False
     subject: str = "resource"
     negotiate: bool = True
-    # Whether `token` is a subscriber's access token (budgeted per token) or a request token.
-    access: bool = True
+
+    def __post_init__(self) -> None:
+        if (self.security is Security.PROTECTED) != (self.token is not None):
+            raise ValueError("a call carries a token exactly when it is PROTECTED")
 
 
 class Upstream:
@@ -158,7 +168,7 @@ class Upstream:
         if self._throttle is not None:
             await self._throttle(
                 consumer_key=self._consumer_key,
-                access_token=call.token if call.access else None,
+                access_token=call.token.token if isinstance(call.token, AccessToken) else None,
                 max_wait_s=max_wait_s,
             )
 
@@ -167,14 +177,19 @@ class Upstream:
         params = list(call.params)
         if call.negotiate and self._prefer_json:
             params.append(("output", "json"))
-        credentials = Credentials(
-            self._consumer_key,
-            self._consumer_secret,
-            token=call.token,
-            token_secret=call.token_secret,
-            callback=call.callback,
-            verifier=call.verifier,
-        )
+        signer: OAuth1Signer | None = None
+        if call.security is Security.CONSUMER:
+            params.append(("oauth_consumer_key", self._consumer_key))
+        else:
+            credentials = Credentials(
+                self._consumer_key,
+                self._consumer_secret,
+                token=call.token.token if call.token else None,
+                token_secret=call.token.secret if call.token else None,
+                callback=call.callback,
+                verifier=call.verifier,
+            )
+            signer = OAuth1Signer(credentials, clock=self._clock)
         request = self._http.build_request(
             call.method,
             self._base + call.path,
@@ -185,9 +200,7 @@ class Upstream:
         request_context.count_upstream_call()
         started = time.perf_counter()
         try:
-            response = await self._http.send(
-                request, stream=True, auth=OAuth1Signer(credentials, clock=self._clock)
-            )
+            response = await self._http.send(request, stream=True, auth=signer)
         except httpx.TimeoutException as exc:
             self._observe(call, "timeout", started)
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
@@ -204,7 +217,7 @@ class Upstream:
             await response.aclose()
         raise_for_status(
             read_status(response.status_code, response.headers, body),
-            user_call=call.user_call,
+            security=call.security,
             subject=call.subject,
         )
 
@@ -241,7 +254,7 @@ class Upstream:
             if status.status_code is not None and status.status_code >= 400:
                 raise_for_status(
                     replace(status, http_status=status.status_code),
-                    user_call=call.user_call,
+                    security=call.security,
                     subject=call.subject,
                 )
         return Answer(doc, headers, status_code)

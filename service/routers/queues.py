@@ -2,7 +2,8 @@
 
 Handlers are thin: every write goes through `service.usecases.queue_writes`, which serializes
 writers per user and queue and keeps the upstream etags server-side. No etag ever reaches a
-client, and nothing here is stored in the shared response cache (`Cache-Control: no-store`).
+client. Reads are cached per subscriber (`X-Cache`, `Cache-Control: private, no-cache`);
+writes answer `Cache-Control: private, no-store`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
-from service.deps import CurrentSession, RuntimeDep, SettingsDep
+from service.deps import RuntimeDep, SettingsDep, UserReadsDep
 from service.errors import problem_responses
 from service.idempotency import IdempotentDep, Produce
 from service.netflix.refs import MAX_REF_LENGTH, TitleRef
@@ -22,7 +23,6 @@ from service.schemas.common import WHOLE_NUMBER, RequestBody, Schema
 from service.schemas.patterns import TITLE_REF
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
 from service.store.locks import QueueLock
-from service.store.sessions import Session
 from service.usecases.batching import parse_ref, parse_ref_list
 from service.usecases.queue_writes import QueueWrites
 
@@ -58,6 +58,26 @@ _QUEUE_WRITE_ERRORS = {
         "description": "The upstream failed and the queue, read back, shows the change did "
         "not happen (or could not be read back: the detail says the outcome is unknown).",
     },
+}
+
+
+# The 200 answer of a subscriber's read (cached per subscriber, see `usecases.user_reads`).
+USER_READ: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "Successful Response",
+        "headers": {
+            "X-Cache": {
+                "description": "HIT (the subscriber's cached answer), MISS (fetched now) or "
+                "BYPASS (cache unavailable or off).",
+                "schema": {"type": "string"},
+            },
+            "Cache-Control": {
+                "description": "`private, no-cache`: never in a shared cache; a client "
+                "revalidates before reusing it.",
+                "schema": {"type": "string"},
+            },
+        },
+    }
 }
 
 
@@ -115,10 +135,10 @@ class ReorderedQueue(Schema):
     moves: int = Field(ge=0, description="Titles moved upstream (the fewest possible).")
 
 
-def get_queue_writes(runtime: RuntimeDep) -> QueueWrites:
-    """Queue operations bound to this app's client, etag store and Redis lock."""
+def get_queue_writes(runtime: RuntimeDep, reads: UserReadsDep) -> QueueWrites:
+    """Queue operations of the caller, with this app's etag store and Redis lock."""
     return QueueWrites(
-        runtime.client,
+        reads,
         runtime.etags,
         QueueLock(runtime.redis, runtime.settings, breaker=runtime.breaker),
         retries=runtime.settings.etag_retries,
@@ -133,6 +153,7 @@ Queue = Annotated[QueueType, Path(description="`disc` (by mail) or `instant` (st
 @router.get(
     "/{queue}",
     operation_id="get_queue",
+    responses=USER_READ,
     response_model=QueuePage,
     summary="List a queue",
     description="A page of the disc or instant queue. `state` narrows it to available titles "
@@ -140,7 +161,6 @@ Queue = Annotated[QueueType, Path(description="`disc` (by mail) or `instant` (st
     "orders it by queue position, date added or title.",
 )
 async def get_queue(
-    session: CurrentSession,
     writes: Writes,
     queue: Queue,
     state: Annotated[
@@ -158,23 +178,24 @@ async def get_queue(
 ) -> QueuePage:
     """One page of a queue."""
     return await writes.read(
-        session, queue, state=state, sort=sort, start_index=start_index, max_results=page_size
+        queue, state=state, sort=sort, start_index=start_index, max_results=page_size
     )
 
 
 @router.get(
     "/{queue}/entries/{kind}/{title_id}",
     operation_id="get_queue_entry",
+    responses=USER_READ,
     response_model=QueueEntry,
     summary="Get one queue entry",
     description="Where a title stands in the queue (position, or saved); 404 when it is not "
     "in the queue.",
 )
 async def get_queue_entry(
-    session: CurrentSession, writes: Writes, queue: Queue, kind: TitleKindPath, title_id: TitleId
+    writes: Writes, queue: Queue, kind: TitleKindPath, title_id: TitleId
 ) -> QueueEntry:
     """One entry."""
-    return await writes.entry(session, queue, TitleRef(kind, title_id))
+    return await writes.entry(queue, TitleRef(kind, title_id))
 
 
 @router.post(
@@ -202,7 +223,6 @@ async def get_queue_entry(
     },
 )
 async def add_queue_entry(
-    session: CurrentSession,
     writes: Writes,
     settings: SettingsDep,
     queue: Queue,
@@ -213,7 +233,7 @@ async def add_queue_entry(
 
     async def add() -> Response:
         ref = parse_ref(body.title, settings)
-        entry = await writes.add(session, queue, ref, position=body.position)
+        entry = await writes.add(queue, ref, position=body.position)
         location = f"{router.prefix}/{queue.value}/entries/{entry.title.id}"
         return private_json(entry, 201, {"Location": location})
 
@@ -230,7 +250,6 @@ async def add_queue_entry(
     responses=_QUEUE_WRITE_ERRORS,
 )
 async def move_queue_entry(
-    session: CurrentSession,
     writes: Writes,
     queue: Queue,
     kind: TitleKindPath,
@@ -239,7 +258,7 @@ async def move_queue_entry(
     once: IdempotentDep,
 ) -> Response:
     """Move within a queue."""
-    return await once(_mover(writes, session, queue, TitleRef(kind, title_id), body.position))
+    return await once(_mover(writes, queue, TitleRef(kind, title_id), body.position))
 
 
 @router.delete(
@@ -251,7 +270,6 @@ async def move_queue_entry(
     responses={204: {"description": "Removed."}, **_QUEUE_WRITE_ERRORS},
 )
 async def remove_queue_entry(
-    session: CurrentSession,
     writes: Writes,
     queue: Queue,
     kind: TitleKindPath,
@@ -259,7 +277,7 @@ async def remove_queue_entry(
     once: IdempotentDep,
 ) -> Response:
     """Remove from a queue."""
-    return await once(_remover(writes, session, queue, TitleRef(kind, title_id)))
+    return await once(_remover(writes, queue, TitleRef(kind, title_id)))
 
 
 SEASON_ENTRY = "/{queue}/entries/series/{series_id}/seasons/{season_id}"
@@ -268,16 +286,17 @@ SEASON_ENTRY = "/{queue}/entries/series/{series_id}/seasons/{season_id}"
 @router.get(
     SEASON_ENTRY,
     operation_id="get_season_queue_entry",
+    responses=USER_READ,
     response_model=QueueEntry,
     summary="Get one season's queue entry",
     description="Where a season (`series/{id}/seasons/{season_id}`) stands in the queue; 404 "
     "when it is not in the queue.",
 )
 async def get_season_queue_entry(
-    session: CurrentSession, writes: Writes, queue: Queue, series_id: TitleId, season_id: TitleId
+    writes: Writes, queue: Queue, series_id: TitleId, season_id: TitleId
 ) -> QueueEntry:
     """One season's entry."""
-    return await writes.entry(session, queue, TitleRef("series", series_id, season_id))
+    return await writes.entry(queue, TitleRef("series", series_id, season_id))
 
 
 @router.patch(
@@ -290,7 +309,6 @@ async def get_season_queue_entry(
     responses=_QUEUE_WRITE_ERRORS,
 )
 async def move_season_queue_entry(
-    session: CurrentSession,
     writes: Writes,
     queue: Queue,
     series_id: TitleId,
@@ -300,7 +318,7 @@ async def move_season_queue_entry(
 ) -> Response:
     """Move a season within a queue."""
     ref = TitleRef("series", series_id, season_id)
-    return await once(_mover(writes, session, queue, ref, body.position))
+    return await once(_mover(writes, queue, ref, body.position))
 
 
 @router.delete(
@@ -312,7 +330,6 @@ async def move_season_queue_entry(
     responses={204: {"description": "Removed."}, **_QUEUE_WRITE_ERRORS},
 )
 async def remove_season_queue_entry(
-    session: CurrentSession,
     writes: Writes,
     queue: Queue,
     series_id: TitleId,
@@ -321,7 +338,7 @@ async def remove_season_queue_entry(
 ) -> Response:
     """Remove a season from a queue."""
     ref = TitleRef("series", series_id, season_id)
-    return await once(_remover(writes, session, queue, ref))
+    return await once(_remover(writes, queue, ref))
 
 
 @router.put(
@@ -336,7 +353,6 @@ async def remove_season_queue_entry(
     responses=_QUEUE_WRITE_ERRORS,
 )
 async def reorder_queue(
-    session: CurrentSession,
     writes: Writes,
     settings: SettingsDep,
     queue: Queue,
@@ -354,24 +370,22 @@ async def reorder_queue(
             allow_duplicates=False,
             allow_empty=True,
         )
-        result = await writes.reorder(session, queue, refs)
+        result = await writes.reorder(queue, refs)
         return private_json(ReorderedQueue(queue=result.queue, moves=result.moves))
 
     return await once(reorder)
 
 
-def _mover(
-    writes: QueueWrites, session: Session, queue: QueueType, ref: TitleRef, position: int
-) -> Produce:
+def _mover(writes: QueueWrites, queue: QueueType, ref: TitleRef, position: int) -> Produce:
     async def move() -> Response:
-        return private_json(await writes.move(session, queue, ref, position=position))
+        return private_json(await writes.move(queue, ref, position=position))
 
     return move
 
 
-def _remover(writes: QueueWrites, session: Session, queue: QueueType, ref: TitleRef) -> Produce:
+def _remover(writes: QueueWrites, queue: QueueType, ref: TitleRef) -> Produce:
     async def remove() -> Response:
-        await writes.remove(session, queue, ref)
+        await writes.remove(queue, ref)
         return private_empty()
 
     return remove

@@ -1,8 +1,9 @@
 """The signed-in subscriber: profile, feeds, title states, history, ratings, recommendations.
 
-Every handler acts for the caller's session only (`CurrentSession`): the user id and access
-token come from the session, never from the request. Answers are marked
-`Cache-Control: private, no-store` and never enter the shared response cache.
+Every handler acts for the caller's session only: the user id and access token come from the
+session, never from the request. Reads go through the per-subscriber cache
+(`usecases.user_reads`) and answer `X-Cache` and `Cache-Control: private, no-cache`; writes
+drop what they change from it and answer `Cache-Control: private, no-store`.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
-from service.deps import ClientDep, CurrentSession, SettingsDep
+from service.deps import SettingsDep, UserReadsDep
 from service.idempotency import IdempotentDep
 from service.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_START_INDEX
-from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.responses import private_json
 from service.routers.catalog import TitleId, TitleKindPath
-from service.routers.queues import USER_ERRORS, WRITE_ERRORS, no_store
+from service.routers.queues import USER_ERRORS, USER_READ, WRITE_ERRORS, no_store
 from service.schemas.common import RequestBody
 from service.schemas.patterns import TITLE_REF_LIST
 from service.schemas.ratings import Rating, RatingKind, RatingValue
@@ -27,8 +27,8 @@ from service.schemas.rentals import RentalEntry, RentalKind, RentalPage
 from service.schemas.titles import TitlePage
 from service.schemas.users import Feed, TitleState, User
 from service.settings import Settings
-from service.store.sessions import Session
 from service.usecases.batching import MAX_TITLES_PER_REQUEST, parse_ref_list, split_title_param
+from service.usecases.user_reads import UserReads
 
 router = APIRouter(
     prefix="/v1/me", tags=["users"], responses=USER_ERRORS, dependencies=[Depends(no_store)]
@@ -66,32 +66,35 @@ def _refs(values: list[str], settings: Settings) -> list[TitleRef]:
 @router.get(
     "",
     operation_id="get_profile",
+    responses=USER_READ,
     response_model=User,
     summary="Get the subscriber's profile",
     description="Name, nickname, instant-watch eligibility and preferred formats of "
     "the signed-in subscriber.",
 )
-async def get_profile(session: CurrentSession, client: ClientDep) -> User:
+async def get_profile(reads: UserReadsDep) -> User:
     """The caller's profile."""
-    return await client.get_user(session.token, session.user_id)
+    return await reads.profile()
 
 
 @router.get(
     "/feeds",
     operation_id="list_feeds",
+    responses=USER_READ,
     response_model=list[Feed],
     summary="List the subscriber's feeds",
     description="RSS/Atom feeds (queue, at home, recommendations...) whose URLs carry "
     "their own feed token and can be read without signing.",
 )
-async def list_feeds(session: CurrentSession, client: ClientDep) -> list[Feed]:
+async def list_feeds(reads: UserReadsDep) -> list[Feed]:
     """The caller's feeds."""
-    return await client.get_feeds(session.token, session.user_id)
+    return await reads.feeds()
 
 
 @router.get(
     "/title-states",
     operation_id="get_title_states",
+    responses=USER_READ,
     response_model=list[TitleState],
     summary="Get what the subscriber can do with titles",
     description="For many titles at once: per format, whether the title is in a queue, "
@@ -99,50 +102,49 @@ async def list_feeds(session: CurrentSession, client: ClientDep) -> list[Feed]:
     "upstream is asked in chunks.",
 )
 async def get_title_states(
-    session: CurrentSession, client: ClientDep, settings: SettingsDep, titles: Titles
+    reads: UserReadsDep, settings: SettingsDep, titles: Titles
 ) -> list[TitleState]:
     """Title states."""
-    refs = _refs(titles, settings)
-    return await client.title_states(session.token, session.user_id, refs)
+    return await reads.title_states(_refs(titles, settings))
 
 
 @router.get(
     "/rental-history",
     operation_id="list_rental_history",
+    responses=USER_READ,
     response_model=RentalPage,
     summary="List the rental history",
     description="Discs shipped and returned and titles watched, newest first, one page "
     "at a time; `kind` narrows it.",
 )
 async def list_rental_history(
-    session: CurrentSession,
-    client: ClientDep,
+    reads: UserReadsDep,
     kind: Annotated[RentalKind, Query(description="Which part of the history.")] = RentalKind.ALL,
     start_index: StartIndex = 0,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> RentalPage:
     """Rental history."""
-    return await client.rental_history(
-        session.token, session.user_id, kind, start_index=start_index, max_results=page_size
-    )
+    return await reads.rental_history(kind, start_index=start_index, max_results=page_size)
 
 
 @router.get(
     "/at-home",
     operation_id="list_at_home",
+    responses=USER_READ,
     response_model=list[RentalEntry],
     summary="List the discs at home",
     description="Discs shipped to the subscriber and not yet returned, with their "
     "shipping dates and estimated arrival.",
 )
-async def list_at_home(session: CurrentSession, client: ClientDep) -> list[RentalEntry]:
+async def list_at_home(reads: UserReadsDep) -> list[RentalEntry]:
     """Discs at home."""
-    return await client.at_home(session.token, session.user_id)
+    return await reads.at_home()
 
 
 @router.get(
     "/ratings",
     operation_id="get_ratings",
+    responses=USER_READ,
     response_model=list[Rating],
     summary="Get the subscriber's ratings of titles",
     description="For many titles at once: the subscriber's own rating (`actual`), "
@@ -150,15 +152,13 @@ async def list_at_home(session: CurrentSession, client: ClientDep) -> list[Renta
     "one and the prediction otherwise (`any`).",
 )
 async def get_ratings(
-    session: CurrentSession,
-    client: ClientDep,
+    reads: UserReadsDep,
     settings: SettingsDep,
     titles: Titles,
     kind: Annotated[RatingKind, Query(description="Which ratings.")] = RatingKind.ANY,
 ) -> list[Rating]:
     """Ratings."""
-    refs = _refs(titles, settings)
-    return await client.ratings(session.token, session.user_id, refs, kind=kind)
+    return await reads.ratings(_refs(titles, settings), kind=kind)
 
 
 @router.put(
@@ -171,15 +171,14 @@ async def get_ratings(
     "`not_interested`), creating it or replacing the previous one.",
 )
 async def set_rating(
-    session: CurrentSession,
-    client: ClientDep,
+    reads: UserReadsDep,
     kind: TitleKindPath,
     title_id: TitleId,
     body: RatingUpdate,
     once: IdempotentDep,
 ) -> Response:
     """Rate a title."""
-    return await once(lambda: _rate(client, session, TitleRef(kind, title_id), body.rating))
+    return await once(lambda: _rate(reads, TitleRef(kind, title_id), body.rating))
 
 
 @router.put(
@@ -192,8 +191,7 @@ async def set_rating(
     "(`series/{series_id}/seasons/{season_id}`).",
 )
 async def set_season_rating(
-    session: CurrentSession,
-    client: ClientDep,
+    reads: UserReadsDep,
     series_id: TitleId,
     season_id: TitleId,
     body: RatingUpdate,
@@ -201,30 +199,25 @@ async def set_season_rating(
 ) -> Response:
     """Rate a season."""
     ref = TitleRef("series", series_id, season_id)
-    return await once(lambda: _rate(client, session, ref, body.rating))
+    return await once(lambda: _rate(reads, ref, body.rating))
 
 
-async def _rate(
-    client: NetflixClient, session: Session, ref: TitleRef, value: RatingValue
-) -> Response:
-    rating = await client.set_rating(session.token, session.user_id, ref, value)
-    return private_json(rating)
+async def _rate(reads: UserReads, ref: TitleRef, value: RatingValue) -> Response:
+    return private_json(await reads.set_rating(ref, value))
 
 
 @router.get(
     "/recommendations",
     operation_id="list_recommendations",
+    responses=USER_READ,
     response_model=TitlePage,
     summary="List recommendations",
     description="Titles Netflix recommends to the subscriber, one page at a time.",
 )
 async def list_recommendations(
-    session: CurrentSession,
-    client: ClientDep,
+    reads: UserReadsDep,
     start_index: StartIndex = 0,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> TitlePage:
     """Recommendations."""
-    return await client.recommendations(
-        session.token, session.user_id, start_index=start_index, max_results=page_size
-    )
+    return await reads.recommendations(start_index=start_index, max_results=page_size)

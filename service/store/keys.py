@@ -4,7 +4,7 @@ Keys start with `nfx:v1:` (bump `VERSION` when a stored format changes, so old e
 ignored and expire) and carry a hash tag `{...}`: keys that one operation touches share it, so
 they live in one Redis Cluster slot (a cache entry and its fill lock; a queue's etag, its
 write lock and the line of writers waiting for it; all budget buckets of one consumer key,
-taken together by one script).
+taken together by one script; all cached reads of one subscriber, invalidated together).
 Secrets and user-chosen strings never appear in keys: they are hashed.
 """
 
@@ -173,6 +173,32 @@ def queue_line(user_id: str, queue: str | enum.Enum) -> tuple[str, str, str]:
     waiters by heartbeat deadline, and the ticket counter."""
     tag = f"{ROOT}{_queue_tag(user_id, queue)}"
     return f"{tag}:waiters", f"{tag}:alive", f"{tag}:tickets"
+
+
+@dataclass(frozen=True, slots=True)
+class UserCacheKeys:
+    """One subscriber's cached reads of one kind: a hash of answers by parameters, and the
+    kind's epoch, counted up by every write that changes it (same slot for all kinds)."""
+
+    entries: str
+    epoch: str
+
+
+def user_cache(user_id: str, kind: str) -> UserCacheKeys:
+    """Where one subscriber's cached reads of one kind (`queue.disc`, `ratings`...) live.
+
+    The subscriber is part of the key and of its hash tag: no two subscribers share an entry.
+    """
+    if not user_id:
+        raise ValueError("user id must not be empty")
+    _check_resource(kind)
+    tag = f"{ROOT}{{usr:{digest(user_id)}}}"
+    return UserCacheKeys(f"{tag}:read:{kind}", f"{tag}:epoch:{kind}")
+
+
+def user_read_field(**params: ParamValue) -> str:
+    """The field of one read's answer in its kind's hash: the digest of its parameters."""
+    return digest(canonical_params(params))
 
 
 def idempotency(user_id: str, key: str) -> str:

@@ -20,10 +20,12 @@ clients of the proxy never see etags. So each write here:
    after an uncertain attempt is checked the same way: it may be that attempt landing late.
    When the queue cannot be read back either, the error says the outcome is unknown.
 
-`AlreadyInQueue` (412 sub_code 710) passes through as a 409. Every queue GET also refreshes
-the stored etag. A whole-queue reorder runs the fewest-moves plan of `usecases.reorder`, one
-upstream move per title outside the longest increasing subsequence, all inside one lock;
-each move is reconciled like a single one.
+`AlreadyInQueue` (412 sub_code 710) passes through as a 409. Every queue GET sent upstream
+also refreshes the stored etag. Reads for callers go through the per-subscriber cache
+(`usecases.user_reads`); the reads that check a write always go upstream, and every write runs
+inside `UserReads.changing`, so no cached page or entry outlives it. A whole-queue reorder
+runs the fewest-moves plan of `usecases.reorder`, one upstream move per title outside the
+longest increasing subsequence, all inside one lock; each move is reconciled like a single one.
 
 `Metrics` counts the retries after a stale etag and each reconciliation by what it found:
 `applied` (the write had taken effect), `not_applied`, or `unknown` (the queue could not be
@@ -34,7 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -49,13 +52,12 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.metrics import Metrics, Reconciliation
-from service.netflix.client import NetflixClient
 from service.netflix.refs import TitleRef
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
 from service.store.etags import EtagStore
 from service.store.locks import LockLease, QueueLock
-from service.store.sessions import Session
 from service.usecases.reorder import NotAPermutation, plan_reorder
+from service.usecases.user_reads import UserReads, queue_changes
 
 _T = TypeVar("_T")
 
@@ -85,7 +87,7 @@ class QueueWrites:
 
     def __init__(
         self,
-        client: NetflixClient,
+        reads: UserReads,
         etags: EtagStore,
         lock: QueueLock,
         *,
@@ -96,7 +98,9 @@ class QueueWrites:
         self._metrics = metrics
         if retries < 0:
             raise ValueError("retries must not be negative")
-        self._client = client
+        self._reads = reads
+        self._client = reads.client
+        self._user_id = reads.user_id
         self._etags = etags
         self._lock = lock
         self._retries = retries
@@ -104,7 +108,6 @@ class QueueWrites:
 
     async def read(
         self,
-        session: Session,
         queue: QueueType,
         *,
         state: QueueState | None,
@@ -112,45 +115,55 @@ class QueueWrites:
         start_index: int,
         max_results: int,
     ) -> QueuePage:
-        """A page of the queue; its etag is kept for the next write."""
-        page, etag = await self._client.get_queue(
-            session.token,
-            session.user_id,
-            queue,
-            state=state,
-            start_index=start_index,
-            max_results=max_results,
-            sort=sort,
+        """A page of the queue (cached per subscriber; when fetched, its etag is kept)."""
+        return await self._reads.queue(
+            queue, state=state, sort=sort, start_index=start_index, max_results=max_results
         )
-        await self._etags.set(session.user_id, queue, etag)
+
+    async def entry(self, queue: QueueType, ref: TitleRef) -> QueueEntry:
+        """One entry of the queue (cached); `NotFound` when the title is not in it."""
+        return await self._reads.queue_entry(queue, ref)
+
+    async def _upstream_page(
+        self, queue: QueueType, *, start_index: int, max_results: int
+    ) -> QueuePage:
+        """A page of the available queue from upstream, its etag stored."""
+        page, etag = await self._client.queue(
+            queue, state=QueueState.AVAILABLE, start_index=start_index, max_results=max_results
+        )
+        await self._etags.set(self._user_id, queue, etag)
         return page
 
-    async def entry(self, session: Session, queue: QueueType, ref: TitleRef) -> QueueEntry:
-        """One entry of the queue; `NotFound` when the title is not in it."""
-        return await self._client.get_queue_entry(session.token, session.user_id, queue, ref)
+    async def _entry(self, queue: QueueType, ref: TitleRef) -> QueueEntry:
+        """One entry as the upstream has it now (how writes check the queue)."""
+        return await self._client.queue_entry(queue, ref)
 
-    async def add(
-        self, session: Session, queue: QueueType, ref: TitleRef, *, position: int | None
-    ) -> QueueEntry:
+    @asynccontextmanager
+    async def _turn(self, queue: QueueType) -> AsyncIterator[LockLease]:
+        """The queue's write lock, and its cached reads dropped around what runs under it."""
+        async with (
+            self._lock(self._user_id, queue) as lease,
+            self._reads.changing(queue_changes(queue)),
+        ):
+            yield lease
+
+    async def add(self, queue: QueueType, ref: TitleRef, *, position: int | None) -> QueueEntry:
         """Queue a title (at `position`, else last); `AlreadyInQueue` when it is queued."""
-        async with self._lock(session.user_id, queue) as lease:
+        async with self._turn(queue) as lease:
             if position is not None:
                 # With a position the upstream would silently move a queued title.
-                await self._refuse_if_queued(session, queue, ref)
+                await self._refuse_if_queued(queue, ref)
             return await self._write(
-                session,
                 queue,
                 lease,
-                self._adder(session, queue, ref, position),
-                self._queued(session, queue, ref, position),
+                self._adder(queue, ref, position),
+                self._queued(queue, ref, position),
             )
 
-    async def move(
-        self, session: Session, queue: QueueType, ref: TitleRef, *, position: int
-    ) -> QueueEntry:
+    async def move(self, queue: QueueType, ref: TitleRef, *, position: int) -> QueueEntry:
         """Move a queued title to `position`; `NotFound` when it is not in the queue."""
-        async with self._lock(session.user_id, queue) as lease:
-            current = await self.entry(session, queue, ref)
+        async with self._turn(queue) as lease:
+            current = await self._entry(queue, ref)
             if current.state is QueueState.SAVED:
                 raise InvalidInput(
                     f"{ref.short} is saved (not yet available) and has no position to change"
@@ -158,36 +171,31 @@ class QueueWrites:
             if current.position == position:
                 return current
             return await self._write(
-                session,
                 queue,
                 lease,
-                self._adder(session, queue, ref, position),
-                self._queued(session, queue, ref, position),
+                self._adder(queue, ref, position),
+                self._queued(queue, ref, position),
             )
 
-    async def remove(self, session: Session, queue: QueueType, ref: TitleRef) -> None:
+    async def remove(self, queue: QueueType, ref: TitleRef) -> None:
         """Take a title out of the queue; `NotFound` when it is not in it."""
-        async with self._lock(session.user_id, queue) as lease:
-            current = await self.entry(session, queue, ref)
+        async with self._turn(queue) as lease:
+            current = await self._entry(queue, ref)
 
             async def remove(_etag: str) -> tuple[None, str]:
-                etag = await self._client.remove_from_queue(
-                    session.token, session.user_id, queue, ref, state=current.state
-                )
+                etag = await self._client.remove_from_queue(queue, ref, state=current.state)
                 return None, etag
 
             async def gone() -> tuple[None] | None:
                 try:
-                    await self._read_back(lambda: self.entry(session, queue, ref))
+                    await self._read_back(lambda: self._entry(queue, ref))
                 except NotFound:
                     return (None,)
                 return None
 
-            await self._write(session, queue, lease, remove, gone)
+            await self._write(queue, lease, remove, gone)
 
-    async def reorder(
-        self, session: Session, queue: QueueType, desired: Sequence[TitleRef]
-    ) -> Reordered:
+    async def reorder(self, queue: QueueType, desired: Sequence[TitleRef]) -> Reordered:
         """Put the available queue in the `desired` order with the fewest upstream moves.
 
         `desired` must list every available entry exactly once (`Conflict` otherwise,
@@ -195,10 +203,10 @@ class QueueWrites:
         """
         wanted = [ref.short for ref in desired]
         by_short = {ref.short: ref for ref in desired}
-        async with self._lock(session.user_id, queue) as lease:
+        async with self._turn(queue) as lease:
             moves = 0
             for attempt in range(self._retries + 1):
-                current = [entry.title.id for entry in await self._available(session, queue)]
+                current = [entry.title.id for entry in await self._available(queue)]
                 try:
                     plan = plan_reorder(current, wanted)
                 except NotAPermutation as exc:
@@ -211,11 +219,10 @@ class QueueWrites:
                     for step in plan:
                         ref = by_short[step.item]
                         await self._write(
-                            session,
                             queue,
                             lease,
-                            self._adder(session, queue, ref, step.position),
-                            self._queued(session, queue, ref, step.position),
+                            self._adder(queue, ref, step.position),
+                            self._queued(queue, ref, step.position),
                             stale_retry=False,
                         )
                         moves += 1
@@ -226,61 +233,45 @@ class QueueWrites:
                         raise self._gave_up() from exc
                     self._retrying()
                     await self._sleep(attempt)
-            page = await self.read(
-                session,
-                queue,
-                state=QueueState.AVAILABLE,
-                sort=None,
-                start_index=0,
-                max_results=UPSTREAM_QUEUE_PAGE,
-            )
+            page = await self._upstream_page(queue, start_index=0, max_results=UPSTREAM_QUEUE_PAGE)
         return Reordered(page, moves)
 
-    async def _available(self, session: Session, queue: QueueType) -> list[QueueEntry]:
+    async def _available(self, queue: QueueType) -> list[QueueEntry]:
         """Every available entry in queue order (reading page after page), etag stored."""
         entries: list[QueueEntry] = []
         for _ in range(MAX_QUEUE_PAGES):
-            page = await self.read(
-                session,
-                queue,
-                state=QueueState.AVAILABLE,
-                sort=None,
-                start_index=len(entries),
-                max_results=UPSTREAM_QUEUE_PAGE,
+            page = await self._upstream_page(
+                queue, start_index=len(entries), max_results=UPSTREAM_QUEUE_PAGE
             )
             entries.extend(page.items)
             if page.next is None or not page.items:
                 return entries
         raise Conflict("the queue is too long to reorder in one request")
 
-    async def _refuse_if_queued(self, session: Session, queue: QueueType, ref: TitleRef) -> None:
+    async def _refuse_if_queued(self, queue: QueueType, ref: TitleRef) -> None:
         try:
-            await self.entry(session, queue, ref)
+            await self._entry(queue, ref)
         except NotFound:
             return
         raise AlreadyInQueue(f"{ref.short} is already in the {queue.value} queue")
 
     def _adder(
-        self, session: Session, queue: QueueType, ref: TitleRef, position: int | None
+        self, queue: QueueType, ref: TitleRef, position: int | None
     ) -> Callable[[str], Awaitable[tuple[QueueEntry, str]]]:
         """The upstream add-or-move of one title, waiting for the etag to send."""
 
         def call(etag: str) -> Awaitable[tuple[QueueEntry, str]]:
-            return self._client.add_to_queue(
-                session.token, session.user_id, queue, ref, position=position, etag=etag
-            )
+            return self._client.add_to_queue(queue, ref, position=position, etag=etag)
 
         return call
 
-    def _queued(
-        self, session: Session, queue: QueueType, ref: TitleRef, position: int | None
-    ) -> _Effect[QueueEntry]:
+    def _queued(self, queue: QueueType, ref: TitleRef, position: int | None) -> _Effect[QueueEntry]:
         """Whether an add or move took effect: the title is queued (at `position`, or last
         when `position` is past the end); its entry when so."""
 
         async def check() -> tuple[QueueEntry] | None:
             try:
-                entry = await self._read_back(lambda: self.entry(session, queue, ref))
+                entry = await self._read_back(lambda: self._entry(queue, ref))
             except NotFound:
                 return None
             if position is None or entry.position == position:
@@ -288,9 +279,7 @@ class QueueWrites:
             if entry.position is None or entry.position > position:
                 return None
             after = await self._read_back(
-                lambda: self._client.get_queue(
-                    session.token,
-                    session.user_id,
+                lambda: self._client.queue(
                     queue,
                     state=QueueState.AVAILABLE,
                     start_index=entry.position or 0,
@@ -303,7 +292,6 @@ class QueueWrites:
 
     async def _write(
         self,
-        session: Session,
         queue: QueueType,
         lease: LockLease,
         call: Callable[[str], Awaitable[tuple[_T, str]]],
@@ -313,9 +301,9 @@ class QueueWrites:
     ) -> _T:
         """Run one etag-guarded upstream write under the lease the caller holds, reconciling
         with the queue after an uncertain failure (see the module's step 5)."""
-        etag = await self._etags.get(session.user_id, queue)
+        etag = await self._etags.get(self._user_id, queue)
         if etag is None:
-            etag = await self._fresh_etag(session, queue)
+            etag = await self._fresh_etag(queue)
         attempts = self._retries + 1
         uncertain = False  # an earlier attempt may have taken effect
         for attempt in range(attempts):
@@ -323,7 +311,7 @@ class QueueWrites:
             try:
                 result, new_etag = await call(etag)
             except (StaleEtag, AlreadyInQueue) as exc:
-                await self._etags.forget(session.user_id, queue)
+                await self._etags.forget(self._user_id, queue)
                 if uncertain and (done := await self._reconcile(took_effect)) is not None:
                     return done[0]
                 if isinstance(exc, AlreadyInQueue) or not stale_retry:
@@ -332,15 +320,15 @@ class QueueWrites:
                     raise self._gave_up() from exc
                 self._retrying()
                 await self._sleep(attempt)
-                etag = await self._fresh_etag(session, queue)
+                etag = await self._fresh_etag(queue)
                 continue
             except (BadUpstream, UpstreamTimeout) as exc:
                 if not _outcome_unknown(exc):
                     raise
                 uncertain = True
-                await self._etags.forget(session.user_id, queue)
+                await self._etags.forget(self._user_id, queue)
                 try:
-                    current = await self._read_back(lambda: self._fresh_etag(session, queue), exc)
+                    current = await self._read_back(lambda: self._fresh_etag(queue), exc)
                 except (BadUpstream, UpstreamTimeout):
                     self._reconciled("unknown")
                     raise
@@ -354,9 +342,9 @@ class QueueWrites:
                 etag = current
                 continue
             if new_etag:
-                await self._etags.set(session.user_id, queue, new_etag)
+                await self._etags.set(self._user_id, queue, new_etag)
             else:  # no etag in the answer: learn it on the next write
-                await self._etags.forget(session.user_id, queue)
+                await self._etags.forget(self._user_id, queue)
             return result
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
@@ -398,12 +386,10 @@ class QueueWrites:
         if self._metrics is not None:
             self._metrics.etag_retry()
 
-    async def _fresh_etag(self, session: Session, queue: QueueType) -> str:
+    async def _fresh_etag(self, queue: QueueType) -> str:
         """GET the smallest page of the queue to learn (and store) its current etag."""
-        _, etag = await self._client.get_queue(
-            session.token, session.user_id, queue, start_index=0, max_results=1
-        )
-        await self._etags.set(session.user_id, queue, etag)
+        _, etag = await self._client.queue(queue, start_index=0, max_results=1)
+        await self._etags.set(self._user_id, queue, etag)
         return etag
 
     async def _sleep(self, attempt: int) -> None:

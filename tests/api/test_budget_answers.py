@@ -14,6 +14,7 @@ from pathlib import Path
 from emulator import EmulatorConfig
 from service.errors import RateLimited
 from service.netflix.transport import AccessToken
+from service.store.sessions import Session
 from tests.support.arrivals import arrivals
 from tests.support.emulator_client import emulator_client
 from tests.support.proxy import CATALOG_SIZE, Proxy, running_proxy
@@ -36,7 +37,7 @@ async def other_application_calls(proxy: Proxy, count: int) -> None:
         client = emulator_client(http)
         for _ in range(count):
             with contextlib.suppress(RateLimited):  # the emulator may refuse some already
-                await client.get_user(AccessToken(token, secret), user_id)
+                await client.for_subscriber(Session("", user_id, AccessToken(token, secret))).user()
 
 
 def outcomes(log: Path) -> list[str]:

@@ -13,6 +13,7 @@ from emulator import create_emulator
 from emulator.config import DEMO_CONSUMER_KEY, FaultConfig
 from service.errors import BadUpstream, RateLimited, ServiceError, UpstreamTimeout
 from service.netflix.client import AccessToken, NetflixClient
+from service.store.sessions import Session
 from tests.support.emulator_client import REF_BASE, emulator_client, upstream_config
 
 
@@ -66,7 +67,7 @@ async def test_over_limit_403_becomes_rate_limited() -> None:
         client = emulator_client(http)
         with pytest.raises(RateLimited) as caught:
             for _ in range(10):
-                await client.get_user(AccessToken(token, secret), user_id)
+                await client.for_subscriber(Session("", user_id, AccessToken(token, secret))).user()
     assert caught.value.retry_after >= 1
     assert caught.value.headers["Retry-After"]
 
@@ -90,7 +91,7 @@ async def test_throttle_is_asked_before_every_call_and_can_refuse() -> None:
     user_id, token, secret = app.state.context.oauth.demo_tokens()[0]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
         client = emulator_client(http, throttle=throttle)
-        await client.get_user(AccessToken(token, secret), user_id)
+        await client.for_subscriber(Session("", user_id, AccessToken(token, secret))).user()
         with pytest.raises(RateLimited):
             await client.search_titles("the")
     assert asked == [(DEMO_CONSUMER_KEY, token), (DEMO_CONSUMER_KEY, None)]
@@ -162,9 +163,8 @@ async def test_requests_are_signed_for_plain_http_hosts_and_use_the_configured_b
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(
-            200, content=b"<autocomplete/>", headers={"content-type": "application/xml"}
-        )
+        root = b"<autocomplete/>" if "autocomplete" in request.url.path else b"<catalog_titles/>"
+        return httpx.Response(200, content=root, headers={"content-type": "application/xml"})
 
     async with _mock(handler) as http:
         client = NetflixClient(
@@ -176,11 +176,18 @@ async def test_requests_are_signed_for_plain_http_hosts_and_use_the_configured_b
             prefer_json=True,
         )
         await client.autocomplete("star wars")
-    (request,) = seen
-    assert str(request.url).startswith("http://emulator:8081/catalog/titles/autocomplete?")
-    assert request.url.params["term"] == "star wars"
-    assert request.url.params["output"] == "json"
-    assert request.headers["Authorization"].startswith('OAuth oauth_consumer_key="k"')
+        await client.search_titles("star wars")
+    consumer_only, signed = seen
+    assert str(consumer_only.url).startswith("http://emulator:8081/catalog/titles/autocomplete?")
+    assert consumer_only.url.params["term"] == "star wars"
+    assert consumer_only.url.params["output"] == "json"
+    # Autocomplete is a consumer-key-only call: the key in the query, nothing signed.
+    assert consumer_only.url.params["oauth_consumer_key"] == "k"
+    assert "Authorization" not in consumer_only.headers
+    assert str(signed.url).startswith("http://emulator:8081/catalog/titles?")
+    assert "oauth_consumer_key" not in signed.url.params
+    assert signed.headers["Authorization"].startswith('OAuth oauth_consumer_key="k"')
+    assert "oauth_signature=" in signed.headers["Authorization"]
 
 
 async def test_a_catalog_index_stalling_midway_is_a_timeout_not_a_bad_answer() -> None:

@@ -94,7 +94,12 @@ def test_budgeted_operations_declare_rate_limit_headers() -> None:
     )
     me = document["paths"]["/v1/me"]["get"]["responses"]
     assert set(me["429"]["headers"]) == {"RateLimit", "RateLimit-Policy", "Retry-After"}
-    assert set(me["200"]["headers"]) == {"RateLimit", "RateLimit-Policy"}
+    assert set(me["200"]["headers"]) == {
+        "RateLimit",
+        "RateLimit-Policy",
+        "X-Cache",
+        "Cache-Control",
+    }
     for path, method, operation in _operations(document):
         for status, response in operation["responses"].items():
             if status == "429":

@@ -38,7 +38,7 @@ async def test_profile_is_the_signed_in_subscriber(proxy: Proxy) -> None:
     session, user_id = await proxy.sign_in()
     answer = await proxy.client.get("/v1/me", headers=_auth(session))
     assert answer.status_code == 200, answer.text
-    assert answer.headers["cache-control"] == "private, no-store"
+    assert answer.headers["cache-control"] == "private, no-cache"
     profile = answer.json()
     subscriber = _subscriber(proxy, user_id)
     assert profile["user_id"] == user_id
@@ -279,6 +279,7 @@ async def test_user_answers_never_enter_the_shared_cache(proxy: Proxy) -> None:
     ):
         answer = await proxy.client.get(path, headers=_auth(session))
         assert answer.status_code == 200, path
-        assert "x-cache" not in answer.headers
+        assert answer.headers["x-cache"] == "MISS"  # the subscriber's own cache, see below
+        assert answer.headers["cache-control"] == "private, no-cache"
     cached = [key async for key in proxy.redis.scan_iter(match=keys.catalog_pattern())]
     assert cached == []

@@ -185,26 +185,39 @@ def test_one_users_rating_is_not_the_others(users: Users) -> None:
     assert bob.json()[0]["user_rating"] == 1
 
 
-def test_user_data_never_enters_the_shared_cache(users: Users) -> None:
+def test_user_data_is_cached_per_subscriber_and_never_shared(users: Users) -> None:
+    paths = (
+        "/v1/me",
+        "/v1/me/recommendations",
+        "/v1/me/rental-history",
+        "/v1/me/at-home",
+        "/v1/me/feeds",
+        "/v1/me/queues/instant",
+    )
     with httpx.Client(base_url=users.proxy, timeout=TIMEOUT_S) as client:
-        for session in (users.alice, users.bob, users.alice):
-            for path in (
-                "/v1/me",
-                "/v1/me/recommendations",
-                "/v1/me/rental-history",
-                "/v1/me/at-home",
-                "/v1/me/feeds",
-                "/v1/me/queues/instant",
-            ):
-                answer = client.get(path, headers=bearer(session))
-                assert answer.status_code == 200, (path, answer.text)
-                assert "x-cache" not in answer.headers, path
-                assert answer.headers["cache-control"] == "private, no-store"
+        answers = {
+            (who, path, turn): client.get(path, headers=bearer(session))
+            for turn in (1, 2)
+            for who, session in (("alice", users.alice), ("bob", users.bob))
+            for path in paths
+        }
+        for (who, path, turn), answer in answers.items():
+            assert answer.status_code == 200, (path, answer.text)
+            assert answer.headers["cache-control"] == "private, no-cache"
+            if turn == 2:
+                # Bob's first reads came after Alice's had been cached: none of them was a
+                # hit, and each second read is the subscriber's own cached answer.
+                assert answer.headers["x-cache"] == "HIT", (who, path)
+                assert answer.content == answers[(who, path, 1)].content, (who, path)
         profiles = {
             client.get("/v1/me", headers=bearer(s)).json()["user_id"]
             for s in (users.alice, users.bob)
         }
         assert profiles == {users.alice_id, users.bob_id}
+        assert answers[("alice", "/v1/me", 1)].content != answers[("bob", "/v1/me", 1)].content
+        for who, user_id in (("alice", users.alice_id), ("bob", users.bob_id)):
+            mine = keys.user_cache(user_id, "profile").entries
+            assert users.redis.exists(mine), who
         cached = list(users.redis.scan_iter(match=keys.catalog_pattern()))
         assert cached == [], "a user answer was stored in the shared cache"
         # Catalog answers are shared, and the same whoever asks.

@@ -13,7 +13,7 @@ from bench.parsing import PAGE_SIZE, ours, theirs, to_json
 from bench.report import Check, Verdict, render_markdown, render_text, skipped
 from bench.wrk import parse_wrk
 from emulator import EmulatorConfig, create_emulator
-from service.netflix.client import EXPAND_NAMES
+from service.netflix.catalog_calls import EXPAND_NAMES
 from tests.support.oauth import asgi_client, signer
 
 WRK_OUTPUT = """\

@@ -7,17 +7,20 @@ import hashlib
 import hmac
 
 import httpx
+import pytest
 from oauthlib.oauth1.rfc5849 import signature as oauthlib_signature
 from oauthlib.oauth1.rfc5849.utils import escape
 
 from service.netflix.signing import (
     Credentials,
     OAuth1Signer,
+    Security,
     authorization_header,
     base_string,
     hmac_sha1,
     sign,
 )
+from service.netflix.transport import AccessToken, Call
 
 PHOTOS = "http://photos.example.net/photos?file=vacation.jpg&size=original"
 
@@ -140,3 +143,12 @@ async def test_signer_signs_form_bodies_and_consumer_only_requests() -> None:
     assert "oauth_token=" not in sent.headers["Authorization"]
     assert _verify_with_oauthlib(sent, "secret", None, body)
     assert not _verify_with_oauthlib(sent, "secret", None, [("etag", "13")])
+
+
+def test_a_protected_call_carries_a_token_and_only_it_does() -> None:
+    token = AccessToken("t", "s")
+    assert Call("GET", "/users/u", security=Security.PROTECTED, token=token).token == token
+    with pytest.raises(ValueError, match="PROTECTED"):
+        Call("GET", "/users/u", security=Security.PROTECTED)
+    with pytest.raises(ValueError, match="PROTECTED"):
+        Call("GET", "/catalog/titles", security=Security.SIGNED, token=token)

@@ -20,6 +20,7 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.netflix.errors import raise_for_status, read_status
+from service.netflix.signing import Security
 from tests.support.samples import sample_path
 
 XML = {"content-type": "application/xml;charset=UTF-8"}
@@ -37,8 +38,9 @@ def _xml(code: int, message: str, sub_code: int | None = None) -> bytes:
 def _raised(
     status: int, headers: dict[str, str], body: bytes, *, user_call: bool = True
 ) -> ServiceError:
+    security = Security.PROTECTED if user_call else Security.SIGNED
     with pytest.raises(ServiceError) as caught:
-        raise_for_status(read_status(status, headers, body), user_call=user_call, subject="title")
+        raise_for_status(read_status(status, headers, body), security=security, subject="title")
     return caught.value
 
 

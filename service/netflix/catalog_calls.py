@@ -1,0 +1,177 @@
+"""Catalog calls of the Netflix client: titles, people, the full index (`Security.SIGNED`,
+autocomplete `Security.CONSUMER`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+from service.errors import InvalidInput, NotFound
+from service.limits import MAX_INLINED_SEASONS
+from service.netflix.normalize import index as index_normalizer
+from service.netflix.normalize import people, seasons, titles
+from service.netflix.params import page, search_term
+from service.netflix.refs import TitleRef
+from service.netflix.signing import Security
+from service.netflix.transport import Call, Upstream
+from service.netflix.xml import StreamParser
+from service.schemas.people import Person, PersonPage
+from service.schemas.titles import IndexTitle, SeasonPage, Title, TitlePage, TitlePart
+
+# How each inlinable part is named in `expand`, and as the title's own sub-resource path.
+EXPAND_NAMES: dict[TitlePart, str] = {
+    TitlePart.SYNOPSIS: "synopsis",
+    TitlePart.CAST: "cast",
+    TitlePart.DIRECTORS: "directors",
+    TitlePart.FORMATS: "format_availability",
+    TitlePart.SCREEN_FORMATS: "screen_formats",
+    TitlePart.LANGUAGES: "languages_and_audio",
+    TitlePart.AWARDS: "awards",
+    TitlePart.SEASONS: "seasons",
+    TitlePart.EPISODES: "episodes",
+    TitlePart.DISCS: "discs",
+}
+# Parts that are lists of titles: their sub-resources are pages, asked for whole.
+_COLLECTION_PARTS = frozenset({TitlePart.SEASONS, TitlePart.EPISODES, TitlePart.DISCS})
+INDEX_PATH = "/catalog/titles/index"
+
+
+def _expand(parts: Sequence[TitlePart]) -> list[tuple[str, str]]:
+    names = sorted({EXPAND_NAMES[TitlePart(p)] for p in parts})
+    return [("expand", ",".join(names))] if names else []
+
+
+def _with_parts(title: Title, parts: Sequence[TitlePart]) -> Title:
+    """Parts asked for but not linked upstream (a title without awards) become []."""
+    fields = [titles.PART_FIELDS[p] for p in map(TitlePart, parts) if p in titles.PART_FIELDS]
+    if TitlePart.FORMATS in parts:
+        fields.append("formats")
+    missing: dict[str, list[object]] = {f: [] for f in fields if getattr(title, f) is None}
+    return title.model_copy(update=missing) if missing else title
+
+
+class CatalogCalls:
+    """The catalog part of `NetflixClient` (which sets `_upstream` and `_ref_base`)."""
+
+    _upstream: Upstream
+    _ref_base: str
+
+    async def search_titles(
+        self,
+        term: str,
+        *,
+        start_index: int = 0,
+        max_results: int = 25,
+        expand: Sequence[TitlePart] = (),
+    ) -> TitlePage:
+        """Search movies and series by title."""
+        params = [("term", search_term(term)), *page(start_index, max_results), *_expand(expand)]
+        answer = await self._upstream.document(
+            Call("GET", "/catalog/titles", params, subject="titles")
+        )
+        found = titles.title_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
+        if not expand:
+            return found
+        return found.model_copy(update={"items": [_with_parts(t, expand) for t in found.items]})
+
+    async def autocomplete(self, term: str, *, max_results: int = 10) -> list[str]:
+        """Title suggestions for a prefix (a consumer-key-only call, as Netflix had it)."""
+        params = [("term", search_term(term)), ("max_results", str(max(1, min(max_results, 100))))]
+        answer = await self._upstream.document(
+            Call(
+                "GET",
+                "/catalog/titles/autocomplete",
+                params,
+                security=Security.CONSUMER,
+                subject="suggestions",
+            )
+        )
+        return titles.autocomplete(answer.doc).items[:max_results]
+
+    async def get_title(self, ref: TitleRef, *, expand: Sequence[TitlePart] = ()) -> Title:
+        """One title, with the asked-for parts inlined.
+
+        Parts the host linked but did not expand are fetched from their own sub-resources,
+        concurrently, so the answer is complete whatever `expand` names the host honours.
+        A series' seasons always come from its `/seasons` page, which counts their episodes.
+        """
+        parts = [TitlePart(p) for p in expand]
+        inline = [p for p in parts if p is not TitlePart.SEASONS]
+        answer = await self._upstream.document(
+            Call("GET", ref.path, _expand(inline), subject="title")
+        )
+        title = titles.title_document(answer.doc, ref_base=self._ref_base)
+        pending = titles.unexpanded_parts(answer.doc, inline)
+        if TitlePart.SEASONS in parts and ref.kind == "series" and ref.season_id is None:
+            pending.append(TitlePart.SEASONS)
+        if pending:
+            found = await asyncio.gather(*(self._title_part(ref, part) for part in pending))
+            title = titles.fill_parts(title, {k: v for part in found for k, v in part.items()})
+        return _with_parts(title, parts)
+
+    async def _title_part(self, ref: TitleRef, part: TitlePart) -> dict[str, object]:
+        """One part from its sub-resource (`{title}/awards`...); none when it is missing."""
+        if part is TitlePart.SEASONS:
+            seasons_page = await self.list_seasons(ref, max_results=MAX_INLINED_SEASONS)
+            return {"seasons": seasons_page.items}
+        params = [("max_results", "100")] if part in _COLLECTION_PARTS else []
+        try:
+            answer = await self._upstream.document(
+                Call("GET", f"{ref.path}/{EXPAND_NAMES[part]}", params, subject="title")
+            )
+        except NotFound:
+            return {}
+        return titles.part_fields(answer.doc, part, ref_base=self._ref_base)
+
+    async def list_seasons(
+        self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25
+    ) -> SeasonPage:
+        """A page of a series' seasons, each with its episode count."""
+        if ref.kind != "series" or ref.season_id is not None:
+            raise InvalidInput("only a series has seasons")
+        params = [*page(start_index, max_results), ("expand", "episodes")]
+        answer = await self._upstream.document(
+            Call("GET", f"{ref.path}/seasons", params, subject="title")
+        )
+        return seasons.seasons_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
+
+    async def similar_titles(
+        self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25
+    ) -> TitlePage:
+        """Titles Netflix deems similar to one title."""
+        answer = await self._upstream.document(
+            Call("GET", ref.path + "/similars", page(start_index, max_results), subject="title")
+        )
+        return titles.similars_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
+
+    async def search_people(
+        self, term: str, *, start_index: int = 0, max_results: int = 25
+    ) -> PersonPage:
+        """Search cast and directors by name."""
+        params = [("term", search_term(term)), *page(start_index, max_results)]
+        answer = await self._upstream.document(
+            Call("GET", "/catalog/people", params, subject="people")
+        )
+        return people.people_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
+
+    async def get_person(self, person_id: int, *, with_filmography: bool = True) -> Person:
+        """One person, with the filmography inlined unless told otherwise."""
+        if person_id <= 0:
+            raise InvalidInput("person ids are positive integers")
+        params = [("expand", "filmography")] if with_filmography else []
+        answer = await self._upstream.document(
+            Call("GET", f"/catalog/people/{person_id}", params, subject="person")
+        )
+        return people.person_document(answer.doc, ref_base=self._ref_base)
+
+    async def stream_catalog_index(self) -> AsyncIterator[IndexTitle]:
+        """Every catalog title, streamed (gzip from upstream) in constant memory."""
+        parser = StreamParser("title_index_item")
+        call = Call("GET", INDEX_PATH, subject="catalog index", negotiate=False)
+        # `open` translates a failure while reading (timeout or drop) like any other call.
+        async with self._upstream.open(call, headers={"Accept-Encoding": "gzip"}) as response:
+            async for chunk in response.aiter_bytes():
+                for doc in parser.feed(chunk):
+                    yield index_normalizer.index_title(doc, ref_base=self._ref_base)
+            for doc in parser.close():
+                yield index_normalizer.index_title(doc, ref_base=self._ref_base)
