@@ -26,7 +26,7 @@ from service.openapi_components import declare_component
 from service.ratelimit_headers import RateLimitHeaders, declare_in_openapi
 from service.request_layer import RequestLayer
 from service.responses import OrjsonResponse
-from service.routers import admin, auth, catalog, health, queues, users
+from service.routers import admin, auth, catalog, health, home, queues, users
 from service.schemas.titles import IndexTitle
 from service.settings import Settings
 from service.store.breaker import Breaker
@@ -120,7 +120,7 @@ def create_app(
     )
     app.state.runtime = None
     install_error_handlers(app)
-    for module in (health, catalog, auth, users, queues, admin):
+    for module in (health, catalog, auth, users, home, queues, admin):
         app.include_router(module.router)
     install_api_docs(app)
     install_web_app(app)

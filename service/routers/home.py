@@ -1,0 +1,67 @@
+"""The home screen in one call: `GET /v1/me/home` (see `service.usecases.home`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from service.deps import ClientDep, CurrentSession
+from service.routers.queues import USER_ERRORS, Writes, no_store
+from service.schemas.home import HomeScreen
+from service.usecases.home import (
+    DEFAULT_HOME_PAGE_SIZE,
+    MAX_HOME_PAGE_SIZE,
+    UserReads,
+    home_screen,
+    known_names,
+    parse_sections,
+)
+
+router = APIRouter(
+    prefix="/v1/me", tags=["users"], responses=USER_ERRORS, dependencies=[Depends(no_store)]
+)
+
+_COST = (
+    "Each section costs one upstream call (all six: six calls), made concurrently within the "
+    "subscriber's upstream budget: the first calls leave at once and the budget paces the "
+    "others into the next second, so the answer takes about as long as the slowest section "
+    "(plus that wait when the budget is short). A section that fails is null and its problem "
+    "document is in `problems`, keyed by section; the others are served. When every section "
+    "asked for fails, the answer is the first one's problem (e.g. 429 with Retry-After)."
+)
+
+
+@router.get(
+    "/home",
+    operation_id="get_home",
+    response_model=HomeScreen,
+    summary="Get the home screen",
+    description="Profile, the first page of the disc and instant queues, discs at home, the "
+    "newest rental history and recommendations, in one answer. " + _COST,
+)
+async def get_home(
+    session: CurrentSession,
+    client: ClientDep,
+    writes: Writes,
+    sections: Annotated[
+        list[str] | None,
+        Query(
+            description="Sections to read, comma-separated (or the parameter repeated); all "
+            f"when absent. One of: {', '.join(known_names())}.",
+            examples=[["profile,disc_queue"]],
+        ),
+    ] = None,
+    page_size: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_HOME_PAGE_SIZE,
+            description="Entries per page of the queue, rental history and recommendation "
+            "sections (1 to 100).",
+        ),
+    ] = DEFAULT_HOME_PAGE_SIZE,
+) -> HomeScreen:
+    """The home screen."""
+    wanted = parse_sections(sections)
+    return await home_screen(UserReads(client, writes), session, wanted, page_size=page_size)
