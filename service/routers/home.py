@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 
 from service.deps import ClientDep, CurrentSession
 from service.routers.queues import USER_ERRORS, Writes, no_store
 from service.schemas.home import HomeScreen
+from service.schemas.patterns import HOME_SECTIONS
 from service.usecases.home import (
     DEFAULT_HOME_PAGE_SIZE,
     MAX_HOME_PAGE_SIZE,
@@ -45,7 +47,7 @@ async def get_home(
     client: ClientDep,
     writes: Writes,
     sections: Annotated[
-        list[str] | None,
+        list[Annotated[str, Field(pattern=HOME_SECTIONS.regex)]] | None,
         Query(
             description="Sections to read, comma-separated (or the parameter repeated); all "
             f"when absent. One of: {', '.join(known_names())}.",

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import Field
 
 from service.errors import Problem
 from service.schemas.common import Schema
+from service.schemas.home_sections import HomeSection
 from service.schemas.queues import QueuePage
 from service.schemas.rentals import RentalEntry, RentalPage
 from service.schemas.titles import TitlePage
 from service.schemas.users import User
-
-
-class HomeSection(StrEnum):
-    """One part of the home screen; each costs one upstream call."""
-
-    PROFILE = "profile"
-    DISC_QUEUE = "disc_queue"
-    INSTANT_QUEUE = "instant_queue"
-    AT_HOME = "at_home"
-    RENTAL_HISTORY = "rental_history"
-    RECOMMENDATIONS = "recommendations"
 
 
 class HomeScreen(Schema):

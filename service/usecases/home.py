@@ -20,7 +20,8 @@ from typing import Any
 
 from service.errors import InvalidInput, Problem, ServiceError, problem_json
 from service.netflix.client import NetflixClient
-from service.schemas.home import HomeScreen, HomeSection
+from service.schemas.home import HomeScreen
+from service.schemas.home_sections import HomeSection
 from service.schemas.queues import QueuePage, QueueType
 from service.schemas.rentals import RentalEntry, RentalKind, RentalPage
 from service.schemas.titles import TitlePage
