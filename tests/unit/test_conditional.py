@@ -1,0 +1,75 @@
+"""The ETag, If-None-Match and Link helpers shared by the routed reads and the front tier."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.conditional import not_modified, not_modified_headers, strong_etag
+from service.links import Paging, page_link, paging_of
+
+ETAG = strong_etag(b'{"a":1}')
+
+
+def test_the_etag_is_strong_quoted_and_of_the_body_alone() -> None:
+    assert ETAG.startswith(b'"') and ETAG.endswith(b'"') and not ETAG.startswith(b"W/")
+    assert strong_etag(b'{"a":1}') == ETAG
+    assert strong_etag(b'{"a":2}') != ETAG
+
+
+@pytest.mark.parametrize(
+    ("condition", "matches"),
+    [
+        (None, False),
+        (ETAG, True),
+        (b"W/" + ETAG, True),
+        (b"*", True),
+        (b' "x" ,W/"y",' + ETAG, True),
+        (b'"x", "y"', False),
+        (ETAG[:-1], False),  # unterminated
+        (b"", False),
+        (b"**", False),
+    ],
+)
+def test_if_none_match_uses_the_weak_comparison(condition: bytes | None, matches: bool) -> None:
+    assert not_modified(condition, ETAG) is matches
+
+
+def test_a_weak_stored_tag_matches_its_strong_twin() -> None:
+    assert not_modified(ETAG, b"W/" + ETAG)
+
+
+def test_a_304_drops_the_body_headers_only() -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"7"), (b"etag", ETAG)]
+    assert not_modified_headers(headers) == [(b"etag", ETAG)]
+
+
+def test_paging_is_read_from_page_bodies_only() -> None:
+    page = b'{"items":[],"total":9,"start_index":3,"page_size":3,"next":6}'
+    assert paging_of(page) == Paging(3, 3, 6)
+    assert paging_of(page.replace(b'"next":6', b'"next":null')) == Paging(3, 3, None)
+    assert paging_of(b'{"items":["a"]}') is None  # suggestions: no paging
+    assert paging_of(b'{"items":') is None  # not JSON
+    assert paging_of(b'[{"items":1}]') is None
+
+
+def _scope(path: str, query: bytes) -> dict[str, object]:
+    return {"path": path, "query_string": query}
+
+
+def test_links_keep_the_request_and_replace_start_index() -> None:
+    link = page_link(_scope("/v1/titles", b"term=caf%C3%A9&start_index=4&x="), Paging(4, 2, 6))
+    assert link == (
+        b'</v1/titles?term=caf%C3%A9&x=&start_index=6>; rel="next", '
+        b'</v1/titles?term=caf%C3%A9&x=&start_index=2>; rel="prev", '
+        b'</v1/titles?term=caf%C3%A9&x=&start_index=0>; rel="first"'
+    )
+
+
+def test_no_link_for_a_lone_page_or_no_page() -> None:
+    assert page_link(_scope("/v1/titles", b"term=a"), Paging(0, 25, None)) is None
+    assert page_link(_scope("/v1/titles", b""), None) is None
+
+
+def test_paths_are_escaped_into_the_link() -> None:
+    link = page_link(_scope("/v1/a b>", b""), Paging(0, 1, 1))
+    assert link == b'</v1/a%20b%3E?start_index=1>; rel="next"'
