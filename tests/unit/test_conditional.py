@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
-from service.conditional import not_modified, not_modified_headers, strong_etag
+from service.conditional import ConditionalLayer, not_modified, not_modified_headers, strong_etag
 from service.links import Paging, page_link, paging_of
 
 ETAG = strong_etag(b'{"a":1}')
+JSON = (b"content-type", b"application/json; charset=utf-8")
 
 
 def test_the_etag_is_strong_quoted_and_of_the_body_alone() -> None:
@@ -73,3 +75,43 @@ def test_no_link_for_a_lone_page_or_no_page() -> None:
 def test_paths_are_escaped_into_the_link() -> None:
     link = page_link(_scope("/v1/a b>", b""), Paging(0, 1, 1))
     assert link == b'</v1/a%20b%3E?start_index=1>; rel="next"'
+
+
+async def _through_layer(messages: list[Message], method: str = "GET") -> list[Message]:
+    """What a client receives when an app sends `messages` through `ConditionalLayer`."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        for message in messages:
+            await send(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": "/x", "query_string": b"", "headers": []}
+    await ConditionalLayer(app)(scope, receive, send)
+    return sent
+
+
+async def test_a_json_body_in_chunks_is_tagged_whole() -> None:
+    start = {"type": "http.response.start", "status": 200, "headers": [JSON]}
+    sent = await _through_layer(
+        [
+            start,
+            {"type": "http.response.body", "body": b'{"a":', "more_body": True},
+            {"type": "http.response.body", "body": b"1}"},
+        ]
+    )
+    assert dict(sent[0]["headers"])[b"etag"] == ETAG
+    assert sent[1]["body"] == b'{"a":1}'
+
+
+async def test_answers_without_a_json_type_pass_untouched() -> None:
+    start = {"type": "http.response.start", "status": 200, "headers": []}
+    other = {"type": "http.response.trailers", "headers": []}
+    body = {"type": "http.response.body", "body": b"{}"}
+    assert await _through_layer([start, other, body]) == [start, other, body]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import InvalidInput
+from service.errors import InvalidInput, ServiceError
 from service.schemas.home_sections import HomeSection
-from service.usecases.home import ALL_SECTIONS, SECTION_READS, parse_sections
+from service.usecases.home import ALL_SECTIONS, SECTION_READS, _read, parse_sections
 
 
 def test_every_section_has_its_read() -> None:
@@ -33,3 +33,12 @@ def test_bad_sections_are_refused_by_name(values: list[str], message: str) -> No
     with pytest.raises(InvalidInput) as refused:
         parse_sections(values)
     assert message in refused.value.detail
+
+
+async def test_an_unexpected_failure_stays_in_its_section() -> None:
+    async def broken(*_: object) -> object:
+        raise RuntimeError("a bug")
+
+    outcome = await _read(broken, None, None, 10)  # type: ignore[arg-type]
+    assert isinstance(outcome, ServiceError)
+    assert outcome.status == 500
