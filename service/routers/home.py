@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from service.deps import ClientDep, CurrentSession
+from service.responses import private_json
 from service.routers.queues import USER_ERRORS, Writes, no_store
 from service.schemas.home import HomeScreen
 from service.schemas.patterns import HOME_SECTIONS
@@ -63,7 +64,8 @@ async def get_home(
             "sections (1 to 100).",
         ),
     ] = DEFAULT_HOME_PAGE_SIZE,
-) -> HomeScreen:
-    """The home screen."""
+) -> Response:
+    """The home screen, serialized once: its sections are validated models already."""
     wanted = parse_sections(sections)
-    return await home_screen(UserReads(client, writes), session, wanted, page_size=page_size)
+    screen = await home_screen(UserReads(client, writes), session, wanted, page_size=page_size)
+    return private_json(screen)
