@@ -7,7 +7,9 @@ routers build (the `*_key` functions of `service.usecases.catalog`) and, when th
 it does not fully understand (unknown or repeated parameters it needs, bad values, other paths)
 passes through untouched, so validation and errors stay with the routers. The cache is filled by
 the catalog use cases, only with bodies that were answered as HIT or MISS; its short TTL keeps
-replicas close to the shared Redis tier.
+replicas close to the shared Redis tier. HEAD is recognized as its GET; a hit carries the ETag
+computed when its body was stored and answers If-None-Match and HEAD as `service.conditional`
+does for routed answers (and `Link` on pages, `service.links`).
 
 Each cacheable GET counts as a front-tier HIT or MISS in `Metrics` (one increment of a child
 resolved in advance), and a hit names its route template for the request layer
