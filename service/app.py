@@ -12,9 +12,10 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from service import log_redaction
+from service import conditional, log_redaction
 from service.api_docs import install_api_docs
 from service.clock import SYSTEM_CLOCK, Clock
+from service.conditional import ConditionalLayer
 from service.cors import CorsLayer
 from service.deps import Runtime
 from service.edges import BodyLimitLayer, ClientAddressLayer, NoStoreLayer
@@ -26,7 +27,7 @@ from service.openapi_components import declare_component
 from service.ratelimit_headers import RateLimitHeaders, declare_in_openapi
 from service.request_layer import RequestLayer
 from service.responses import OrjsonResponse
-from service.routers import admin, auth, catalog, health, queues, users
+from service.routers import admin, auth, catalog, health, home, queues, users
 from service.schemas.titles import IndexTitle
 from service.settings import Settings
 from service.store.breaker import Breaker
@@ -124,15 +125,17 @@ def create_app(
     )
     app.state.runtime = None
     install_error_handlers(app)
-    for module in (health, catalog, auth, users, queues, admin):
+    for module in (health, catalog, auth, users, home, queues, admin):
         app.include_router(module.router)
     install_api_docs(app)
     install_web_app(app)
     install_metrics(app, metrics)
-    # Innermost first: budget headers, the front tier (its hits spend no budget), then the
+    # Innermost first: budget headers, ETag/304/Link/HEAD of routed reads, the front tier (its
+    # hits spend no budget and answer their own ETag/304/HEAD), then the
     # body limits, the client address, no-store; CORS, then the request layer outermost
     # (request ids on every answer, preflights included; the request metric and log line).
     app.add_middleware(RateLimitHeaders)
+    app.add_middleware(ConditionalLayer)
     app.add_middleware(FrontLayer, cache=front, metrics=metrics)
     app.add_middleware(
         BodyLimitLayer, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
@@ -145,6 +148,7 @@ def create_app(
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
     declare_in_openapi(app)
+    conditional.declare_in_openapi(app)
     return app
 
 

@@ -8,7 +8,9 @@ when the in-process `FrontCache` holds a fresh body for it, answers at once with
 it does not fully understand (unknown or repeated parameters it needs, bad values, other paths)
 passes through untouched, so validation and errors stay with the routers. The cache is filled by
 the catalog use cases, only with bodies that were answered as HIT or MISS; its short TTL keeps
-replicas close to the shared Redis tier.
+replicas close to the shared Redis tier. HEAD is recognized as its GET; a hit carries the ETag
+computed when its body was stored and answers If-None-Match and HEAD as `service.conditional`
+does for routed answers (and `Link` on pages, `service.links`).
 
 Each cacheable GET counts as a front-tier HIT or MISS in `Metrics` (one increment of a child
 resolved in advance), and a hit names its route template for the request layer
@@ -25,7 +27,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service import catalog_reads
+from service import catalog_reads, conditional, links
 from service.metrics import Metrics
 from service.request_context import ROUTE_SCOPE_KEY
 from service.store import keys
@@ -33,11 +35,14 @@ from service.store import keys
 
 @dataclass(frozen=True, slots=True)
 class FrontEntry:
-    """A cached body and the wall-clock time its content was fetched upstream."""
+    """A cached body, the wall-clock time its content was fetched upstream, and what the
+    answers built from it need: its ETag and, for a page, its paging (for `Link`)."""
 
     body: bytes
     fetched_at: float
     expires_at: float
+    etag: bytes = b""
+    paging: links.Paging | None = None
 
 
 class FrontCache:
@@ -80,7 +85,13 @@ class FrontCache:
         if not self.enabled or lifetime <= 0:
             return
         now = self._clock()
-        self._entries[key] = FrontEntry(body, now - age_s, now + lifetime)
+        self._entries[key] = FrontEntry(
+            body,
+            now - age_s,
+            now + lifetime,
+            conditional.strong_etag(body),
+            links.paging_of(body),
+        )
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
@@ -135,7 +146,11 @@ class FrontLayer:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not self.cache.enabled:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not self.cache.enabled
+        ):
             await self.app(scope, receive, send)
             return
         found = None
@@ -155,16 +170,19 @@ class FrontLayer:
             self.metrics.front_hit()
         scope[ROUTE_SCOPE_KEY] = route
         age = self.cache.age_of(entry)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(entry.body)).encode()),
-                    (b"x-cache", b"HIT"),
-                    (b"age", str(age).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": entry.body})
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(entry.body)).encode()),
+            (b"x-cache", b"HIT"),
+            (b"age", str(age).encode()),
+            (b"etag", entry.etag),
+        ]
+        if entry.paging is not None and (link := links.page_link(scope, entry.paging)):
+            headers.append((b"link", link))
+        status, body = 200, entry.body
+        if conditional.not_modified(conditional.if_none_match(scope), entry.etag):
+            status, headers = 304, conditional.not_modified_headers(headers)
+        if status == 304 or scope["method"] == "HEAD":
+            body = b""
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.limits import ID_REGEX, TITLE_KINDS
+from service.schemas.home_sections import HomeSection
 from service.schemas.titles import TitlePart
 
 
@@ -29,6 +30,7 @@ _REF = (
     rf"(({_NOT_SERIES})/{_ID}|series/{_ID}(/seasons/{_ID})?)/?"
 )
 _PART = "(" + "|".join(part.value for part in TitlePart) + ")"
+_SECTION = "(" + "|".join(section.value for section in HomeSection) + ")"
 
 TITLE_REF = InputPattern(
     rf"^\s*{_REF}\s*$",
@@ -41,6 +43,10 @@ TITLE_REF_LIST = InputPattern(
 INCLUDE = InputPattern(
     rf"^[\s,]*({_PART}(\s*,[\s,]*{_PART})*)?[\s,]*$",
     "must be parts from " + ", ".join(part.value for part in TitlePart) + ", comma-separated",
+)
+HOME_SECTIONS = InputPattern(
+    rf"^[\s,]*{_SECTION}(\s*,[\s,]*{_SECTION})*[\s,]*$",
+    "must be sections from " + ", ".join(s.value for s in HomeSection) + ", comma-separated",
 )
 SEARCH_TERM = InputPattern(r"\S", "must contain something other than spaces")
 RETURN_TO = InputPattern(
@@ -61,6 +67,7 @@ MESSAGES: dict[str, str] = {
         TITLE_REF,
         TITLE_REF_LIST,
         INCLUDE,
+        HOME_SECTIONS,
         SEARCH_TERM,
         RETURN_TO,
         IDEMPOTENCY_KEY,
