@@ -18,7 +18,14 @@ function queueHead(page, queue) {
     h("p", {}, h("a", { href: `#/queue/${queue}` }, `All ${page.total} in the ${queue} queue`)));
 }
 
-/** Profile, queue heads, discs at home and recommendations, fetched at the same time. */
+const HOME_SECTIONS = "profile,disc_queue,instant_queue,at_home,recommendations";
+const PICKS_SIZE = 8;
+
+function problemText(problem) {
+  return h("p", { class: "error-text" }, problem.detail);
+}
+
+/** Profile, queue heads, discs at home and recommendations: one call, each part on its own. */
 export async function showHome(view) {
   const profile = section("Profile", "profile");
   const disc = section("Disc queue");
@@ -27,30 +34,33 @@ export async function showHome(view) {
   const picks = section("Recommended for you", "wide");
   view.replaceChildren(h("h1", { class: "visually-hidden" }, "Home"),
     h("div", { class: "home" }, profile.node, disc.node, instant.node, atHome.node, picks.node));
-  const loads = [
-    [profile, api("GET", "/v1/me"), (user) => h("div", {},
+  const head = (page) => ({ ...page, items: page.items.slice(0, HEAD_SIZE) });
+  const parts = [
+    [profile, "profile", (user) => h("div", {},
       h("p", { class: "name" }, `${user.first_name} ${user.last_name}`),
       user.nickname ? h("p", { class: "muted" }, user.nickname) : null,
       h("p", {}, `Formats: ${user.preferred_formats.join(", ") || "none"}`),
       h("p", {}, user.can_instant_watch ? "Can watch instantly" : "Discs only"))],
-    [disc, api("GET", `/v1/me/queues/disc?state=available&page_size=${HEAD_SIZE}`),
-      (page) => queueHead(page, "disc")],
-    [instant, api("GET", `/v1/me/queues/instant?state=available&page_size=${HEAD_SIZE}`),
-      (page) => queueHead(page, "instant")],
-    [atHome, api("GET", "/v1/me/at-home"), (entries) => entries.length === 0
+    [disc, "disc_queue", (page) => queueHead(head(page), "disc")],
+    [instant, "instant_queue", (page) => queueHead(head(page), "instant")],
+    [atHome, "at_home", (entries) => entries.length === 0
       ? h("p", { class: "muted" }, "No disc at home.")
       : h("ul", { class: "head-list" }, entries.map((entry) => h("li", {},
         h("a", { href: `#/title/${entry.title.id}` }, entry.title.title))))],
-    [picks, api("GET", "/v1/me/recommendations?page_size=8"),
-      (page) => h("ul", { class: "cards" }, page.items.map(titleCard))],
+    [picks, "recommendations", (page) => h("ul", { class: "cards" }, page.items.map(titleCard))],
   ];
-  const results = await Promise.allSettled(loads.map(([, call]) => call));
-  results.forEach((result, index) => {
-    const [part, , render] = loads[index];
-    part.fill(result.status === "fulfilled" ? render(result.value) : failure(result.reason));
+  let home;
+  try {
+    home = await api("GET", `/v1/me/home?sections=${HOME_SECTIONS}&page_size=${PICKS_SIZE}`);
+  } catch (error) {
+    parts.forEach(([part]) => part.fill(failure(error)));
+    if (error?.status === 401) await guarded(() => Promise.reject(error));
+    return;
+  }
+  parts.forEach(([part, name, render]) => {
+    const problem = home.problems[name];
+    part.fill(problem ? problemText(problem) : render(home[name]));
   });
-  const lost = results.find((result) => result.status === "rejected" && result.reason?.status === 401);
-  if (lost) await guarded(() => Promise.reject(lost.reason));
 }
 
 /** One page of search results as cards. */

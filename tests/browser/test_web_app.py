@@ -220,7 +220,7 @@ def test_a_person_queues_reorders_and_rates_in_the_browser(stack: Stack, tmp_pat
         screenshot(page, shots, "11-signed-out")
 
         # The session went only where it is needed: catalog reads stay cacheable.
-        assert bearer_sent["/v1/me"] and bearer_sent["/v1/me/queues/disc/order"]
+        assert bearer_sent["/v1/me/home"] and bearer_sent["/v1/me/queues/disc/order"]
         assert not bearer_sent["/v1/titles"] and not bearer_sent["/v1/titles/autocomplete"]
 
         # Box art was asked of its image hosts, and nothing left the machine.

@@ -7,6 +7,11 @@ from starlette.types import Message, Receive, Scope, Send
 
 from service.conditional import ConditionalLayer, not_modified, not_modified_headers, strong_etag
 from service.links import Paging, page_link, paging_of
+from service.schemas.common import Page
+from service.schemas.people import PersonPage
+from service.schemas.queues import QueuePage
+from service.schemas.rentals import RentalPage
+from service.schemas.titles import TitlePage
 
 ETAG = strong_etag(b'{"a":1}')
 JSON = (b"content-type", b"application/json; charset=utf-8")
@@ -115,3 +120,11 @@ async def test_answers_without_a_json_type_pass_untouched() -> None:
     other = {"type": "http.response.trailers", "headers": []}
     body = {"type": "http.response.body", "body": b"{}"}
     assert await _through_layer([start, other, body]) == [start, other, body]
+
+
+@pytest.mark.parametrize("page", [TitlePage, PersonPage, QueuePage, RentalPage])
+def test_every_page_model_is_recognized_for_its_links(page: type[Page[object]]) -> None:
+    body = page.model_validate(
+        {"items": [], "total": 30, "start_index": 10, "page_size": 10, "next": 20}
+    ).model_dump_json()
+    assert paging_of(body.encode()) == Paging(10, 10, 20)
