@@ -107,6 +107,13 @@ class NotFound(ServiceError):  # noqa: N818 - names are the public contract
     title = "Not found"
 
 
+class UnknownTitle(NotFound):
+    """Netflix does not know the title (or no longer offers it)."""
+
+    slug = "unknown-title"
+    title = "Unknown title"
+
+
 class RequestTimeout(ServiceError):  # noqa: N818 - names are the public contract
     """The client did not send its request body in time (`NFX_BODY_TIMEOUT_S`)."""
 

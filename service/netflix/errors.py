@@ -23,6 +23,7 @@ from service.errors import (
     RateLimited,
     ServiceError,
     StaleEtag,
+    UnknownTitle,
     UpstreamThrottled,
     UpstreamTimeout,
 )
@@ -156,12 +157,14 @@ def raise_for_status(
         raise err(StaleEtag, f"the queue changed meanwhile{said}")
     if code == 400:
         if sub == SUB_TITLE_NOT_FOUND:
-            raise err(NotFound, "title not found or not available")
+            raise err(UnknownTitle, "title not found or not available")
         if sub in QUEUE_CONFLICTS:
             raise err(Conflict, QUEUE_CONFLICTS[sub])
         if "title_refs" in status.message:
             # The proxy checked the refs' shape: Netflix does not know one of the titles.
-            raise err(NotFound, f"Netflix does not know one of the titles{said}")
+            raise err(UnknownTitle, f"Netflix does not know one of the titles{said}")
+        if "title_ref" in status.message:
+            raise err(UnknownTitle, f"Netflix does not know the title{said}")
         raise err(InvalidInput, f"Netflix refused the parameters{said}")
     if code in (408, 504):
         raise err(UpstreamTimeout, f"Netflix timed out{said}")

@@ -3,11 +3,11 @@ signed with their access token, under their `/users/{id}` (never one a request n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
 from urllib.parse import quote
 
-from service.errors import BadUpstream, InvalidInput, NotFound
+from service.errors import BadUpstream, InvalidInput, NotFound, UnknownTitle
 from service.netflix.normalize import queues, ratings, rentals, titles, users
 from service.netflix.params import chunks, page, user_path
 from service.netflix.refs import TitleRef
@@ -19,6 +19,10 @@ from service.schemas.rentals import RentalEntry, RentalKind, RentalPage
 from service.schemas.titles import TitlePage
 from service.schemas.users import Feed, TitleState, User
 
+_Read = TypeVar("_Read")
+_Entry = TypeVar("_Entry", TitleState, Rating)
+# Extra upstream calls one batch read may spend telling unknown titles apart from known ones.
+MAX_SPLIT_CALLS = 24
 _RENTAL_PATHS = {
     RentalKind.ALL: "",
     RentalKind.SHIPPED: "/shipped",
@@ -86,15 +90,55 @@ class SubscriberClient:
         answer = await self._upstream.document(self._call("GET", "/feeds", subject="feeds"))
         return users.feeds(answer.doc)
 
+    async def _each_title(
+        self,
+        refs: Sequence[TitleRef],
+        read: Callable[[Sequence[TitleRef]], Awaitable[list[_Read]]],
+    ) -> tuple[list[_Read], list[TitleRef]]:
+        """What `read` answers for the known titles (asked in chunks), and the unknown ones.
+
+        Netflix refuses a whole `title_refs` list for one title it does not know, so a refused
+        chunk is asked again in halves until each unknown title stands alone, within
+        `MAX_SPLIT_CALLS` more calls (beyond: `UnknownTitle` for the request).
+        """
+        found: list[_Read] = []
+        unknown: list[TitleRef] = []
+        pending = list(chunks(refs))
+        extra = 0
+        while pending:
+            chunk = pending.pop(0)
+            try:
+                found.extend(await read(chunk))
+            except UnknownTitle:
+                if len(chunk) == 1:
+                    unknown.append(chunk[0])
+                    continue
+                extra += 2
+                if extra > MAX_SPLIT_CALLS:
+                    raise UnknownTitle(
+                        "Netflix does not know several of the titles; ask for fewer at once "
+                        "to learn which"
+                    ) from None
+                half = len(chunk) // 2
+                pending[0:0] = [chunk[:half], chunk[half:]]
+        return found, unknown
+
     async def title_states(self, refs: Sequence[TitleRef]) -> list[TitleState]:
-        """What the subscriber can do with each title (asked in chunks)."""
-        found: list[TitleState] = []
-        for chunk in chunks(refs):
+        """What the subscriber can do with each title, in the order asked; a title Netflix
+        does not know has an entry with status `unknown_title`."""
+
+        async def read(chunk: Sequence[TitleRef]) -> list[TitleState]:
             answer = await self._upstream.document(
                 self._call("GET", "/title_states", self._title_refs(chunk), subject="title")
             )
-            found.extend(users.title_states(answer.doc, ref_base=self._ref_base))
-        return found
+            return users.title_states(answer.doc, ref_base=self._ref_base)
+
+        found, unknown = await self._each_title(refs, read)
+        missing = {
+            ref.short: TitleState(id=ref.short, ref=ref.url(self._ref_base), status="unknown_title")
+            for ref in unknown
+        }
+        return _in_order(refs, found, missing, key=lambda state: state.id)
 
     async def queue(
         self,
@@ -176,18 +220,23 @@ class SubscriberClient:
         return rentals.at_home(answer.doc, ref_base=self._ref_base)
 
     async def _rated(self, refs: Sequence[TitleRef], kind: RatingKind) -> list[ratings.RatedTitle]:
-        found: list[ratings.RatedTitle] = []
+        """Ratings of up to one chunk of titles."""
         path = f"/ratings/title{_RATING_PATHS[RatingKind(kind)]}"
-        for chunk in chunks(refs):
-            answer = await self._upstream.document(
-                self._call("GET", path, self._title_refs(chunk), subject="title")
-            )
-            found.extend(ratings.ratings(answer.doc, ref_base=self._ref_base))
-        return found
+        answer = await self._upstream.document(
+            self._call("GET", path, self._title_refs(refs), subject="title")
+        )
+        return ratings.ratings(answer.doc, ref_base=self._ref_base)
 
     async def ratings(self, refs: Sequence[TitleRef], *, kind: RatingKind) -> list[Rating]:
-        """Ratings of titles: the subscriber's, predicted, or whichever exists."""
-        return [r.rating for r in await self._rated(refs, kind)]
+        """Ratings of titles: the subscriber's, predicted, or whichever exists, in the order
+        asked (a title without one is left out); a title Netflix does not know has an entry
+        with status `unknown_title`."""
+        found, unknown = await self._each_title(refs, lambda chunk: self._rated(chunk, kind))
+        missing = {
+            ref.short: Rating(id=ref.short, ref=ref.url(self._ref_base), status="unknown_title")
+            for ref in unknown
+        }
+        return _in_order(refs, [r.rating for r in found], missing, key=lambda rating: rating.id)
 
     async def set_rating(self, ref: TitleRef, value: RatingValue) -> Rating:
         """Rate a title, creating the rating or updating the existing one."""
@@ -235,3 +284,24 @@ class SubscriberClient:
         return titles.recommendations_page(
             answer.doc, ref_base=self._ref_base, page_size=max_results
         )
+
+
+def _in_order(
+    refs: Sequence[TitleRef],
+    found: Sequence[_Entry],
+    missing: dict[str, _Entry],
+    *,
+    key: Callable[[_Entry], str],
+) -> list[_Entry]:
+    """Entries in the order the titles were asked for, the unknown ones in their place."""
+    if not missing:
+        return list(found)
+    by_id: dict[str, list[_Entry]] = {}
+    for entry in found:
+        by_id.setdefault(key(entry), []).append(entry)
+    ordered = [
+        entry
+        for ref in refs
+        for entry in ([missing[ref.short]] if ref.short in missing else by_id.pop(ref.short, []))
+    ]
+    return ordered + [entry for rest in by_id.values() for entry in rest]

@@ -206,7 +206,8 @@ async def get_queue_entry(
     summary="Add a title to a queue",
     description="Queues a title at `position` (1-based) or last. No etag is needed: the proxy "
     "keeps it and retries when the queue changed meanwhile. 409 `already-in-queue` "
-    "when the title is queued already (use PATCH to move it).",
+    "when the title is queued already (use PATCH to move it); 404 `unknown-title` when "
+    "Netflix does not know the title.",
     responses={
         201: {
             "description": "The new entry, with its position.",

@@ -97,9 +97,10 @@ async def list_feeds(reads: UserReadsDep) -> list[Feed]:
     responses=USER_READ,
     response_model=list[TitleState],
     summary="Get what the subscriber can do with titles",
-    description="For many titles at once: per format, whether the title is in a queue, "
-    "at home, playable, addable... Titles are validated one by one; the "
-    "upstream is asked in chunks.",
+    description="For many titles at once, in the order asked: per format, whether the title "
+    "is in a queue, at home, playable, addable... Titles are validated one by one; the "
+    "upstream is asked in chunks. A title Netflix does not know gets an entry with "
+    '`status: "unknown_title"` instead of failing the request.',
 )
 async def get_title_states(
     reads: UserReadsDep, settings: SettingsDep, titles: Titles
@@ -147,9 +148,11 @@ async def list_at_home(reads: UserReadsDep) -> list[RentalEntry]:
     responses=USER_READ,
     response_model=list[Rating],
     summary="Get the subscriber's ratings of titles",
-    description="For many titles at once: the subscriber's own rating (`actual`), "
-    "Netflix's prediction (`predicted`), or the own rating when there is "
-    "one and the prediction otherwise (`any`).",
+    description="For many titles at once, in the order asked: the subscriber's own rating "
+    "(`actual`), Netflix's prediction (`predicted`), or the own rating when there is "
+    "one and the prediction otherwise (`any`); a title without one is left out. A title "
+    'Netflix does not know gets an entry with `status: "unknown_title"` instead of failing '
+    "the request.",
 )
 async def get_ratings(
     reads: UserReadsDep,
@@ -168,7 +171,8 @@ async def get_ratings(
     summary="Rate a title",
     responses=WRITE_ERRORS,
     description="Sets the subscriber's rating of a title (1 to 5 stars or "
-    "`not_interested`), creating it or replacing the previous one.",
+    "`not_interested`), creating it or replacing the previous one. 404 `unknown-title` "
+    "when Netflix does not know the title.",
 )
 async def set_rating(
     reads: UserReadsDep,

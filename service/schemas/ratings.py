@@ -9,6 +9,7 @@ from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapV
 from pydantic_core import PydanticCustomError
 
 from service.schemas.common import WHOLE_NUMBER, Schema
+from service.schemas.users import TITLE_STATUS_DESCRIPTION, TitleStatus
 
 
 class RatingKind(enum.StrEnum):
@@ -46,3 +47,4 @@ class Rating(Schema):
     predicted_rating: float | None = None
     user_rating: float | None = None
     not_interested: bool = False
+    status: TitleStatus = Field("ok", description=TITLE_STATUS_DESCRIPTION)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import enum
+from typing import Literal
 
 from pydantic import Field
 
 from service.schemas.common import Schema
 from service.schemas.queues import QueueType
 from service.schemas.titles import TitleFormat
+
+# How a batch read (`titles=...`) answers each title: `unknown_title` when Netflix does not
+# know it (the entry's other fields are then empty), so one bad title does not fail the rest.
+TitleStatus = Literal["ok", "unknown_title"]
+TITLE_STATUS_DESCRIPTION = (
+    "`ok`, or `unknown_title` when Netflix does not know the title asked for (the other "
+    "fields are then empty)."
+)
 
 
 class User(Schema):
@@ -55,3 +64,4 @@ class TitleState(Schema):
     id: str
     ref: str
     items: list[TitleStateItem] = Field(default_factory=list)
+    status: TitleStatus = Field("ok", description=TITLE_STATUS_DESCRIPTION)

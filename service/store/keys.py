@@ -20,6 +20,8 @@ ROOT = f"nfx:{VERSION}:"
 # The JSON shape of cached catalog answers; bump it when the public models change, so that
 # replicas of the new version never serve answers cached by the old one (those expire).
 CATALOG_FORMAT = 4
+# The same for a subscriber's cached reads (profile, queues, ratings...).
+USER_FORMAT = 1
 
 _RESOURCE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 _PARAM = re.compile(r"[a-z][a-z0-9_]*")
@@ -197,8 +199,9 @@ def user_cache(user_id: str, kind: str) -> UserCacheKeys:
 
 
 def user_read_field(**params: ParamValue) -> str:
-    """The field of one read's answer in its kind's hash: the digest of its parameters."""
-    return digest(canonical_params(params))
+    """The field of one read's answer in its kind's hash: the digest of its parameters and of
+    `USER_FORMAT`."""
+    return digest(f"f{USER_FORMAT}|{canonical_params(params)}")
 
 
 def idempotency(user_id: str, key: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequ
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from service.netflix.refs import TitleRef
 from service.netflix.subscriber import SubscriberClient
@@ -218,8 +218,17 @@ class UserReads:
 
         field = keys.user_read_field(**params)
         raw, status = await self._cache.get_or_fetch(self.user_id, kind, field, ttl_s, body)
+        if fetched:
+            self._note(status)
+            return fetched[0]
+        try:
+            value = adapter.validate_json(raw)
+        except ValidationError:
+            # Stored by a version with other models (`keys.USER_FORMAT` not bumped): ask again.
+            self._note("MISS")
+            return await fetch()
         self._note(status)
-        return fetched[0] if fetched else adapter.validate_json(raw)
+        return value
 
     def _note(self, status: ReadStatus) -> None:
         if self.cache_status is None or _RANK[status] > _RANK[self.cache_status]:

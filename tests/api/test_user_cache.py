@@ -208,3 +208,14 @@ async def test_a_zero_ttl_turns_the_cache_off(redis_url: str) -> None:
             queue = await _get(proxy, session, "/v1/me/queues/disc")
             assert queue.headers["x-cache"] == "BYPASS"
         assert [k async for k in proxy.redis.scan_iter(match=f"{keys.ROOT}{{usr:*")] == []
+
+
+async def test_an_entry_of_another_shape_is_fetched_again(proxy: Proxy) -> None:
+    session, user_id = await proxy.sign_in()
+    first = await _get(proxy, session, "/v1/me")
+    where = keys.user_cache(user_id, "profile")
+    (field,) = await proxy.redis.hkeys(where.entries)
+    await proxy.redis.hset(where.entries, field, b'{"user_id": "someone", "old_field": 1}')
+    again = await _get(proxy, session, "/v1/me")
+    assert again.headers["x-cache"] == "MISS"
+    assert again.json() == first.json()

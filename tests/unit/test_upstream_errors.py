@@ -16,6 +16,7 @@ from service.errors import (
     RateLimited,
     ServiceError,
     StaleEtag,
+    UnknownTitle,
     UpstreamThrottled,
     UpstreamTimeout,
 )
@@ -51,7 +52,7 @@ def _raised(
         (404, 610, NotFound),
         (412, 710, AlreadyInQueue),
         (412, None, StaleEtag),
-        (400, 130, NotFound),
+        (400, 130, UnknownTitle),
         (400, 620, Conflict),
         (400, 650, Conflict),
         (400, 690, Conflict),
@@ -84,7 +85,10 @@ def test_not_in_queue_and_title_not_found_say_so() -> None:
 def test_unknown_titles_in_a_title_list_are_not_found() -> None:
     # The proxy sends only well-formed refs, so Netflix refusing them means it lacks a title.
     error = _raised(400, XML, _xml(400, "title_refs is invalid"))
-    assert type(error) is NotFound
+    assert type(error) is UnknownTitle and error.status == 404
+    # A rating of a title Netflix does not know names the one `title_ref`.
+    one = _raised(400, XML, _xml(400, "title_ref is invalid"))
+    assert type(one) is UnknownTitle and "does not know the title" in one.detail
     assert type(_raised(400, XML, _xml(400, "max_results is invalid"))) is InvalidInput
 
 
