@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import httpx
 
 from service.errors import BadUpstream, InvalidInput, NotFound
-from service.limits import MAX_INLINED_SEASONS
+from service.limits import MAX_INLINED_SEASONS, MAX_PAGE_SIZE, MAX_TERM_LENGTH
 from service.metrics import Metrics
 from service.netflix.normalize import index as index_normalizer
 from service.netflix.normalize import people, queues, ratings, rentals, seasons, titles, users
@@ -64,7 +64,9 @@ _RATING_PATHS = {
 }
 
 
-def _page(start_index: int, max_results: int, *, limit: int = 100) -> list[tuple[str, str]]:
+def _page(
+    start_index: int, max_results: int, *, limit: int = MAX_PAGE_SIZE
+) -> list[tuple[str, str]]:
     if start_index < 0:
         raise InvalidInput("start_index must be zero or more")
     if not 1 <= max_results <= limit:
@@ -76,7 +78,7 @@ def _term(term: str) -> str:
     cleaned = " ".join(term.split())
     if not cleaned:
         raise InvalidInput("a search term is required")
-    if len(cleaned) > 200:
+    if len(cleaned) > MAX_TERM_LENGTH:
         raise InvalidInput("the search term is too long")
     return cleaned
 
@@ -165,7 +167,10 @@ class NetflixClient:
 
     async def autocomplete(self, term: str, *, max_results: int = 10) -> list[str]:
         """Title suggestions for a prefix."""
-        params = [("term", _term(term)), ("max_results", str(max(1, min(max_results, 100))))]
+        params = [
+            ("term", _term(term)),
+            ("max_results", str(max(1, min(max_results, MAX_PAGE_SIZE)))),
+        ]
         answer = await self._upstream.document(
             Call("GET", "/catalog/titles/autocomplete", params, subject="suggestions")
         )
@@ -197,7 +202,7 @@ class NetflixClient:
         if part is TitlePart.SEASONS:
             page = await self.list_seasons(ref, max_results=MAX_INLINED_SEASONS)
             return {"seasons": page.items}
-        params = [("max_results", "100")] if part in _COLLECTION_PARTS else []
+        params = [("max_results", str(MAX_PAGE_SIZE))] if part in _COLLECTION_PARTS else []
         try:
             answer = await self._upstream.document(
                 Call("GET", f"{ref.path}/{EXPAND_NAMES[part]}", params, subject="title")
