@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 from service.errors import InvalidInput, NotFound
-from service.limits import MAX_INLINED_SEASONS
+from service.limits import MAX_INLINED_SEASONS, MAX_PAGE_SIZE
 from service.netflix.normalize import index as index_normalizer
 from service.netflix.normalize import people, seasons, titles
 from service.netflix.params import page, search_term
@@ -76,7 +76,10 @@ class CatalogCalls:
 
     async def autocomplete(self, term: str, *, max_results: int = 10) -> list[str]:
         """Title suggestions for a prefix (a consumer-key-only call, as Netflix had it)."""
-        params = [("term", search_term(term)), ("max_results", str(max(1, min(max_results, 100))))]
+        params = [
+            ("term", search_term(term)),
+            ("max_results", str(max(1, min(max_results, MAX_PAGE_SIZE)))),
+        ]
         answer = await self._upstream.document(
             Call(
                 "GET",
@@ -114,7 +117,7 @@ class CatalogCalls:
         if part is TitlePart.SEASONS:
             seasons_page = await self.list_seasons(ref, max_results=MAX_INLINED_SEASONS)
             return {"seasons": seasons_page.items}
-        params = [("max_results", "100")] if part in _COLLECTION_PARTS else []
+        params = [("max_results", str(MAX_PAGE_SIZE))] if part in _COLLECTION_PARTS else []
         try:
             answer = await self._upstream.document(
                 Call("GET", f"{ref.path}/{EXPAND_NAMES[part]}", params, subject="title")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from service.errors import InvalidInput
+from service.limits import MAX_PAGE_SIZE, MAX_TERM_LENGTH
 from service.netflix.refs import TitleRef
 
 # How many title refs one `title_refs` parameter carries (longer lists are asked in chunks).
@@ -14,7 +15,9 @@ TITLE_REFS_CHUNK = 50
 USER_ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 
 
-def page(start_index: int, max_results: int, *, limit: int = 100) -> list[tuple[str, str]]:
+def page(
+    start_index: int, max_results: int, *, limit: int = MAX_PAGE_SIZE
+) -> list[tuple[str, str]]:
     """`start_index` and `max_results`, refused before any call when out of range."""
     if start_index < 0:
         raise InvalidInput("start_index must be zero or more")
@@ -28,7 +31,7 @@ def search_term(term: str) -> str:
     cleaned = " ".join(term.split())
     if not cleaned:
         raise InvalidInput("a search term is required")
-    if len(cleaned) > 200:
+    if len(cleaned) > MAX_TERM_LENGTH:
         raise InvalidInput("the search term is too long")
     return cleaned
 

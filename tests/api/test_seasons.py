@@ -123,3 +123,12 @@ async def test_seasons_of_what_is_not_a_series_is_404(proxy: Proxy) -> None:
     assert answer.headers["content-type"].startswith("application/problem+json")
     answer = await proxy.client.get("/v1/titles/series/0/seasons")
     assert answer.status_code == 422, answer.text
+
+
+async def test_search_results_inline_seasons_without_counting_episodes(proxy: Proxy) -> None:
+    found = await _get(proxy, "/v1/titles", term="sarah connor chronicles", include="seasons")
+    series = next(t for t in found["items"] if t["id"] == SARAH_CONNOR)
+    assert [s["season_number"] for s in series["seasons"]] == [1, 2]
+    assert all(s["episode_count"] is None for s in series["seasons"])
+    movies = [t for t in found["items"] if t["kind"] == "movie"]
+    assert all(t["seasons"] == [] for t in movies)
