@@ -166,6 +166,7 @@ async def get_user_reads(
         runtime.etags,
         runtime.settings,
         observe=observe,
+        metrics=runtime.metrics,
     )
 
 

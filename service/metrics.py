@@ -36,7 +36,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 METRICS_PATH = "/metrics"
-CacheTier = Literal["front", "redis"]
+CacheTier = Literal["front", "redis", "user"]
 CacheOutcome = Literal["HIT", "MISS", "STALE", "BYPASS"]
 BudgetScope = Literal["user", "consumer", "day", "signin"]
 Reconciliation = Literal["applied", "not_applied", "unknown"]
@@ -68,7 +68,8 @@ class Metrics:
         )
         self._cache = Counter(
             "nfx_cache_lookups",
-            "Catalog cache lookups by tier (front, redis) and outcome (HIT, MISS, STALE, BYPASS).",
+            "Cache lookups by tier (front, redis: catalog; user: a subscriber's reads) and "
+            "outcome (HIT, MISS, STALE, BYPASS).",
             ["tier", "outcome"],
             registry=target,
         )

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from service.metrics import Metrics
 from service.netflix.refs import TitleRef
 from service.netflix.subscriber import SubscriberClient
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
@@ -82,6 +83,7 @@ class UserReads:
         settings: Settings,
         *,
         observe: Callable[[ReadStatus], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.client = client
         self.user_id = client.user_id
@@ -90,6 +92,7 @@ class UserReads:
         self._ttl_s = settings.user_cache_ttl_s
         self._profile_ttl_s = settings.user_cache_ttl_profile_s
         self._observe = observe
+        self._metrics = metrics
         self.cache_status: ReadStatus | None = None
 
     async def profile(self) -> User:
@@ -231,6 +234,8 @@ class UserReads:
         return value
 
     def _note(self, status: ReadStatus) -> None:
+        if self._metrics is not None:
+            self._metrics.cache("user", status)
         if self.cache_status is None or _RANK[status] > _RANK[self.cache_status]:
             self.cache_status = status
         if self._observe is not None:

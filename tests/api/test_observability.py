@@ -213,3 +213,19 @@ async def test_a_cors_preflight_answered_before_routing_carries_a_request_id(
         )
     assert answer.status_code == 204
     assert answer.headers["x-request-id"] == "preflight-1"
+
+
+async def test_subscriber_cache_lookups_are_counted_per_read(proxy: Proxy) -> None:
+    session, _ = await proxy.sign_in()
+    headers = {"Authorization": f"Bearer {session}"}
+    before = await scrape(proxy)
+    for _ in range(2):
+        assert (await proxy.client.get("/v1/me/at-home", headers=headers)).status_code == 200
+    # One home screen of two sections: one lookup each (at home is a hit by now).
+    home = await proxy.client.get(
+        "/v1/me/home", params={"sections": "at_home,profile"}, headers=headers
+    )
+    assert home.status_code == 200
+    after = await scrape(proxy)
+    assert cache(after, "user", "MISS") == cache(before, "user", "MISS") + 2
+    assert cache(after, "user", "HIT") == cache(before, "user", "HIT") + 2
