@@ -4,7 +4,8 @@ Each round asks the proxy for a whole home screen, then makes the six upstream c
 made of directly, signed with the same subscriber's token and all at once (as the proxy makes
 them); the round's slowest direct call is what the screen cannot beat. The emulator logs every
 call it receives (`--arrivals-log`), which counts the upstream calls per screen. The proxy's
-budget is out of the way here (as in every figure), so no call waits for the next second.
+budget is out of the way here (as in every figure), so no call waits for the next second,
+and its per-subscriber read cache is off, so every screen is a cold one.
 """
 
 from __future__ import annotations
@@ -94,7 +95,14 @@ def home(run: Run) -> list[Check]:
     log = run.workdir / "home-arrivals.log"
     with (
         emulator(catalog_size=CATALOG_SIZE, arrivals_log=log) as upstream,
-        proxy(upstream.url, run.redis_url, run.key) as server,
+        # The subscriber's read cache off: every screen is read upstream, as a cold one is.
+        proxy(
+            upstream.url,
+            run.redis_url,
+            run.key,
+            NFX_USER_CACHE_TTL_S="0",
+            NFX_USER_CACHE_TTL_PROFILE_S="0",
+        ) as server,
     ):
         home_p50, slowest_p50, calls = asyncio.run(_measure(server.url, upstream.url, rounds, log))
     return [
