@@ -6,7 +6,17 @@ and upstream refs are parsed with them, so every tier refuses and accepts the sa
 
 from __future__ import annotations
 
-from service.schemas.titles import TitleCollection
+import enum
+
+
+class TitleCollection(enum.StrEnum):
+    """The first half of a short title id (`movies/60010110`): where the title is listed."""
+
+    MOVIES = "movies"
+    SERIES = "series"
+    PROGRAMS = "programs"
+    DISCS = "discs"
+
 
 # The first half of a short title id (`movies/60010110`), as a regular expression group.
 TITLE_KINDS = tuple(kind.value for kind in TitleCollection)
@@ -23,3 +33,5 @@ DEFAULT_PAGE_SIZE = 25
 AUTOCOMPLETE_SIZE = 10
 # Seasons inlined by `include=seasons` (one upstream page; no series has more).
 MAX_INLINED_SEASONS = 100
+# Similar titles inlined by `include=similars`: the first page, as Netflix expanded them.
+MAX_INLINED_SIMILARS = 10

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 from service.errors import InvalidInput, NotFound
-from service.limits import MAX_INLINED_SEASONS, MAX_PAGE_SIZE
+from service.limits import MAX_INLINED_SEASONS, MAX_INLINED_SIMILARS, MAX_PAGE_SIZE
 from service.netflix.normalize import index as index_normalizer
 from service.netflix.normalize import people, seasons, titles
 from service.netflix.params import page, search_term
@@ -30,6 +30,7 @@ EXPAND_NAMES: dict[TitlePart, str] = {
     TitlePart.SEASONS: "seasons",
     TitlePart.EPISODES: "episodes",
     TitlePart.DISCS: "discs",
+    TitlePart.SIMILARS: "similars",
 }
 # Parts that are lists of titles: their sub-resources are pages, asked for whole.
 _COLLECTION_PARTS = frozenset({TitlePart.SEASONS, TitlePart.EPISODES, TitlePart.DISCS})
@@ -118,6 +119,8 @@ class CatalogCalls:
             seasons_page = await self.list_seasons(ref, max_results=MAX_INLINED_SEASONS)
             return {"seasons": seasons_page.items}
         params = [("max_results", str(MAX_PAGE_SIZE))] if part in _COLLECTION_PARTS else []
+        if part is TitlePart.SIMILARS:
+            params = [("max_results", str(MAX_INLINED_SIMILARS))]
         try:
             answer = await self._upstream.document(
                 Call("GET", f"{ref.path}/{EXPAND_NAMES[part]}", params, subject="title")

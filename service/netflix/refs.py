@@ -14,8 +14,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from service.errors import InvalidInput, NotFound
-from service.limits import ID_REGEX, KIND_REGEX
-from service.schemas.titles import TitleCollection, TitleKind
+from service.limits import ID_REGEX, KIND_REGEX, TitleCollection
+from service.schemas.titles import TitleKind
 
 # Routes hand over the path parameter's enum member; parsed refs a plain string.
 Kind = TitleCollection | Literal["movies", "series", "programs", "discs"]

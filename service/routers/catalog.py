@@ -22,6 +22,7 @@ from service.limits import (
     MAX_PAGE_SIZE,
     MAX_START_INDEX,
     MAX_TERM_LENGTH,
+    TitleCollection,
 )
 from service.netflix.refs import TitleRef
 from service.responses import NDJSON_MEDIA_TYPE
@@ -31,7 +32,6 @@ from service.schemas.titles import (
     SeasonPage,
     Suggestions,
     Title,
-    TitleCollection,
     TitlePage,
     TitlePart,
 )

@@ -21,15 +21,6 @@ class TitleKind(enum.StrEnum):
     DISC = "disc"
 
 
-class TitleCollection(enum.StrEnum):
-    """The first half of a short title id (`movies/60010110`): where the title is listed."""
-
-    MOVIES = "movies"
-    SERIES = "series"
-    PROGRAMS = "programs"
-    DISCS = "discs"
-
-
 class TitlePart(enum.StrEnum):
     """Linked parts of a title that can be inlined in the same answer (`expand`)."""
 
@@ -43,6 +34,7 @@ class TitlePart(enum.StrEnum):
     SEASONS = "seasons"
     EPISODES = "episodes"
     DISCS = "discs"
+    SIMILARS = "similars"
 
 
 class TitleFormat(enum.StrEnum):

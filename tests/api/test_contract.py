@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from service.limits import MAX_INLINED_SIMILARS
 from service.schemas.titles import TitleFormat
 from service.schemas.users import TitleAction
 from tests.support.proxy import Proxy, running_proxy
@@ -88,3 +89,16 @@ async def test_people_ids_have_the_titles_form_and_open_at_v1_slash_id(proxy: Pr
 async def test_maturity_ratings_name_their_system(proxy: Proxy) -> None:
     details = (await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}")).json()
     assert details["maturity_rating"] == {"system": "mpaa", "value": "PG-13"}
+
+
+async def test_similars_are_a_part_like_the_others(proxy: Proxy) -> None:
+    plain = (await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}")).json()
+    assert plain["similars"] is None
+    asked = await proxy.client.get(f"/v1/titles/{JURASSIC_PARK}", params={"include": "similars"})
+    similars = asked.json()["similars"]
+    # The first page, as the upstream inlines it (the same from its sub-resource).
+    page = await proxy.client.get(
+        f"/v1/titles/{JURASSIC_PARK}/similar", params={"page_size": MAX_INLINED_SIMILARS}
+    )
+    assert similars and [s["id"] for s in similars] == [t["id"] for t in page.json()["items"]]
+    assert all(set(s) == {"id", "ref", "title"} for s in similars)

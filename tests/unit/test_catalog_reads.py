@@ -7,8 +7,9 @@ from fastapi.routing import APIRoute
 
 from service import catalog_reads as reads
 from service.catalog_reads import CatalogRead
+from service.limits import TitleCollection
 from service.routers.catalog import router
-from service.schemas.titles import TitleCollection, TitlePart
+from service.schemas.titles import TitlePart
 from service.settings import Settings
 
 

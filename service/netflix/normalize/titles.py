@@ -54,6 +54,7 @@ PART_FIELDS: dict[TitlePart, str] = {
     TitlePart.SEASONS: "seasons",
     TitlePart.EPISODES: "episodes",
     TitlePart.DISCS: "discs",
+    TitlePart.SIMILARS: "similars",
 }
 # The link rel of each inlinable part of a title.
 PART_RELS: dict[TitlePart, str] = {
@@ -67,6 +68,7 @@ PART_RELS: dict[TitlePart, str] = {
     TitlePart.SEASONS: SEASONS_REL,
     TitlePart.EPISODES: EPISODES_REL,
     TitlePart.DISCS: DISCS_REL,
+    TitlePart.SIMILARS: "catalog/titles.similars",
 }
 
 
@@ -187,7 +189,9 @@ def title(doc: Doc, *, ref_base: str) -> Title:
         awards=_part(
             linked, PART_RELS[TitlePart.AWARDS], "awards", lambda n: awards(n, ref_base=ref_base)
         ),
-        similars=title_links(expansion(linked.first("catalog/titles.similars")), ref_base=ref_base),
+        similars=title_links(
+            expansion(linked.first(PART_RELS[TitlePart.SIMILARS])), ref_base=ref_base
+        ),
         seasons=season_summaries(expansion(linked.first(SEASONS_REL)), ref_base=ref_base),
         episodes=episode_summaries(expansion(linked.first(EPISODES_REL)), ref_base=ref_base),
         discs=disc_summaries(expansion(linked.first(DISCS_REL)), ref_base=ref_base),
@@ -247,6 +251,10 @@ def part_fields(doc: Doc, part: TitlePart, *, ref_base: str) -> dict[str, object
         TitlePart.SEASONS: ("catalog_titles", lambda d: _listed(season_summaries, d, ref_base)),
         TitlePart.EPISODES: ("catalog_titles", lambda d: _listed(episode_summaries, d, ref_base)),
         TitlePart.DISCS: ("catalog_titles", lambda d: _listed(disc_summaries, d, ref_base)),
+        TitlePart.SIMILARS: (
+            "similars",
+            lambda d: title_links(d.children("similars_item"), ref_base=ref_base) or [],
+        ),
     }
     root, read = readers[part]
     expect_root(doc, root)
