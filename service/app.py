@@ -17,6 +17,7 @@ from service.api_docs import install_api_docs
 from service.clock import SYSTEM_CLOCK, Clock
 from service.cors import CorsLayer
 from service.deps import Runtime
+from service.edge import CatalogEdge
 from service.edges import BodyLimitLayer, ClientAddressLayer, NoStoreLayer
 from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
@@ -138,6 +139,14 @@ def create_app(
     if settings.cors_origins:
         app.add_middleware(CorsLayer, origins=settings.cors_origins)
     app.add_middleware(RequestLayer, metrics=metrics)
+    # Outside everything: cache hits of plain anonymous GETs need none of the layers above.
+    app.add_middleware(
+        CatalogEdge,
+        front=front,
+        metrics=metrics,
+        cors=bool(settings.cors_origins),
+        trusted_proxies=bool(settings.trusted_proxies),
+    )
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
     declare_in_openapi(app)

@@ -1,9 +1,13 @@
 """The front tier: answers repeated anonymous catalog GETs before FastAPI routing.
 
-`FrontLayer` is a pure ASGI middleware. For a GET on a cacheable catalog path without
-credentials it parses the raw path and query just enough to build the same cache key the
-routers build (the `*_key` functions of `service.usecases.catalog`) and, when the in-process
-`FrontCache` holds a fresh body for it, answers at once with `X-Cache: HIT` and `Age`. Anything
+Most requests are answered by `service.edge.CatalogEdge`, the outermost layer, through
+`front_lookup` and `FrontCache`. `FrontLayer`, a pure ASGI middleware inside the request
+layers, answers the requests the edge leaves to them (CORS, forwarded addresses).
+
+For a GET on a cacheable catalog path without credentials `front_lookup` parses the raw path
+and query just enough to build the same cache key the routers build (the `*_key` functions of
+`service.usecases.catalog`) and, when the in-process `FrontCache` holds a fresh body for it,
+the tier answers at once with `X-Cache: HIT` and `Age`. Anything
 it does not fully understand (unknown or repeated parameters it needs, bad values, other paths)
 passes through untouched, so validation and errors stay with the routers. The cache is filled by
 the catalog use cases, only with bodies that were answered as HIT or MISS; its short TTL keeps
@@ -43,15 +47,28 @@ _TITLE_ROUTE = "/v1/titles/{kind}/{title_id}"
 _SEASON_ROUTE = "/v1/titles/series/{series_id}/seasons/{season_id}"
 _SIMILAR_ROUTE = "/v1/titles/{kind}/{title_id}/similar"
 _PERSON_ROUTE = "/v1/people/{person_id}"
+# Set in the scope by `service.edge.CatalogEdge` when it already looked this request up.
+FRONT_CHECKED = "nfx.front_checked"
+Head = list[tuple[bytes, bytes]]
+
+
+def head_of(body: bytes) -> Head:
+    """The answer headers of a cached body, but its `Age`: prepared once per entry."""
+    return [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(body)),
+        (b"x-cache", b"HIT"),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class FrontEntry:
-    """A cached body and the wall-clock time its content was fetched upstream."""
+    """A cached body, its answer headers and the wall-clock time it was fetched upstream."""
 
     body: bytes
     fetched_at: float
     expires_at: float
+    head: Head
 
 
 class FrontCache:
@@ -88,16 +105,22 @@ class FrontCache:
         """Whole seconds since the entry's content was fetched upstream."""
         return max(0, int(self._clock() - entry.fetched_at))
 
-    def put(self, key: str, body: bytes, *, age_s: float, fresh_for_s: float | None = None) -> None:
-        """Keep a body that is already `age_s` seconds old, never past its own freshness."""
+    def put(
+        self, key: str, body: bytes, *, age_s: float, fresh_for_s: float | None = None
+    ) -> FrontEntry | None:
+        """Keep a body that is already `age_s` seconds old, never past its own freshness.
+
+        Returns the entry kept, or None when the body is too old (or the tier is off).
+        """
         lifetime = self._ttl_s if fresh_for_s is None else min(self._ttl_s, fresh_for_s - age_s)
         if not self.enabled or lifetime <= 0:
-            return
+            return None
         now = self._clock()
-        self._entries[key] = FrontEntry(body, now - age_s, now + lifetime)
+        entry = self._entries[key] = FrontEntry(body, now - age_s, now + lifetime, head_of(body))
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
+        return entry
 
     def clear(self, group: str | None = None) -> int:
         """Drop every entry, or those of one resource group (as the shared cache's purge does).
@@ -204,7 +227,12 @@ class FrontLayer:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not self.cache.enabled:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not self.cache.enabled
+            or scope.get(FRONT_CHECKED)
+        ):
             await self.app(scope, receive, send)
             return
         found = None
@@ -228,12 +256,7 @@ class FrontLayer:
             {
                 "type": "http.response.start",
                 "status": 200,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(entry.body)).encode()),
-                    (b"x-cache", b"HIT"),
-                    (b"age", str(age).encode()),
-                ],
+                "headers": [*entry.head, (b"age", b"%d" % age)],
             }
         )
         await send({"type": "http.response.body", "body": entry.body})

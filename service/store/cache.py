@@ -62,7 +62,7 @@ class CacheResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class CacheEntry:
     body: bytes
     fetched_at: float
 
@@ -74,11 +74,11 @@ def _encode(fetched_at: float, body: bytes) -> bytes:
     return _HEADER.pack(max(0, round(fetched_at * 1000))) + body
 
 
-def _decode(raw: bytes | None) -> _Entry | None:
+def decode_entry(raw: bytes | None) -> CacheEntry | None:
     if raw is None or len(raw) < _HEADER.size:
         return None
     (millis,) = _HEADER.unpack_from(raw)
-    return _Entry(raw[_HEADER.size :], millis / 1000)
+    return CacheEntry(raw[_HEADER.size :], millis / 1000)
 
 
 def upstream_failed(exc: BaseException) -> bool:
@@ -157,6 +157,10 @@ class ResponseCache:
         self._stale_if = stale_if
         self._clock = clock
 
+    def now(self) -> float:
+        """The wall clock entries are timed by."""
+        return self._clock()
+
     async def get_or_fetch(self, key: str, ttl_s: float, fetch: Fetch) -> CacheResult:
         """The body for `key`: fresh from the cache, else fetched once for all callers."""
         result = await self._get_or_fetch(key, ttl_s, fetch)
@@ -169,7 +173,7 @@ class ResponseCache:
             raise ValueError("ttl_s must be positive")
         keys.fill_lock(key)  # refuses keys not built by store.keys
         try:
-            entry = _decode(as_bytes(await self._breaker.call(lambda: self._redis.get(key))))
+            entry = decode_entry(as_bytes(await self._breaker.call(lambda: self._redis.get(key))))
         except STORE_DOWN:
             return await self._fetch_and_store(None, ttl_s, fetch, None)
         if entry is not None and entry.age(self._clock()) < ttl_s:
@@ -205,7 +209,7 @@ class ResponseCache:
             deleted += await self._redis.unlink(*batch)
         return deleted
 
-    def _result(self, entry: _Entry, status: CacheStatus) -> CacheResult:
+    def _result(self, entry: CacheEntry, status: CacheStatus) -> CacheResult:
         return CacheResult(entry.body, status, int(entry.age(self._clock())))
 
     async def _call(self, make: Callable[[], Awaitable[Any]]) -> Any:
@@ -215,7 +219,7 @@ class ResponseCache:
             raise _StoreDownError from exc
 
     async def _fill(
-        self, key: str, ttl_s: float, fetch: Fetch, stale: _Entry | None
+        self, key: str, ttl_s: float, fetch: Fetch, stale: CacheEntry | None
     ) -> CacheResult:
         lock_key = keys.fill_lock(key)
         failure_key = keys.fill_failure(key)
@@ -243,7 +247,7 @@ class ResponseCache:
                 raw, note, lock_value = await self._call(
                     lambda: self._redis.mget(key, failure_key, lock_key)
                 )
-                entry = _decode(as_bytes(raw))
+                entry = decode_entry(as_bytes(raw))
                 if entry is not None and entry.age(self._clock()) < ttl_s:
                     return self._result(entry, "HIT")
                 stale = entry or stale
@@ -267,11 +271,11 @@ class ResponseCache:
         token: str,
         ttl_s: float,
         fetch: Fetch,
-        stale: _Entry | None,
+        stale: CacheEntry | None,
     ) -> CacheResult:
         try:
             # Another holder may have stored a body between our read and our lock.
-            entry = _decode(as_bytes(await self._call(lambda: self._redis.get(key))))
+            entry = decode_entry(as_bytes(await self._call(lambda: self._redis.get(key))))
             if entry is not None and entry.age(self._clock()) < ttl_s:
                 return self._result(entry, "HIT")
             stale = entry or stale
@@ -287,7 +291,7 @@ class ResponseCache:
             await self._release(lock_key, token)
 
     async def _fetch_and_store(
-        self, key: str | None, ttl_s: float, fetch: Fetch, stale: _Entry | None
+        self, key: str | None, ttl_s: float, fetch: Fetch, stale: CacheEntry | None
     ) -> CacheResult:
         """Fetch without the fill lock; store under `key`, or answer BYPASS when it is None."""
         try:

@@ -112,6 +112,15 @@ def in_catalog_group(key: str, resource_prefix: str | None = None) -> bool:
     return resource_prefix is None or key[len(prefix) : len(prefix) + 1] in (".", ":")
 
 
+def catalog_resource(key: str) -> str | None:
+    """The resource of a catalog key (`titles.search`...), or None for other keys."""
+    prefix = catalog_prefix()
+    if not key.startswith(prefix):
+        return None
+    resource, _, _ = key[len(prefix) :].partition(":")
+    return resource
+
+
 def fill_lock(cache_key: str) -> str:
     """The coalescing lock of one cache entry (same slot as the entry)."""
     return _cache_companion(cache_key, ":lock")

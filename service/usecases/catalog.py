@@ -99,6 +99,26 @@ def person_key(person_id: int) -> str:
     return keys.catalog("people.get", person_id=person_id)
 
 
+# The setting holding each read's freshness, by the resource its key names.
+_TTL_SETTINGS = {
+    "titles.search": "cache_ttl_search_s",
+    "titles.autocomplete": "cache_ttl_autocomplete_s",
+    "titles.get": "cache_ttl_title_s",
+    "titles.similar": "cache_ttl_title_s",
+    "people.search": "cache_ttl_people_s",
+    "people.get": "cache_ttl_people_s",
+}
+
+
+def ttl_of(key: str, settings: Settings) -> float:
+    """How long the entry under a catalog key is fresh (the TTL its read stores it with)."""
+    name = _TTL_SETTINGS.get(keys.catalog_resource(key) or "")
+    if name is None:
+        raise ValueError(f"not the key of a cached catalog read: {key!r}")
+    ttl: float = getattr(settings, name)
+    return ttl
+
+
 def _joined(parts: Iterable[TitlePart]) -> str:
     return ",".join(part.value for part in normalize_parts(parts))
 
