@@ -1,0 +1,153 @@
+"""The catalog edge: cache hits answered before every other layer, the same as the stack would."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from redis.asyncio import Redis
+
+from service import edge
+from service.log_format import JsonFormatter, RequestIdFilter
+from service.netflix.refs import TitleRef
+from service.settings import Settings
+from service.store.cache import CacheEntry, decode_entry
+from service.store.redis import as_bytes
+from service.usecases import catalog
+from tests.support.metrics import Samples, scrape, value
+from tests.support.proxy import Proxy, running_proxy
+
+TITLE = "/v1/titles/movies/60020435"
+SEARCH = "/v1/titles?term=jurassic"
+
+
+@pytest.fixture
+async def proxy(redis_url: str) -> AsyncIterator[Proxy]:
+    async with running_proxy(redis_url) as running:
+        yield running
+
+
+@pytest.fixture
+async def redis_only(redis_url: str) -> AsyncIterator[Proxy]:
+    """The front tier off: hits come from Redis."""
+    async with running_proxy(redis_url, front_cache_ttl_s=0) as running:
+        yield running
+
+
+@pytest.fixture
+def request_log() -> Iterator[io.StringIO]:
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("service.requests")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def cache_count(samples: Samples, tier: str, outcome: str) -> float:
+    return value(samples, "nfx_cache_lookups_total", tier=tier, outcome=outcome)
+
+
+async def test_a_front_hit_is_the_same_answer_as_the_miss(
+    proxy: Proxy, request_log: io.StringIO
+) -> None:
+    miss = await proxy.client.get(SEARCH)
+    hit = await proxy.client.get(SEARCH, headers={"X-Request-ID": "edge-1"})
+    assert (miss.headers["x-cache"], hit.headers["x-cache"]) == ("MISS", "HIT")
+    assert hit.content == miss.content
+    assert hit.headers["content-type"] == "application/json"
+    assert int(hit.headers["content-length"]) == len(miss.content)
+    assert int(hit.headers["age"]) >= 0
+    assert hit.headers["x-request-id"] == "edge-1"
+    line = json.loads(request_log.getvalue().splitlines()[-1])
+    assert (line["route"], line["status"], line["cache"]) == ("/v1/titles", 200, "HIT")
+    assert line["request_id"] == "edge-1"
+
+
+async def test_a_redis_hit_is_answered_at_the_edge_and_counted(redis_only: Proxy) -> None:
+    miss = await redis_only.client.get(TITLE)
+    calls = len(redis_only.upstream.requests)
+    before = await scrape(redis_only)
+    hit = await redis_only.client.get(TITLE)
+    after = await scrape(redis_only)
+    assert (miss.headers["x-cache"], hit.headers["x-cache"]) == ("MISS", "HIT")
+    assert hit.content == miss.content
+    assert hit.headers["x-request-id"]
+    assert len(redis_only.upstream.requests) == calls
+    assert cache_count(after, "redis", "HIT") == cache_count(before, "redis", "HIT") + 1
+    # The front tier is off: nothing counted for it, nothing kept in it.
+    assert cache_count(after, "front", "MISS") == cache_count(before, "front", "MISS")
+    assert len(redis_only.app.state.runtime.front) == 0
+
+
+async def test_a_stale_redis_entry_goes_to_the_router(redis_only: Proxy) -> None:
+    await redis_only.client.get(TITLE)
+    store: Redis = redis_only.redis
+    key = catalog.title_key(TitleRef("movies", 60020435), ())
+    entry = decode_entry(as_bytes(await store.get(key)))
+    assert isinstance(entry, CacheEntry)
+    ttl = catalog.ttl_of(key, redis_only.settings)
+    old = int((entry.fetched_at - ttl - 1) * 1000).to_bytes(8, "big")
+    await store.set(key, old + entry.body)
+    calls = len(redis_only.upstream.requests)
+    again = await redis_only.client.get(TITLE)
+    assert again.headers["x-cache"] == "MISS"
+    assert len(redis_only.upstream.requests) > calls
+
+
+async def test_a_store_that_fails_leaves_the_answer_to_the_router(redis_only: Proxy) -> None:
+    await redis_only.client.get(TITLE)
+    await redis_only.redis.aclose()
+    runtime = redis_only.app.state.runtime
+    broken = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    object.__setattr__(runtime, "redis", broken)
+    object.__setattr__(runtime.cache, "_redis", broken)
+    try:
+        answer = await redis_only.client.get(TITLE)
+    finally:
+        await broken.aclose()
+    assert answer.status_code == 200
+    assert answer.headers["x-cache"] == "BYPASS"
+
+
+async def test_requests_the_edge_leaves_alone_still_hit_inside(proxy: Proxy) -> None:
+    await proxy.client.get(SEARCH)
+    with_body = await proxy.client.request(
+        "GET", SEARCH, content=b"x", headers={"Content-Type": "text/plain"}
+    )
+    assert with_body.headers["x-cache"] == "HIT"  # the front layer inside answered
+    assert with_body.headers["x-request-id"]
+    signed = await proxy.client.get(SEARCH, headers={"Authorization": "Bearer nope"})
+    assert signed.headers["x-cache"] == "HIT"
+    head = await proxy.client.head(TITLE)
+    assert head.status_code == 405
+
+
+def test_the_ttl_of_a_key_names_its_read() -> None:
+    settings = Settings()
+    assert catalog.ttl_of(catalog.autocomplete_key("a"), settings) == (
+        settings.cache_ttl_autocomplete_s
+    )
+    assert catalog.ttl_of(catalog.person_key(1), settings) == settings.cache_ttl_people_s
+    with pytest.raises(ValueError, match="not the key"):
+        catalog.ttl_of("nfx:session:x", settings)
+
+
+async def test_the_memo_of_recognized_requests_stays_bounded(proxy: Proxy) -> None:
+    await proxy.client.get("/healthz")  # builds the middleware stack
+    layer = proxy.app.middleware_stack
+    while not isinstance(layer, edge.CatalogEdge):
+        layer = layer.app  # type: ignore[union-attr]
+    for number in range(edge._MEMO_SIZE + 5):
+        layer._recognize("/v1/people", f"term=p{number}".encode())
+    assert 0 < len(layer._memo) <= edge._MEMO_SIZE
