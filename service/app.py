@@ -30,6 +30,7 @@ from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, queues, users
 from service.schemas.titles import IndexTitle
 from service.settings import Settings
+from service.store.batched import BatchedGet
 from service.store.breaker import Breaker
 from service.store.budget import SignInThrottle, UpstreamBudget
 from service.store.cache import ResponseCache
@@ -178,6 +179,7 @@ def _runtime(
         http=http,
         redis=store,
         breaker=breaker,
+        batched_get=BatchedGet(store, breaker),
         client=client,
         cache=ResponseCache(store, settings, breaker=breaker, metrics=metrics, clock=clock.wall),
         front=front,

@@ -19,6 +19,7 @@ from service.front import FrontCache
 from service.metrics import Metrics
 from service.netflix.client import NetflixClient
 from service.settings import Settings
+from service.store.batched import BatchedGet
 from service.store.breaker import Breaker
 from service.store.budget import SignInThrottle
 from service.store.cache import ResponseCache
@@ -35,6 +36,7 @@ class Runtime:
     http: httpx.AsyncClient
     redis: RedisLike
     breaker: Breaker
+    batched_get: BatchedGet
     client: NetflixClient
     cache: ResponseCache
     front: FrontCache

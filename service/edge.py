@@ -8,8 +8,9 @@ trusted: the requests the layers inside would change) on a path the front tier r
 costs one dict lookup and no hashing), it answers
 
 * from the front tier (`FrontCache`) with headers prepared once per entry, else
-* from the Redis tier: one GET through the breaker; a fresh entry is answered as is (the
-  stored bytes are the final JSON) and kept in the front tier.
+* from the Redis tier: one read, batched with the other requests' reads of the same loop
+  turn (`service.store.batched`); a fresh entry is answered as is (the stored bytes are the
+  final JSON) and kept in the front tier.
 
 Either way it does what the request layer would: the request id (echoed or made), the
 request metric and the one log line (`service.request_layer.finish_request`). Anything else
@@ -29,7 +30,7 @@ from service.front import FRONT_CHECKED, FrontCache, Head, front_lookup, head_of
 from service.metrics import Metrics
 from service.request_layer import finish_request
 from service.store.cache import decode_entry
-from service.store.redis import STORE_DOWN, as_bytes
+from service.store.redis import STORE_DOWN
 from service.usecases import catalog
 
 if TYPE_CHECKING:
@@ -117,10 +118,10 @@ class CatalogEdge:
         """The fresh Redis-tier entry (kept in the front tier too), or None."""
         ttl_s = catalog.ttl_of(key, runtime.settings)
         try:
-            raw = await runtime.breaker.call(lambda: runtime.redis.get(key))
+            raw = await runtime.batched_get.get(key)
         except STORE_DOWN:
             return None  # the router answers BYPASS
-        entry = decode_entry(as_bytes(raw))
+        entry = decode_entry(raw)
         if entry is None:
             return None
         age = entry.age(runtime.cache.now())

@@ -112,6 +112,7 @@ async def test_a_store_that_fails_leaves_the_answer_to_the_router(redis_only: Pr
     broken = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
     object.__setattr__(runtime, "redis", broken)
     object.__setattr__(runtime.cache, "_redis", broken)
+    runtime.batched_get._redis = broken
     try:
         answer = await redis_only.client.get(TITLE)
     finally:
