@@ -21,6 +21,7 @@ so that `FrontLayer` inside does not look again.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,7 +30,7 @@ from service import request_context
 from service.front import FRONT_CHECKED, FrontCache, Head, front_lookup, head_of
 from service.metrics import Metrics
 from service.request_layer import finish_request
-from service.store.cache import decode_entry
+from service.store.cache import decode_entry, forget_prefetched, prefetched
 from service.store.redis import STORE_DOWN
 from service.usecases import catalog
 
@@ -40,6 +41,13 @@ if TYPE_CHECKING:
 # answers. Bounded: emptied when full (a recognizer call is cheap, only repeated ones are not).
 _MEMO_SIZE = 4096
 Found = tuple[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A Redis-tier read that found no fresh entry: what it found, for the cache below."""
+
+    raw: bytes | None
 
 
 class CatalogEdge:
@@ -95,6 +103,13 @@ class CatalogEdge:
         scope[FRONT_CHECKED] = True
         runtime: Runtime | None = getattr(scope["app"].state, "runtime", None)
         hit = None if runtime is None else await self._redis_hit(runtime, key)
+        if isinstance(hit, _Read):
+            token = prefetched(key, hit.raw)  # the cache below need not read it again
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                forget_prefetched(token)
+            return
         if hit is None:
             await self.app(scope, receive, send)
             return
@@ -114,8 +129,10 @@ class CatalogEdge:
         memo[raw] = found
         return found
 
-    async def _redis_hit(self, runtime: Runtime, key: str) -> tuple[Head, bytes, int] | None:
-        """The fresh Redis-tier entry (kept in the front tier too), or None."""
+    async def _redis_hit(
+        self, runtime: Runtime, key: str
+    ) -> tuple[Head, bytes, int] | _Read | None:
+        """The fresh Redis-tier entry (kept in the front tier too), what was read, or None."""
         ttl_s = catalog.ttl_of(key, runtime.settings)
         try:
             raw = await runtime.batched_get.get(key)
@@ -123,10 +140,10 @@ class CatalogEdge:
             return None  # the router answers BYPASS
         entry = decode_entry(raw)
         if entry is None:
-            return None
+            return _Read(raw)
         age = entry.age(runtime.cache.now())
         if age >= ttl_s:
-            return None
+            return _Read(raw)
         self.metrics.cache("redis", "HIT")
         whole = int(age)
         kept = self.front.put(key, entry.body, age_s=whole, fresh_for_s=ttl_s)
