@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import log_redaction
 from service.api_docs import install_api_docs
@@ -54,6 +55,22 @@ A JSON REST proxy in front of the Netflix public API v1 (XML, OAuth 1.0a).
 MAX_UPSTREAM_CONNECTIONS = 100
 
 
+class ProxyApp(FastAPI):
+    """FastAPI behind the catalog edge (`service.edge`), which sees every request first."""
+
+    edge: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.edge is None:
+            await self.serve(scope, receive, send)
+        else:
+            await self.edge(scope, receive, send)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app without the edge: FastAPI, its middleware stack and the routes."""
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -92,7 +109,7 @@ def create_app(
             if redis is None:
                 await close(store)
 
-    app = FastAPI(
+    app = ProxyApp(
         title=API_TITLE,
         version=API_VERSION,
         description=API_DESCRIPTION,
@@ -140,9 +157,11 @@ def create_app(
     if settings.cors_origins:
         app.add_middleware(CorsLayer, origins=settings.cors_origins)
     app.add_middleware(RequestLayer, metrics=metrics)
-    # Outside everything: cache hits of plain anonymous GETs need none of the layers above.
-    app.add_middleware(
-        CatalogEdge,
+    # Outside everything, FastAPI's own wrappers included: cache hits of plain anonymous GETs
+    # need none of the layers above.
+    app.edge = CatalogEdge(
+        app.serve,
+        state=app.state,
         front=front,
         metrics=metrics,
         cors=bool(settings.cors_origins),

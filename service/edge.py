@@ -1,7 +1,8 @@
-"""The catalog edge: the outermost ASGI layer, answering cached anonymous catalog GETs at once.
+"""The catalog edge: the first code a request meets, answering cached anonymous catalog GETs.
 
 A cache hit is most of the proxy's traffic, and every layer it crosses costs a share of a
-sub-millisecond answer. `CatalogEdge` sits outside all of them: for a plain GET (no
+sub-millisecond answer. `CatalogEdge` sits outside all of them, FastAPI's own wrappers
+included (`service.app.ProxyApp` calls it first): for a plain GET (no
 credentials, no body, no `Origin` when CORS is on, no `X-Forwarded-For` when proxies are
 trusted: the requests the layers inside would change) on a path the front tier recognizes
 (`service.front.front_lookup`, memoized by the raw path and query, so a repeated request
@@ -24,6 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import request_context
@@ -57,12 +59,14 @@ class CatalogEdge:
         self,
         app: ASGIApp,
         *,
+        state: State,
         front: FrontCache,
         metrics: Metrics,
         cors: bool,
         trusted_proxies: bool,
     ) -> None:
         self.app = app
+        self.state = state  # the app's, where its lifespan keeps the runtime
         self.front = front
         self.metrics = metrics
         # Headers that make a request one the edge must leave to the layers inside.
@@ -101,7 +105,7 @@ class CatalogEdge:
         if self.front.enabled:
             self.metrics.front_miss()
         scope[FRONT_CHECKED] = True
-        runtime: Runtime | None = getattr(scope["app"].state, "runtime", None)
+        runtime: Runtime | None = getattr(self.state, "runtime", None)
         hit = None if runtime is None else await self._redis_hit(runtime, key)
         if isinstance(hit, _Read):
             token = prefetched(key, hit.raw)  # the cache below need not read it again
