@@ -76,6 +76,8 @@ class CatalogEdge:
         if trusted_proxies:
             skip.add(b"x-forwarded-for")
         self._skip = frozenset(skip)
+        # With CORS on, every answer says it depends on Origin (as `CorsLayer` marks them).
+        self._vary: Head = [(b"vary", b"Origin")] if cors else []
         self._memo: dict[tuple[str, bytes], Found] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -171,6 +173,7 @@ class CatalogEdge:
             scope[request_context.ROUTE_SCOPE_KEY] = route
             headers = [
                 *head,
+                *self._vary,
                 (b"age", b"%d" % age),
                 (b"x-request-id", record.request_id.encode("latin-1")),
             ]
