@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import conditional, log_redaction
 from service.api_docs import install_api_docs
@@ -18,6 +19,7 @@ from service.clock import SYSTEM_CLOCK, Clock
 from service.conditional import ConditionalLayer
 from service.cors import CorsLayer
 from service.deps import Runtime
+from service.edge import CatalogEdge
 from service.edges import BodyLimitLayer, ClientAddressLayer, NoStoreLayer
 from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
@@ -30,6 +32,7 @@ from service.responses import OrjsonResponse
 from service.routers import admin, auth, catalog, health, home, queues, users
 from service.schemas.titles import IndexTitle
 from service.settings import Settings
+from service.store.batched import BatchedGet
 from service.store.breaker import Breaker
 from service.store.budget import SignInThrottle, UpstreamBudget
 from service.store.cache import ResponseCache
@@ -55,6 +58,22 @@ A JSON REST proxy in front of the Netflix public API v1 (XML, OAuth 1.0a).
 * Every error is an RFC 9457 `application/problem+json` document.
 """
 MAX_UPSTREAM_CONNECTIONS = 100
+
+
+class ProxyApp(FastAPI):
+    """FastAPI behind the catalog edge (`service.edge`), which sees every request first."""
+
+    edge: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.edge is None:
+            await self.serve(scope, receive, send)
+        else:
+            await self.edge(scope, receive, send)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app without the edge: FastAPI, its middleware stack and the routes."""
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -95,7 +114,7 @@ def create_app(
             if redis is None:
                 await close(store)
 
-    app = FastAPI(
+    app = ProxyApp(
         title=API_TITLE,
         version=API_VERSION,
         description=API_DESCRIPTION,
@@ -145,6 +164,16 @@ def create_app(
     if settings.cors_origins:
         app.add_middleware(CorsLayer, origins=settings.cors_origins)
     app.add_middleware(RequestLayer, metrics=metrics)
+    # Outside everything, FastAPI's own wrappers included: cache hits of plain anonymous GETs
+    # need none of the layers above.
+    app.edge = CatalogEdge(
+        app.serve,
+        state=app.state,
+        front=front,
+        metrics=metrics,
+        cors=bool(settings.cors_origins),
+        trusted_proxies=bool(settings.trusted_proxies),
+    )
     # The NDJSON stream's lines refer to it.
     declare_component(app, IndexTitle, mode="serialization")
     declare_in_openapi(app)
@@ -177,6 +206,7 @@ def _runtime(
         http=http,
         redis=store,
         breaker=breaker,
+        batched_get=BatchedGet(store, breaker),
         client=client,
         cache=ResponseCache(store, settings, breaker=breaker, metrics=metrics, clock=clock.wall),
         front=front,

@@ -20,6 +20,7 @@ from service.metrics import Metrics
 from service.netflix.client import NetflixClient
 from service.responses import PRIVATE_READ
 from service.settings import Settings
+from service.store.batched import BatchedGet
 from service.store.breaker import Breaker
 from service.store.budget import SignInThrottle
 from service.store.cache import ResponseCache
@@ -38,6 +39,7 @@ class Runtime:
     http: httpx.AsyncClient
     redis: RedisLike
     breaker: Breaker
+    batched_get: BatchedGet
     client: NetflixClient
     cache: ResponseCache
     front: FrontCache

@@ -1,10 +1,14 @@
 """The front tier: answers repeated anonymous catalog GETs before FastAPI routing.
 
-`FrontLayer` is a pure ASGI middleware. For a GET on a cacheable catalog path without
-credentials it parses the raw path and query just enough to build the same cache key the
-routers build (both derive it from the read's declaration in `service.catalog_reads`) and,
-when the in-process `FrontCache` holds a fresh body for it, answers at once with
-`X-Cache: HIT` and `Age`. Anything
+`FrontLayer` is a pure ASGI middleware. Most requests are answered by
+`service.edge.CatalogEdge`, the outermost layer, through `front_lookup` and `FrontCache`;
+`FrontLayer`, inside the request layers, answers the requests the edge leaves to them (CORS,
+forwarded addresses, `HEAD`, `If-None-Match`).
+
+For a GET or HEAD on a cacheable catalog path without credentials `front_lookup` parses the
+raw path and query just enough to build the same cache key the routers build (both derive it
+from the read's declaration in `service.catalog_reads`) and, when the in-process `FrontCache`
+holds a fresh body for it, the tier answers at once with `X-Cache: HIT` and `Age`. Anything
 it does not fully understand (unknown or repeated parameters it needs, bad values, other paths)
 passes through untouched, so validation and errors stay with the routers. The cache is filled by
 the catalog use cases, only with bodies that were answered as HIT or MISS; its short TTL keeps
@@ -28,21 +32,48 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import catalog_reads, conditional, links
+from service.catalog_reads import CatalogRead
 from service.metrics import Metrics
 from service.request_context import ROUTE_SCOPE_KEY
 from service.store import keys
 
+# Set in the scope by `service.edge.CatalogEdge` when it already looked this request up.
+FRONT_CHECKED = "nfx.front_checked"
+Head = list[tuple[bytes, bytes]]
+
+
+def head_of(body: bytes, etag: bytes | None = None) -> Head:
+    """The answer headers of a cached body, but its `Age` and `Link`: prepared once per entry."""
+    return [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(body)),
+        (b"x-cache", b"HIT"),
+        (b"etag", etag or conditional.strong_etag(body)),
+    ]
+
 
 @dataclass(frozen=True, slots=True)
 class FrontEntry:
-    """A cached body, the wall-clock time its content was fetched upstream, and what the
-    answers built from it need: its ETag and, for a page, its paging (for `Link`)."""
+    """A cached body, its answer headers (its ETag among them), the wall-clock time it was
+    fetched upstream and, for a page, its paging (for `Link`)."""
 
     body: bytes
     fetched_at: float
     expires_at: float
-    etag: bytes = b""
+    head: Head
+    etag: bytes
     paging: links.Paging | None = None
+
+
+def front_entry(
+    body: bytes, *, age_s: float, now: float = 0.0, lifetime: float = 0.0
+) -> FrontEntry:
+    """An entry for a body `age_s` old at `now`, fresh for `lifetime` more seconds (an entry
+    answered once and not kept needs neither)."""
+    etag = conditional.strong_etag(body)
+    return FrontEntry(
+        body, now - age_s, now + lifetime, head_of(body, etag), etag, links.paging_of(body)
+    )
 
 
 class FrontCache:
@@ -79,22 +110,22 @@ class FrontCache:
         """Whole seconds since the entry's content was fetched upstream."""
         return max(0, int(self._clock() - entry.fetched_at))
 
-    def put(self, key: str, body: bytes, *, age_s: float, fresh_for_s: float | None = None) -> None:
-        """Keep a body that is already `age_s` seconds old, never past its own freshness."""
+    def put(
+        self, key: str, body: bytes, *, age_s: float, fresh_for_s: float | None = None
+    ) -> FrontEntry | None:
+        """Keep a body that is already `age_s` seconds old, never past its own freshness.
+
+        Returns the entry kept, or None when the body is too old (or the tier is off).
+        """
         lifetime = self._ttl_s if fresh_for_s is None else min(self._ttl_s, fresh_for_s - age_s)
         if not self.enabled or lifetime <= 0:
-            return
+            return None
         now = self._clock()
-        self._entries[key] = FrontEntry(
-            body,
-            now - age_s,
-            now + lifetime,
-            conditional.strong_etag(body),
-            links.paging_of(body),
-        )
+        entry = self._entries[key] = front_entry(body, age_s=age_s, now=now, lifetime=lifetime)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
+        return entry
 
     def clear(self, group: str | None = None) -> int:
         """Drop every entry, or those of one resource group (as the shared cache's purge does).
@@ -117,8 +148,9 @@ def front_key(path: str, query_string: bytes) -> str | None:
     return None if found is None else found[1]
 
 
-def front_lookup(path: str, query_string: bytes) -> tuple[str, str] | None:
-    """The route template (as the router names it) and cache key of a cacheable GET, or None."""
+def front_lookup(path: str, query_string: bytes) -> tuple[CatalogRead, str] | None:
+    """The declared read a cacheable GET names (its `path` is the route template the metrics
+    and log name) and its cache key, or None."""
     try:
         pairs = parse_qsl(
             query_string.decode("latin-1"),
@@ -133,8 +165,7 @@ def front_lookup(path: str, query_string: bytes) -> tuple[str, str] | None:
         if name in params:
             return None
         params[name] = value
-    found = catalog_reads.recognize(path, params)
-    return None if found is None else (found[0].path, found[1])
+    return catalog_reads.recognize(path, params)
 
 
 class FrontLayer:
@@ -150,6 +181,7 @@ class FrontLayer:
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or not self.cache.enabled
+            or scope.get(FRONT_CHECKED)
         ):
             await self.app(scope, receive, send)
             return
@@ -159,7 +191,7 @@ class FrontLayer:
         if found is None:
             await self.app(scope, receive, send)
             return
-        route, key = found
+        read, key = found
         entry = self.cache.get(key)
         if entry is None:
             if self.metrics is not None:
@@ -168,15 +200,9 @@ class FrontLayer:
             return
         if self.metrics is not None:
             self.metrics.front_hit()
-        scope[ROUTE_SCOPE_KEY] = route
+        scope[ROUTE_SCOPE_KEY] = read.path
         age = self.cache.age_of(entry)
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(entry.body)).encode()),
-            (b"x-cache", b"HIT"),
-            (b"age", str(age).encode()),
-            (b"etag", entry.etag),
-        ]
+        headers = [*entry.head, (b"age", b"%d" % age)]
         if entry.paging is not None and (link := links.page_link(scope, entry.paging)):
             headers.append((b"link", link))
         status, body = 200, entry.body

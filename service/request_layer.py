@@ -65,46 +65,48 @@ class RequestLayer:
                 and not done
             ):
                 done = True
-                self._finish(scope, record, status, cache, started)
+                finish_request(self.metrics, scope, record, status, cache, started)
             await send(message)
 
         try:
             await self.app(scope, receive, write)
         finally:
             if not done:  # no complete answer (the client went away, or the app failed)
-                self._finish(scope, record, status, cache, started)
+                finish_request(self.metrics, scope, record, status, cache, started)
             request_context.leave(token)
 
-    def _finish(
-        self,
-        scope: Scope,
-        record: request_context.RequestRecord,
-        status: int,
-        cache: str | None,
-        started: float,
-    ) -> None:
-        seconds = time.perf_counter() - started
-        route = route_of(scope)
-        method = scope["method"]
-        if route != METRICS_PATH:
-            self.metrics.request(method, route, status, seconds)
-        if _log.isEnabledFor(logging.INFO):
-            client = scope.get("client")
-            fields: dict[str, Any] = {
-                "method": method,
-                "route": route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 2),
-                "cache": cache,
-                "upstream_calls": record.upstream_calls,
-                "client": client[0] if client else None,
-            }
-            _log.info(
-                # No `=` in it: the redaction of each record skips its slowest pattern then.
-                "%(method)s %(route)s %(status)s %(duration_ms)sms cache %(cache)s "
-                "upstream_calls %(upstream_calls)s client %(client)s",
-                fields,
-            )
+
+def finish_request(
+    metrics: Metrics,
+    scope: Scope,
+    record: request_context.RequestRecord,
+    status: int,
+    cache: str | None,
+    started: float,
+) -> None:
+    """Observe one answered request's latency and write its log line."""
+    seconds = time.perf_counter() - started
+    route = route_of(scope)
+    method = scope["method"]
+    if route != METRICS_PATH:
+        metrics.request(method, route, status, seconds)
+    if _log.isEnabledFor(logging.INFO):
+        client = scope.get("client")
+        fields: dict[str, Any] = {
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "cache": cache,
+            "upstream_calls": record.upstream_calls,
+            "client": client[0] if client else None,
+        }
+        _log.info(
+            # No `=` in it: the redaction of each record skips its slowest pattern then.
+            "%(method)s %(route)s %(status)s %(duration_ms)sms cache %(cache)s "
+            "upstream_calls %(upstream_calls)s client %(client)s",
+            fields,
+        )
 
 
 def route_of(scope: Scope) -> str:

@@ -44,16 +44,18 @@ class Progress:
         self.titles = 0
         self.size = 0
 
-    def add(self, line: bytes) -> None:
-        """One more title written."""
-        self.titles += 1
-        self.size += len(line)
+    def add(self, lines: bytes) -> None:
+        """More titles written: a part of the stream, one title per line."""
+        titles = lines.count(b"\n")
+        before = self.titles
+        self.titles += titles
+        self.size += len(lines)
         now = time.monotonic()
         if self._live and now - self._drawn_at >= REDRAW_EVERY_S:
             self._drawn_at = now
             self._stream.write("\r" + self._line(now))
             self._stream.flush()
-        elif not self._live and self.titles % LOG_EVERY == 0:
+        elif not self._live and self.titles // LOG_EVERY > before // LOG_EVERY:
             self._stream.write(self._line(now) + "\n")
 
     def done(self, target: Path) -> None:
@@ -97,9 +99,9 @@ async def _stream(settings: Settings, out: BinaryIO, counter: Progress) -> None:
     async with app.router.lifespan_context(app):
         runtime: Runtime = app.state.runtime
         reads = CatalogReads(runtime.client, runtime.cache, runtime.front, settings)
-        async for line in await reads.index_lines():
-            if line.startswith(ERROR_RECORD):
-                detail = orjson.loads(line)["error"].get("detail", "the stream failed")
+        async for part in await reads.index_lines():
+            if part.startswith(ERROR_RECORD):  # always a part of its own
+                detail = orjson.loads(part)["error"].get("detail", "the stream failed")
                 raise CliError(f"the index could not be exported: {detail}")
-            out.write(line)
-            counter.add(line)
+            out.write(part)
+            counter.add(part)

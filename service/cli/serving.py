@@ -4,8 +4,9 @@ uvicorn's own multi-worker mode binds its socket without naming the protocol, so
 connections accepted from it report protocol 0 and asyncio leaves Nagle's algorithm on for
 them: a response written in two parts then waits for the client's delayed ACK, about 40 ms
 for every request after the first on a keep-alive connection. Binding the socket here as
-`IPPROTO_TCP` (which the workers inherit) gives every accepted connection TCP_NODELAY, with
-one worker or many.
+`IPPROTO_TCP` gives every accepted connection TCP_NODELAY, with one worker or many. Several
+workers each listen on a socket of their own, bound to the same address with SO_REUSEPORT:
+the kernel spreads connections over them (on one shared socket, one worker took them all).
 
 Logging is configured here (`service.log_format`): uvicorn's access log off, the app's request
 log on, JSON lines by default. With several workers, metrics are collected in prometheus_client's
@@ -22,6 +23,8 @@ import shutil
 import socket
 import sys
 import tempfile
+from collections.abc import Callable
+from typing import cast
 
 import uvicorn
 from prometheus_client import multiprocess
@@ -34,11 +37,16 @@ from service.metrics import MULTIPROC_ENV
 APP = "service.app:create_app"
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on (host, port) that worker processes can inherit."""
+def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A listening TCP socket on (host, port) that worker processes can inherit.
+
+    With `reuse_port`, other sockets may bind the same address (each worker its own).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -51,8 +59,8 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(
     *, host: str, port: int, workers: int, log_level: str, log_format: LogFormat = "json"
 ) -> None:
-    """Serve until interrupted; several workers share one socket."""
-    sock = bind(host, port)
+    """Serve until interrupted; several workers listen on one address."""
+    sock = bind(host, port, reuse_port=workers > 1)
     config = uvicorn.Config(
         APP,
         factory=True,
@@ -72,13 +80,36 @@ def serve(
     if workers == 1:
         server.run(sockets=[sock])
         return
+    # Each worker listens on a socket of its own, all bound to the address with SO_REUSEPORT, so
+    # the kernel spreads connections over the workers. On one shared socket the first worker
+    # awake accepted a whole burst of keep-alive connections (all 32 of a benchmark's) and the
+    # others idled. `sock` stays bound, never listening: it holds the address (port 0
+    # resolved) while workers come and go.
+    own = _OwnSocket(host, sock.getsockname()[1])
     folder = tempfile.mkdtemp(prefix="nfx-metrics-")  # private: mode 0700
     os.environ[MULTIPROC_ENV] = folder
     try:
-        _Workers(config, sockets=[sock], metrics_dir=folder).run()
+        _Workers(config, sockets=[cast(socket.socket, own)], metrics_dir=folder).run()
     finally:
+        sock.close()
         os.environ.pop(MULTIPROC_ENV, None)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class _OwnSocket:
+    """Stands for the listening socket in the supervisor: each worker unpickles a new one."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+
+    def __reduce__(self) -> tuple[Callable[[str, int], socket.socket], tuple[str, int]]:
+        return _reuse_port_socket, (self.host, self.port)
+
+
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A worker's own socket on the shared address (uvicorn makes it listen)."""
+    return bind(host, port, reuse_port=True)
 
 
 class _Workers(Multiprocess):

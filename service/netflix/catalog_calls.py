@@ -172,12 +172,25 @@ class CatalogCalls:
 
     async def stream_catalog_index(self) -> AsyncIterator[IndexTitle]:
         """Every catalog title, streamed (gzip from upstream) in constant memory."""
+        async for batch in self.stream_catalog_index_batches():
+            for entry in batch:
+                yield entry
+
+    async def stream_catalog_index_batches(self) -> AsyncIterator[list[IndexTitle]]:
+        """The catalog titles as each upstream chunk completes them (never an empty batch).
+
+        One batch per chunk lets a stream write the titles of a chunk in one go.
+        """
         parser = StreamParser("title_index_item")
         call = Call("GET", INDEX_PATH, subject="catalog index", negotiate=False)
+        read = index_normalizer.index_title
+        ref_base = self._ref_base
         # `open` translates a failure while reading (timeout or drop) like any other call.
         async with self._upstream.open(call, headers={"Accept-Encoding": "gzip"}) as response:
             async for chunk in response.aiter_bytes():
-                for doc in parser.feed(chunk):
-                    yield index_normalizer.index_title(doc, ref_base=self._ref_base)
-            for doc in parser.close():
-                yield index_normalizer.index_title(doc, ref_base=self._ref_base)
+                batch = [read(doc, ref_base=ref_base) for doc in parser.feed(chunk)]
+                if batch:
+                    yield batch
+            batch = [read(doc, ref_base=ref_base) for doc in parser.close()]
+            if batch:
+                yield batch

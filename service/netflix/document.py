@@ -63,8 +63,7 @@ class XmlDoc(Doc):
         self.tag = str(element.tag)
 
     def attr(self, name: str) -> str | None:
-        value = self._element.get(name)
-        return None if value is None else str(value)
+        return self._element.get(name)  # already a str: lxml decodes attribute values
 
     def text(self) -> str:
         return self._element.text or ""
@@ -76,6 +75,12 @@ class XmlDoc(Doc):
     def child(self, tag: str) -> Doc | None:
         found = next(self._element.iterchildren(tag), None)
         return None if found is None else XmlDoc(found)
+
+    def child_text(self, tag: str) -> str | None:
+        # The generic version, without a view object for the child.
+        for found in self._element.iterchildren(tag):
+            return (found.text or "").strip() or None
+        return None
 
 
 def _scalar(value: Any) -> str | None:

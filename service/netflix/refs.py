@@ -24,6 +24,18 @@ Kind = TitleCollection | Literal["movies", "series", "programs", "discs"]
 NETFLIX_API_HOSTS = frozenset({"api.netflix.com", "api-public.netflix.com"})
 
 MAX_REF_LENGTH = 300
+# A plain absolute URL: its path is what follows the host, as `urlsplit` would find it.
+_PLAIN_URL = re.compile(r"https?://[^/?#\s]*(/[^?#\s]*)?")
+
+
+def _path_of(url: str) -> str:
+    """The path of a URL; upstream ids are plain absolute URLs, read without `urlsplit`."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        return plain[1] or ""
+    return urlsplit(url).path
+
+
 _SHORT = re.compile(
     rf"(?P<kind>{KIND_REGEX})/(?P<id>{ID_REGEX})(?:/seasons/(?P<season>{ID_REGEX}))?"
 )
@@ -98,11 +110,11 @@ class TitleRef:
         Any host is accepted here because the result is used only as an identifier; the
         host never becomes a URL the proxy fetches.
         """
-        parts = urlsplit(url.strip())
+        path = _path_of(url.strip())
         prefix = "/catalog/titles/"
-        if not parts.path.startswith(prefix):
+        if not path.startswith(prefix):
             return None
-        match = _SHORT.fullmatch(parts.path[len(prefix) :].rstrip("/"))
+        match = _SHORT.fullmatch(path[len(prefix) :].rstrip("/"))
         if match is None:
             return None
         season = match["season"]

@@ -4,8 +4,9 @@ An entry is the response body plus the time it was fetched. It is fresh for the 
 after that it stays in Redis for `cache_stale_s` more (Redis expiry = ttl + stale window),
 served only when the upstream fails (status STALE).
 
-A miss takes a fill lock (`SET NX PX`, keyed next to the entry). Its holder calls upstream
-and stores the body; everyone else, in any process or replica, polls for that body with short
+A miss takes a fill lock (`SET NX PX`, keyed next to the entry, in one script with a fresh
+read of the entry). Its holder calls upstream and stores the body (releasing the lock in the
+same script); everyone else, in any process or replica, polls for that body with short
 jittered sleeps instead of calling upstream, so N identical misses make one upstream call. If
 the holder fails it leaves its error for the waiters (they raise the same error, or answer
 STALE), and if it is too slow the waiters give up waiting and fetch for themselves.
@@ -24,6 +25,7 @@ import secrets
 import struct
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -44,11 +46,23 @@ _FAILURE_TTL_MS = 5000
 _FIRST_POLL_S = 0.005
 _MAX_POLL_S = 0.05
 _PURGE_BATCH = 500
-# Take the fill lock, or name its current holder ("" means taken).
+# Take the fill lock (KEYS[1]) and read the entry (KEYS[2]): another holder may have stored
+# it since our read; or name the lock's current holder. One round trip: {holder, entry}.
 _ACQUIRE = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return '' end
-return redis.call('GET', KEYS[1]) or ''
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {'', redis.call('GET', KEYS[2])}
+end
+return {redis.call('GET', KEYS[1]) or '', false}
 """
+# Store the entry (KEYS[1]) and let go of the fill lock (KEYS[2]) if still ours: one trip.
+_STORE_AND_RELEASE = """
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1
+"""
+# What the request's edge layer just read for its key (`service.edge`): the cache uses it
+# instead of reading the same key again.
+_prefetched: ContextVar[tuple[str, bytes | None] | None] = ContextVar("prefetched", default=None)
 _log = logging.getLogger(__name__)
 
 
@@ -62,7 +76,7 @@ class CacheResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class CacheEntry:
     body: bytes
     fetched_at: float
 
@@ -70,15 +84,15 @@ class _Entry:
         return max(0.0, now - self.fetched_at)
 
 
-def _encode(fetched_at: float, body: bytes) -> bytes:
+def encode_entry(fetched_at: float, body: bytes) -> bytes:
     return _HEADER.pack(max(0, round(fetched_at * 1000))) + body
 
 
-def _decode(raw: bytes | None) -> _Entry | None:
+def decode_entry(raw: bytes | None) -> CacheEntry | None:
     if raw is None or len(raw) < _HEADER.size:
         return None
     (millis,) = _HEADER.unpack_from(raw)
-    return _Entry(raw[_HEADER.size :], millis / 1000)
+    return CacheEntry(raw[_HEADER.size :], millis / 1000)
 
 
 def upstream_failed(exc: BaseException) -> bool:
@@ -157,6 +171,10 @@ class ResponseCache:
         self._stale_if = stale_if
         self._clock = clock
 
+    def now(self) -> float:
+        """The wall clock entries are timed by."""
+        return self._clock()
+
     async def get_or_fetch(self, key: str, ttl_s: float, fetch: Fetch) -> CacheResult:
         """The body for `key`: fresh from the cache, else fetched once for all callers."""
         result = await self._get_or_fetch(key, ttl_s, fetch)
@@ -169,7 +187,7 @@ class ResponseCache:
             raise ValueError("ttl_s must be positive")
         keys.fill_lock(key)  # refuses keys not built by store.keys
         try:
-            entry = _decode(as_bytes(await self._breaker.call(lambda: self._redis.get(key))))
+            entry = decode_entry(await self._read(key))
         except STORE_DOWN:
             return await self._fetch_and_store(None, ttl_s, fetch, None)
         if entry is not None and entry.age(self._clock()) < ttl_s:
@@ -178,6 +196,13 @@ class ResponseCache:
             return await self._fill(key, ttl_s, fetch, entry)
         except _StoreDownError:
             return await self._fetch_and_store(None, ttl_s, fetch, entry)
+
+    async def _read(self, key: str) -> bytes | None:
+        prefetched = _prefetched.get()
+        if prefetched is not None and prefetched[0] == key:
+            _prefetched.set(None)  # once: a second read of the key goes to the store
+            return prefetched[1]
+        return as_bytes(await self._breaker.call(lambda: self._redis.get(key)))
 
     async def purge(self, prefix: str | None = None) -> int:
         """Delete the cached entries of a resource group (`keys.catalog_prefix`), or all.
@@ -205,7 +230,7 @@ class ResponseCache:
             deleted += await self._redis.unlink(*batch)
         return deleted
 
-    def _result(self, entry: _Entry, status: CacheStatus) -> CacheResult:
+    def _result(self, entry: CacheEntry, status: CacheStatus) -> CacheResult:
         return CacheResult(entry.body, status, int(entry.age(self._clock())))
 
     async def _call(self, make: Callable[[], Awaitable[Any]]) -> Any:
@@ -215,7 +240,7 @@ class ResponseCache:
             raise _StoreDownError from exc
 
     async def _fill(
-        self, key: str, ttl_s: float, fetch: Fetch, stale: _Entry | None
+        self, key: str, ttl_s: float, fetch: Fetch, stale: CacheEntry | None
     ) -> CacheResult:
         lock_key = keys.fill_lock(key)
         failure_key = keys.fill_failure(key)
@@ -224,17 +249,20 @@ class ResponseCache:
         deadline = time.monotonic() + self._wait_s
         delay = _FIRST_POLL_S
         while True:
-            holder = (
-                as_bytes(
-                    await self._call(
-                        lambda: acquire(keys=[lock_key], args=[token, self._lock_ttl_ms])
-                    )
-                )
-                or b""
+            taken, current = await self._call(
+                lambda: acquire(keys=[lock_key, key], args=[token, self._lock_ttl_ms])
             )
+            holder = as_bytes(taken) or b""
             if not holder:
                 return await self._fetch_as_holder(
-                    key, lock_key, failure_key, token, ttl_s, fetch, stale
+                    key,
+                    lock_key,
+                    failure_key,
+                    token,
+                    ttl_s,
+                    fetch,
+                    decode_entry(as_bytes(current)),
+                    stale,
                 )
             # Someone else is filling: wait for their body, or for their failure.
             while True:
@@ -243,7 +271,7 @@ class ResponseCache:
                 raw, note, lock_value = await self._call(
                     lambda: self._redis.mget(key, failure_key, lock_key)
                 )
-                entry = _decode(as_bytes(raw))
+                entry = decode_entry(as_bytes(raw))
                 if entry is not None and entry.age(self._clock()) < ttl_s:
                     return self._result(entry, "HIT")
                 stale = entry or stale
@@ -267,11 +295,12 @@ class ResponseCache:
         token: str,
         ttl_s: float,
         fetch: Fetch,
-        stale: _Entry | None,
+        entry: CacheEntry | None,
+        stale: CacheEntry | None,
     ) -> CacheResult:
+        released = False
         try:
             # Another holder may have stored a body between our read and our lock.
-            entry = _decode(as_bytes(await self._call(lambda: self._redis.get(key))))
             if entry is not None and entry.age(self._clock()) < ttl_s:
                 return self._result(entry, "HIT")
             stale = entry or stale
@@ -282,12 +311,15 @@ class ResponseCache:
                 if stale is not None and self._stale_if(exc):
                     return self._result(stale, "STALE")
                 raise
-            return await self._store(key, ttl_s, body)
+            result = await self._store(key, ttl_s, body, release=(lock_key, token))
+            released = True  # the store let go of the lock in the same trip
+            return result
         finally:
-            await self._release(lock_key, token)
+            if not released:
+                await self._release(lock_key, token)
 
     async def _fetch_and_store(
-        self, key: str | None, ttl_s: float, fetch: Fetch, stale: _Entry | None
+        self, key: str | None, ttl_s: float, fetch: Fetch, stale: CacheEntry | None
     ) -> CacheResult:
         """Fetch without the fill lock; store under `key`, or answer BYPASS when it is None."""
         try:
@@ -300,14 +332,25 @@ class ResponseCache:
             return CacheResult(body, "BYPASS", 0)
         return await self._store(key, ttl_s, body)
 
-    async def _store(self, key: str, ttl_s: float, body: bytes) -> CacheResult:
+    async def _store(
+        self, key: str, ttl_s: float, body: bytes, release: tuple[str, str] | None = None
+    ) -> CacheResult:
+        """Store a fetched body; with `release` (lock key, token), let go of the fill lock."""
         expiry_ms = max(1, round((ttl_s + self._stale_s) * 1000))
+        value = encode_entry(self._clock(), body)
         try:
-            await self._breaker.call(
-                lambda: self._redis.set(key, _encode(self._clock(), body), px=expiry_ms)
-            )
+            if release is None:
+                await self._breaker.call(lambda: self._redis.set(key, value, px=expiry_ms))
+            else:
+                script = self._redis.register_script(_STORE_AND_RELEASE)
+                lock_key, token = release
+                await self._breaker.call(
+                    lambda: script(keys=[key, lock_key], args=[value, expiry_ms, token])
+                )
         except STORE_DOWN:
             _log.warning("cache store unreachable; %s not stored", key)
+            if release is not None:
+                await self._release(*release)
         return CacheResult(body, "MISS", 0)
 
     async def _leave_failure(self, failure_key: str, token: str, exc: BaseException) -> None:
@@ -321,6 +364,16 @@ class ResponseCache:
             await self._breaker.call(lambda: release(keys=[lock_key], args=[token]))
         except STORE_DOWN:
             _log.warning("cache store unreachable; fill lock %s left to expire", lock_key)
+
+
+def prefetched(key: str, raw: bytes | None) -> Token[tuple[str, bytes | None] | None]:
+    """Hand what was just read under `key` to this request's cache read; `Token` to reset."""
+    return _prefetched.set((key, raw))
+
+
+def forget_prefetched(token: Token[tuple[str, bytes | None] | None]) -> None:
+    """Undo `prefetched`."""
+    _prefetched.reset(token)
 
 
 def _parse_note(raw: bytes | None) -> dict[str, Any] | None:

@@ -153,14 +153,15 @@ class CatalogReads:
         return await self._read(reads.GET_PERSON, fetch, person_id=person_id)
 
     async def index_lines(self) -> AsyncIterator[bytes]:
-        """The whole catalog as NDJSON lines, streamed from the upstream index (not cached).
+        """The whole catalog as NDJSON, streamed from the upstream index (not cached).
 
-        The first entry is read before this returns, so an upstream failure still becomes a
-        problem document instead of a truncated 200.
+        Each part is the lines of the titles one upstream chunk completed, so the stream
+        writes as it reads, in a few large writes. The first titles are read before this
+        returns, so an upstream failure still becomes a problem document, not a truncated 200.
         """
-        entries = aiter(self.client.stream_catalog_index())
-        first: IndexTitle | None = await anext(entries, None)
-        return _ndjson(first, entries)
+        batches = aiter(self.client.stream_catalog_index_batches())
+        first: list[IndexTitle] | None = await anext(batches, None)
+        return _ndjson(first, batches)
 
     async def _read(
         self, read: CatalogRead, fetch: Callable[[], Awaitable[bytes]], **values: object
@@ -172,22 +173,27 @@ class CatalogReads:
         return result
 
 
+def _lines(batch: list[IndexTitle]) -> bytes:
+    dump = IndexTitle.__pydantic_serializer__.to_json
+    return b"".join([dump(entry) + b"\n" for entry in batch])
+
+
 async def _ndjson(
-    first: IndexTitle | None, rest: AsyncIterator[IndexTitle]
+    first: list[IndexTitle] | None, rest: AsyncIterator[list[IndexTitle]]
 ) -> AsyncIterator[bytes]:
     """The lines of the stream; a failure past the first line ends it with an error record.
 
     The 200 status is sent by then, so the failure becomes a last line
     `{"error": <problem document>}` that clients detect (title lines never have `error`).
     """
-    if first is None:
+    if not first:
         return
-    yield first.model_dump_json().encode() + b"\n"
-    sent = 1
+    yield _lines(first)
+    sent = len(first)
     try:
-        async for entry in rest:
-            yield entry.model_dump_json().encode() + b"\n"
-            sent += 1
+        async for batch in rest:
+            yield _lines(batch)
+            sent += len(batch)
     except Exception as exc:  # every failure must end the stream readably
         error = exc if isinstance(exc, ServiceError) else ServiceError("the index stream failed")
         _log.warning("catalog index stream ended after %d titles: %s", sent, error.detail)

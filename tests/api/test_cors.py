@@ -88,6 +88,14 @@ async def test_front_tier_hits_are_readable_too(proxy: Proxy) -> None:
     assert_readable_by(hit, ALLOWED)
 
 
+async def test_hits_without_an_origin_still_vary_on_it(proxy: Proxy) -> None:
+    await proxy.client.get(SEARCH)
+    hit = await proxy.client.get(SEARCH)  # answered before the CORS layer
+    assert hit.headers["x-cache"] == "HIT"
+    assert "access-control-allow-origin" not in hit.headers
+    assert hit.headers["vary"] == "Origin"
+
+
 async def test_error_answers_are_readable_too(proxy: Proxy) -> None:
     no_session = await proxy.client.get("/v1/me", headers={"Origin": ALLOWED})
     assert no_session.status_code == 401

@@ -14,7 +14,7 @@ from redis.asyncio.cluster import RedisCluster
 from service.errors import BadUpstream, InvalidInput, NotFound, RateLimited
 from service.settings import Settings
 from service.store import keys
-from service.store.cache import ResponseCache
+from service.store.cache import ResponseCache, encode_entry, forget_prefetched, prefetched
 from service.store.redis import RedisLike, connect, embedded
 from tests.support.store_backends import (
     TEST_FERNET_KEY,
@@ -291,3 +291,23 @@ async def test_embedded_stores_are_separate() -> None:
     assert await second.exists("k") == 0
     await first.aclose()
     await second.aclose()
+
+
+async def test_a_read_handed_over_by_the_edge_is_used_once(store: RedisLike) -> None:
+    cache = make_cache(store)
+    calls, fetch = counting_fetch(b"fetched")
+    await store.set(KEY, encode_entry(time.time(), b"stored"))
+    token = prefetched(KEY, None)  # the edge found nothing a moment ago
+    try:
+        first = await cache.get_or_fetch(KEY, 60, fetch)
+    finally:
+        forget_prefetched(token)
+    # The holder's lock script reads the entry again, so the stored body still wins.
+    assert (first.status, first.body, len(calls)) == ("HIT", b"stored", 0)
+    token = prefetched(KEY, encode_entry(time.time(), b"handed over"))
+    try:
+        handed = await cache.get_or_fetch(KEY, 60, fetch)
+        again = await cache.get_or_fetch(KEY, 60, fetch)
+    finally:
+        forget_prefetched(token)
+    assert (handed.body, again.body) == (b"handed over", b"stored")

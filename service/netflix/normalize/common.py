@@ -84,24 +84,50 @@ def rel_is(rel: str | None, suffix: str) -> bool:
     return rel == suffix or rel.endswith("/" + suffix)
 
 
-class Links:
-    """The `link` children of one element, read once and then looked up by rel suffix.
+_SUFFIXES: dict[str, tuple[str, ...]] = {}
+_SCHEME_MATCHES: dict[tuple[str, str], bool] = {}
+_MAX_SUFFIXES = 4096
 
-    A title is asked for a dozen rels; reading its links once keeps that linear.
+
+def _suffixes(rel: str) -> tuple[str, ...]:
+    """Every suffix `rel_is` accepts for a rel; memoized (upstream rels are a small set)."""
+    found = _SUFFIXES.get(rel)
+    if found is None:
+        found = (rel, *(rel[i + 1 :] for i, char in enumerate(rel) if char == "/"))
+        if len(_SUFFIXES) >= _MAX_SUFFIXES:
+            _SUFFIXES.clear()
+        _SUFFIXES[rel] = found
+    return found
+
+
+class Links:
+    """The `link` children of one element, indexed once by every rel suffix they answer to.
+
+    A title is asked for a dozen rels; indexing its links once makes each ask one dict
+    lookup (`rel_is` semantics: the whole rel, or any part of it after a `/`).
     """
 
-    __slots__ = ("_rels",)
+    __slots__ = ("_by_suffix", "_rels")
 
     def __init__(self, doc: Doc) -> None:
         self._rels = [((link.attr("rel") or "").strip(), link) for link in doc.children("link")]
+        index: dict[str, list[Doc]] = {}
+        for rel, link in self._rels:
+            for suffix in _suffixes(rel):
+                if suffix in index:
+                    index[suffix].append(link)
+                else:
+                    index[suffix] = [link]
+        self._by_suffix = index
 
     def all(self, suffix: str) -> list[Doc]:
         """The links whose rel names `suffix`, in document order."""
-        return [link for rel, link in self._rels if rel_is(rel, suffix)]
+        return list(self._by_suffix.get(suffix, ()))
 
     def first(self, suffix: str) -> Doc | None:
         """The first link whose rel names `suffix`."""
-        return next((link for rel, link in self._rels if rel_is(rel, suffix)), None)
+        found = self._by_suffix.get(suffix)
+        return found[0] if found else None
 
     def __iter__(self) -> Iterator[tuple[str, Doc]]:
         return iter(self._rels)
@@ -121,7 +147,14 @@ def scheme_is(scheme: str | None, suffix: str) -> bool:
     """True when a category scheme ends with `/categories/{suffix}` or `/{suffix}` on any host."""
     if scheme is None:
         return False
-    return scheme.strip().rstrip("/").endswith("/" + suffix)
+    key = (scheme, suffix)
+    found = _SCHEME_MATCHES.get(key)
+    if found is None:  # upstream schemes are a small set: remember each answer
+        found = scheme.strip().rstrip("/").endswith("/" + suffix)
+        if len(_SCHEME_MATCHES) >= _MAX_SUFFIXES:
+            _SCHEME_MATCHES.clear()
+        _SCHEME_MATCHES[key] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +185,11 @@ def labels(items: Iterable[Category], *schemes: str) -> list[str]:
     """Labels of categories in any of `schemes`, in order, without duplicates."""
     seen: dict[str, None] = {}
     for item in items:
-        if any(scheme_is(item.scheme, s) for s in schemes) and item.label:
-            seen.setdefault(item.label, None)
+        if item.label and item.label not in seen:
+            for scheme in schemes:
+                if scheme_is(item.scheme, scheme):
+                    seen[item.label] = None
+                    break
     return list(seen)
 
 

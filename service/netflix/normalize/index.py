@@ -21,9 +21,10 @@ def index_title(doc: Doc, *, ref_base: str) -> IndexTitle:
     cats = categories(doc)
     cast_members: list[PersonRef] = []
     for link in doc.children("link"):
-        rel = link.attr("rel") or ""
+        if not (link.attr("rel") or "").endswith("/catalog/person.actor"):
+            continue
         pid = person_id(link.attr("href"))
-        if pid is not None and rel.endswith("/catalog/person.actor"):
+        if pid is not None:
             cast_members.append(person_ref(pid, link.attr("title"), ref_base=ref_base))
     delivery = doc.child("delivery_formats")
     return IndexTitle(
