@@ -72,6 +72,9 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 # ~0.25 s from leaving a proxy to being counted by the emulator, so the margin
                 # covers that jitter.
                 NFX_BUDGET_WINDOW_MARGIN_S="0.5",
+                # On the same busy cores a request of the burst may wait over the default 1 s
+                # for a pooled Redis connection; a store that is only slow is not down.
+                NFX_REDIS_TIMEOUT_S="3",
                 # Every read of a burst must go upstream: the per-subscriber cache is off.
                 NFX_USER_CACHE_TTL_S="0",
                 NFX_USER_CACHE_TTL_PROFILE_S="0",
