@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from emulator.document import Node, el
 from service.netflix.normalize import index, ratings, rentals
-from service.schemas.titles import TitleKind
+from service.schemas.titles import IndexTitle, TitleKind
 from tests.support.samples import rendered_both
 
 BASE = "http://api-public.netflix.com"
@@ -121,7 +121,7 @@ def test_index_item_keeps_actors_not_directors() -> None:
         ),
     )
     for doc in rendered_both(node):
-        item = index.index_title(doc, ref_base=BASE)
+        item = IndexTitle.model_validate(index.index_fields(doc.node(), ref_base=BASE))
         assert (item.id, item.kind, item.title, item.release_year) == (
             "series/77",
             TitleKind.SERIES,

@@ -159,7 +159,7 @@ def test_recorded_autocomplete(name: str, expected: list[str]) -> None:
 
 def test_recorded_delivery_formats() -> None:
     doc = sample_doc("other", "delivery_formats-instant-bluray-dvd-netflix4ruby.xml")
-    assert parts.availability(doc) == [
+    assert [Availability.model_validate(a) for a in parts.availability(doc.node())] == [
         Availability(
             format="instant",
             available_from=datetime.fromtimestamp(1308985200, UTC),

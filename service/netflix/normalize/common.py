@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import orjson
+
 from service.errors import BadUpstream
-from service.netflix.document import Doc
+from service.netflix.document import Doc, Node
 from service.schemas.common import Page
-from service.schemas.titles import MaturityRating, RatingSystem, TitleFormat
+from service.schemas.titles import RatingSystem, TitleFormat
 from service.schemas.users import TitleAction
 
 SCHEMAS = "http://schemas.netflix.com/"
@@ -89,7 +91,7 @@ _SCHEME_MATCHES: dict[tuple[str, str], bool] = {}
 _MAX_SUFFIXES = 4096
 
 
-def _suffixes(rel: str) -> tuple[str, ...]:
+def suffixes(rel: str) -> tuple[str, ...]:
     """Every suffix `rel_is` accepts for a rel; memoized (upstream rels are a small set)."""
     found = _SUFFIXES.get(rel)
     if found is None:
@@ -113,7 +115,7 @@ class Links:
         self._rels = [((link.attr("rel") or "").strip(), link) for link in doc.children("link")]
         index: dict[str, list[Doc]] = {}
         for rel, link in self._rels:
-            for suffix in _suffixes(rel):
+            for suffix in suffixes(rel):
                 if suffix in index:
                     index[suffix].append(link)
                 else:
@@ -221,13 +223,36 @@ def title_actions(items: Iterable[Category]) -> list[TitleAction]:
     return list(dict.fromkeys(name for name in names if name is not None))
 
 
-def maturity(items: Iterable[Category]) -> MaturityRating | None:
-    """The first MPAA or TV rating among categories, its value upper case (`pg-13` is PG-13)."""
-    for item in items:
-        for suffix, system in _MATURITY_SYSTEMS.items():
-            if scheme_is(item.scheme, suffix) and item.label:
-                return MaturityRating(system=system, value=item.label.strip().upper())
+def maturity_system(scheme: str) -> RatingSystem | None:
+    """The rating system a category scheme names (`.../mpaa_ratings`, `.../tv_ratings`)."""
+    for suffix, system in _MATURITY_SYSTEMS.items():
+        if scheme_is(scheme, suffix):
+            return system
     return None
+
+
+def genres_and_rating(cats: Iterable[Node]) -> tuple[list[str], dict[str, Any] | None]:
+    """Genre labels (in order, without duplicates) and the first maturity rating (its value
+    upper case, `pg-13` is PG-13, as `MaturityRating` fields) among `category` nodes."""
+    genres: dict[str, None] = {}
+    rating: dict[str, Any] | None = None
+    for node in cats:
+        label = (node.get("label") or node.get("term") or node.text or "").strip()
+        if not label:
+            continue
+        scheme = node.get("scheme") or ""
+        if scheme_is(scheme, "genres"):
+            genres[label] = None
+        elif rating is None:
+            system = maturity_system(scheme)
+            if system is not None:
+                rating = {"system": system, "value": label.upper()}
+    return list(genres), rating
+
+
+def dump_json(values: object) -> bytes:
+    """JSON-ready values (fields of the public models) as the bytes pydantic would write."""
+    return orjson.dumps(values, option=orjson.OPT_UTC_Z)
 
 
 @dataclass(frozen=True, slots=True)
