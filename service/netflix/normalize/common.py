@@ -231,22 +231,37 @@ def maturity_system(scheme: str) -> RatingSystem | None:
     return None
 
 
+_GENRES = "genres"
+_SCHEME_KINDS: dict[str, RatingSystem | str | None] = {}
+
+
+def _scheme_kind(scheme: str) -> RatingSystem | str | None:
+    """`_GENRES`, a rating system, or None for a category scheme; memoized."""
+    if scheme in _SCHEME_KINDS:
+        return _SCHEME_KINDS[scheme]
+    kind = _GENRES if scheme_is(scheme, _GENRES) else maturity_system(scheme)
+    if len(_SCHEME_KINDS) >= _MAX_SUFFIXES:
+        _SCHEME_KINDS.clear()
+    _SCHEME_KINDS[scheme] = kind
+    return kind
+
+
 def genres_and_rating(cats: Iterable[Node]) -> tuple[list[str], dict[str, Any] | None]:
     """Genre labels (in order, without duplicates) and the first maturity rating (its value
     upper case, `pg-13` is PG-13, as `MaturityRating` fields) among `category` nodes."""
     genres: dict[str, None] = {}
     rating: dict[str, Any] | None = None
     for node in cats:
+        kind = _scheme_kind(node.get("scheme") or "")
+        if kind is None or (rating is not None and kind is not _GENRES):
+            continue
         label = (node.get("label") or node.get("term") or node.text or "").strip()
         if not label:
             continue
-        scheme = node.get("scheme") or ""
-        if scheme_is(scheme, "genres"):
+        if kind is _GENRES:
             genres[label] = None
-        elif rating is None:
-            system = maturity_system(scheme)
-            if system is not None:
-                rating = {"system": system, "value": label.upper()}
+        else:
+            rating = {"system": kind, "value": label.upper()}
     return list(genres), rating
 
 

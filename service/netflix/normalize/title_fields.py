@@ -63,16 +63,31 @@ _ASKED = frozenset(
     {"catalog/title", "id", "alternate", SERIES_REL, SEASON_REL, *PART_RELS.values()}
 )
 _BOX_ART = "/box_art/"
+# The list parts, null until `_read_parts` finds them expanded.
+_NO_PARTS: Fields = dict.fromkeys(
+    (
+        "cast_members",
+        "directors",
+        "availability",
+        "screen_formats",
+        "languages",
+        "awards",
+        "similars",
+        "seasons",
+        "episodes",
+        "discs",
+    )
+)
 _RELS: dict[str, tuple[str, ...]] = {}
 _MAX_RELS = 4096
 
 
 def _asked(rel: str) -> tuple[str, ...]:
-    """The asked suffixes a rel answers to, and `_BOX_ART` for box art; memoized."""
+    """The asked suffixes a rel (as sent) answers to, and `_BOX_ART` for box art; memoized."""
     found = _RELS.get(rel)
     if found is None:
-        found = tuple(s for s in suffixes(rel) if s in _ASKED)
-        if _BOX_ART in rel:
+        found = tuple(s for s in suffixes(rel.strip()) if s in _ASKED)
+        if _BOX_ART in rel.strip():
             found += (_BOX_ART,)
         if len(_RELS) >= _MAX_RELS:
             _RELS.clear()
@@ -153,125 +168,135 @@ def _parent(link: Node | None, own: TitleRef, ref_base: str) -> Fields | None:
     return {"id": found.short, "ref": found.url(ref_base), "title": link.get("title")}
 
 
-def _box_art(boxes: list[Node], art_links: list[tuple[str, Node]]) -> dict[str, str]:
+def _box_art(boxes: list[Node], art_links: list[Node]) -> dict[str, str]:
     art: dict[str, str] = {}
     for box in boxes:
         for size in ("small", "medium", "large"):
             url = box.get(size)
             if url:
                 art[size] = url
-        for link in box:
+        for link in box if len(box) else ():
             href = link.get("href") if link.tag == "link" else None
             if href:
                 art[(link.get("rel") or "").rstrip("/").rsplit("/", 1)[-1] or "default"] = href
-    for rel, link in art_links:
+    for link in art_links:
         href = link.get("href")
         if href:
-            art[rel.rstrip("/").rsplit("/", 1)[-1]] = href
+            art[(link.get("rel") or "").strip().rstrip("/").rsplit("/", 1)[-1]] = href
     return art
-
-
-def _synopsis(own: Node | None, link: Node | None) -> str | None:
-    if own is not None:
-        return (own.text or "").strip()
-    inner = _inner(link)
-    if inner is None:
-        return None
-    return " ".join(n.text().strip() for n in inner if n.tag == "synopsis").strip()
 
 
 def title_fields(node: Node, *, ref_base: str) -> Fields:
     """Any catalog_title-like element as `Title` fields; unexpanded parts stay null."""
     own: dict[str, Node] = {}
     linked: dict[str, Node] = {}
-    art_links: list[tuple[str, Node]] = []
+    art_links: list[Node] = []
     cats: list[Node] = []
     boxes: list[Node] = []
+    expanded = False
     for child in node:
         tag = child.tag
         if tag == "link":
-            rel = (child.get("rel") or "").strip()
-            for suffix in _asked(rel):
+            rel = child.get("rel") or ""
+            asked = _RELS.get(rel)
+            for suffix in _asked(rel) if asked is None else asked:
                 if suffix is _BOX_ART:
-                    art_links.append((rel, child))
+                    art_links.append(child)
                 elif suffix not in linked:
                     linked[suffix] = child
+            if len(child):
+                expanded = True
         elif tag == "category":
             cats.append(child)
         elif tag == "box_art":
             boxes.append(child)
         elif tag not in own:
             own[tag] = child
-    ref = TitleRef.from_upstream(_text(own.get("id")) or "")
-    if ref is None:
-        link = linked.get("catalog/title", linked.get("id"))
-        ref = TitleRef.from_upstream(link.get("href") or "") if link is not None else None
-    if ref is None:
-        raise BadUpstream(f"a {node.tag} without a catalog title reference")
+    ref = _ref(node, own.get("id"), linked)
     names = own.get("title")
     regular = short = ""
     if names is not None:
         regular = names.get("regular") or (names.text or "").strip()
         short = names.get("short") or regular
         regular = regular or short
+    year, runtime, average = own.get("release_year"), own.get("runtime"), own.get("average_rating")
+    predicted, season_number = own.get("predicted_rating"), own.get("season_number")
     genres, rating = genres_and_rating(cats)
-    synopsis = _synopsis(own.get("synopsis"), linked.get(PART_RELS[TitlePart.SYNOPSIS]))
-    available = _part(
-        linked.get(PART_RELS[TitlePart.FORMATS]),
-        "delivery_formats",
-        lambda d: availability(d.node()),
-    )
-    formats = None
-    if available is not None:  # formats are named only when the availability was asked for
-        named = format_labels(categories(doc_of(node)))
-        formats = list(dict.fromkeys([*named, *(a["format"] for a in available)]))
     web = linked.get("alternate")
-    return {
-        "id": ref.short,
-        "ref": ref.url(ref_base),
+    synopsis = own.get("synopsis")
+    synopsis_html = None if synopsis is None else (synopsis.text or "").strip()
+    short_id = ref.short
+    fields = {
+        "id": short_id,
+        "ref": f"{ref_base.rstrip('/')}/catalog/titles/{short_id}",
         "kind": ref.title_kind,
         "title": regular,
         "short_title": short,
-        "release_year": to_int(_text(own.get("release_year"))),
-        "runtime_s": to_int(_text(own.get("runtime"))),
-        "average_rating": to_float(_text(own.get("average_rating"))),
-        "predicted_rating": to_float(_text(own.get("predicted_rating"))),
-        "box_art": _box_art(boxes, art_links),
+        "release_year": None if year is None else to_int(_text(year)),
+        "runtime_s": None if runtime is None else to_int(_text(runtime)),
+        "average_rating": None if average is None else to_float(_text(average)),
+        "predicted_rating": None if predicted is None else to_float(_text(predicted)),
+        "box_art": _box_art(boxes, art_links) if boxes or art_links else {},
         "genres": genres,
         "maturity_rating": rating,
-        "formats": formats,
+        "formats": None,
         "web_page": web.get("href") if web is not None else None,
-        "season_number": to_int(_text(own.get("season_number"))),
+        "season_number": None if season_number is None else to_int(_text(season_number)),
         "series": _parent(linked.get(SERIES_REL), ref, ref_base),
         "season": _parent(linked.get(SEASON_REL), ref, ref_base),
-        "synopsis_html": synopsis,
-        "synopsis_text": html_to_text(synopsis) if synopsis is not None else None,
-        "cast_members": _people(linked.get(PART_RELS[TitlePart.CAST]), ref_base=ref_base),
-        "directors": _people(linked.get(PART_RELS[TitlePart.DIRECTORS]), ref_base=ref_base),
-        "availability": available,
-        **_expanded(linked, ref_base),
+        "synopsis_html": synopsis_html,
+        "synopsis_text": None if synopsis_html is None else html_to_text(synopsis_html),
+        **_NO_PARTS,
     }
+    if expanded:
+        _read_parts(fields, node, linked, ref_base)
+    return fields
 
 
-def _expanded(linked: dict[str, Node], ref_base: str) -> Fields:
-    """The list parts after `availability`, in `Title`'s field order."""
+def _ref(node: Node, id_node: Node | None, linked: dict[str, Node]) -> TitleRef:
+    """The catalog ref of a title-like element: its `id`, else its `catalog/title` link."""
+    ref = TitleRef.from_upstream(_text(id_node) or "")
+    if ref is None:
+        link = linked.get("catalog/title", linked.get("id"))
+        ref = TitleRef.from_upstream(link.get("href") or "") if link is not None else None
+    if ref is None:
+        raise BadUpstream(f"a {node.tag} without a catalog title reference")
+    return ref
+
+
+def _read_parts(fields: Fields, node: Node, linked: dict[str, Node], ref_base: str) -> None:
+    """Fill `fields` with the parts whose links were expanded (in place, keeping its order)."""
     rels = PART_RELS
-    return {
-        "screen_formats": _dumped(
-            _part(linked.get(rels[TitlePart.SCREEN_FORMATS]), "screen_formats", screen_formats)
-        ),
-        "languages": _dumped(
-            _part(linked.get(rels[TitlePart.LANGUAGES]), "languages_and_audio", languages)
-        ),
-        "awards": _dumped(
-            _part(
-                linked.get(rels[TitlePart.AWARDS]),
-                "awards",
-                lambda n: awards(n, ref_base=ref_base),
-            )
-        ),
-        "similars": title_links(_inner(linked.get(rels[TitlePart.SIMILARS])), ref_base=ref_base),
-        "seasons": _dumped(season_summaries(_inner(linked.get(SEASONS_REL)), ref_base=ref_base)),
-        "episodes": _dumped(episode_summaries(_inner(linked.get(EPISODES_REL)), ref_base=ref_base)),
-        "discs": _dumped(disc_summaries(_inner(linked.get(DISCS_REL)), ref_base=ref_base)),
-    }
+    if fields["synopsis_html"] is None:
+        inner = _inner(linked.get(rels[TitlePart.SYNOPSIS]))
+        if inner is not None:
+            markup = " ".join(n.text().strip() for n in inner if n.tag == "synopsis").strip()
+            fields["synopsis_html"], fields["synopsis_text"] = markup, html_to_text(markup)
+    available = _part(
+        linked.get(rels[TitlePart.FORMATS]), "delivery_formats", lambda d: availability(d.node())
+    )
+    if available is not None:  # formats are named only when the availability was asked for
+        named = format_labels(categories(doc_of(node)))
+        fields["formats"] = list(dict.fromkeys([*named, *(a["format"] for a in available)]))
+    fields["cast_members"] = _people(linked.get(rels[TitlePart.CAST]), ref_base=ref_base)
+    fields["directors"] = _people(linked.get(rels[TitlePart.DIRECTORS]), ref_base=ref_base)
+    fields["availability"] = available
+    fields["screen_formats"] = _dumped(
+        _part(linked.get(rels[TitlePart.SCREEN_FORMATS]), "screen_formats", screen_formats)
+    )
+    fields["languages"] = _dumped(
+        _part(linked.get(rels[TitlePart.LANGUAGES]), "languages_and_audio", languages)
+    )
+    fields["awards"] = _dumped(
+        _part(linked.get(rels[TitlePart.AWARDS]), "awards", lambda n: awards(n, ref_base=ref_base))
+    )
+    fields["similars"] = title_links(
+        _inner(linked.get(rels[TitlePart.SIMILARS])), ref_base=ref_base
+    )
+    fields["seasons"] = _dumped(
+        season_summaries(_inner(linked.get(SEASONS_REL)), ref_base=ref_base)
+    )
+    fields["episodes"] = _dumped(
+        episode_summaries(_inner(linked.get(EPISODES_REL)), ref_base=ref_base)
+    )
+    fields["discs"] = _dumped(disc_summaries(_inner(linked.get(DISCS_REL)), ref_base=ref_base))
