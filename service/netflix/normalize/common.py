@@ -23,6 +23,8 @@ _BREAK_RE = re.compile(r"<\s*(?:br|p)\b[^>]*>", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 _MATURITY_SYSTEMS = {"mpaa_ratings": RatingSystem.MPAA, "tv_ratings": RatingSystem.TV}
 PageT = TypeVar("PageT", bound=Page[Any])
+# The bound of each memo of upstream strings (rels, schemes, dates...): cleared when full.
+_MAX_MEMO = 4096
 
 
 def to_int(value: str | None) -> int | None:
@@ -61,8 +63,26 @@ def to_bool(value: str | None) -> bool | None:
     return None
 
 
+_EPOCHS: dict[str, datetime | None] = {}
+
+
 def epoch(value: str | None) -> datetime | None:
-    """Unix epoch seconds as an aware UTC datetime; None when absent or invalid."""
+    """Unix epoch seconds as an aware UTC datetime; None when absent or invalid.
+
+    Memoized: the catalog index repeats a few thousand availability dates over its titles.
+    """
+    if value is None:
+        return None
+    if value in _EPOCHS:
+        return _EPOCHS[value]
+    found = _epoch(value)
+    if len(_EPOCHS) >= _MAX_MEMO:
+        _EPOCHS.clear()
+    _EPOCHS[value] = found
+    return found
+
+
+def _epoch(value: str) -> datetime | None:
     seconds = to_float(value)
     if seconds is None or seconds < 0:
         return None
@@ -88,7 +108,6 @@ def rel_is(rel: str | None, suffix: str) -> bool:
 
 _SUFFIXES: dict[str, tuple[str, ...]] = {}
 _SCHEME_MATCHES: dict[tuple[str, str], bool] = {}
-_MAX_SUFFIXES = 4096
 
 
 def suffixes(rel: str) -> tuple[str, ...]:
@@ -96,7 +115,7 @@ def suffixes(rel: str) -> tuple[str, ...]:
     found = _SUFFIXES.get(rel)
     if found is None:
         found = (rel, *(rel[i + 1 :] for i, char in enumerate(rel) if char == "/"))
-        if len(_SUFFIXES) >= _MAX_SUFFIXES:
+        if len(_SUFFIXES) >= _MAX_MEMO:
             _SUFFIXES.clear()
         _SUFFIXES[rel] = found
     return found
@@ -153,7 +172,7 @@ def scheme_is(scheme: str | None, suffix: str) -> bool:
     found = _SCHEME_MATCHES.get(key)
     if found is None:  # upstream schemes are a small set: remember each answer
         found = scheme.strip().rstrip("/").endswith("/" + suffix)
-        if len(_SCHEME_MATCHES) >= _MAX_SUFFIXES:
+        if len(_SCHEME_MATCHES) >= _MAX_MEMO:
             _SCHEME_MATCHES.clear()
         _SCHEME_MATCHES[key] = found
     return found
@@ -240,7 +259,7 @@ def _scheme_kind(scheme: str) -> RatingSystem | str | None:
     if scheme in _SCHEME_KINDS:
         return _SCHEME_KINDS[scheme]
     kind = _GENRES if scheme_is(scheme, _GENRES) else maturity_system(scheme)
-    if len(_SCHEME_KINDS) >= _MAX_SUFFIXES:
+    if len(_SCHEME_KINDS) >= _MAX_MEMO:
         _SCHEME_KINDS.clear()
     _SCHEME_KINDS[scheme] = kind
     return kind

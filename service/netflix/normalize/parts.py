@@ -19,6 +19,9 @@ from service.netflix.normalize.common import (
 from service.netflix.normalize.people import person_id, person_ref
 from service.schemas.titles import Award, LanguageAudio, ScreenFormat, TitleFormat
 
+_FORMATS_BY_CATEGORY: dict[tuple[str, str], TitleFormat | None] = {}
+_MAX_MEMO = 4096
+
 
 def _format_of(node: Node) -> TitleFormat | None:
     """The first delivery format named by a node's categories (`format_labels(...)[0]`)."""
@@ -26,11 +29,17 @@ def _format_of(node: Node) -> TitleFormat | None:
         if category.tag != "category":
             continue
         label = (category.get("label") or category.get("term") or category.text or "").strip()
-        scheme = category.get("scheme") or ""
-        if label and any(scheme_is(scheme, s) for s in FORMAT_SCHEMES):
-            found = format_name(label)
-            if found is not None:
-                return found
+        key = (category.get("scheme") or "", label)
+        if key in _FORMATS_BY_CATEGORY:
+            found = _FORMATS_BY_CATEGORY[key]
+        else:  # a small vocabulary: each (scheme, label) is judged once
+            named = label and any(scheme_is(key[0], s) for s in FORMAT_SCHEMES)
+            found = format_name(label) if named else None
+            if len(_FORMATS_BY_CATEGORY) >= _MAX_MEMO:
+                _FORMATS_BY_CATEGORY.clear()
+            _FORMATS_BY_CATEGORY[key] = found
+        if found is not None:
+            return found
     return None
 
 
