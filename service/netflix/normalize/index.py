@@ -42,10 +42,14 @@ def index_fields(node: Node, *, ref_base: str) -> dict[str, Any]:
     for link in links:
         if not (link.get("rel") or "").endswith(ACTOR_REL):
             continue
-        person = _person(link.get("href"), ref_base)
-        if person is not None:
+        pid = person_id(link.get("href"))
+        if pid is not None:
             cast_members.append(
-                {"id": person[0], "ref": person[1], "name": link.get("title") or ""}
+                {
+                    "id": person_short_id(pid),
+                    "ref": person_url(ref_base, pid),
+                    "name": link.get("title") or "",
+                }
             )
     delivery = own.get("delivery_formats")
     year = own.get("release_year")
@@ -60,24 +64,6 @@ def index_fields(node: Node, *, ref_base: str) -> dict[str, Any]:
         "availability": availability(delivery) if delivery is not None else [],
         "cast_members": cast_members,
     }
-
-
-_PEOPLE: dict[tuple[str | None, str], tuple[str, str] | None] = {}
-_MAX_PEOPLE = 65_536
-
-
-def _person(href: str | None, ref_base: str) -> tuple[str, str] | None:
-    """The short id and URL of a person link; memoized (the index names the same actors in
-    many titles)."""
-    key = (href, ref_base)
-    if key in _PEOPLE:
-        return _PEOPLE[key]
-    pid = person_id(href)
-    found = None if pid is None else (person_short_id(pid), person_url(ref_base, pid))
-    if len(_PEOPLE) >= _MAX_PEOPLE:
-        _PEOPLE.clear()
-    _PEOPLE[key] = found
-    return found
 
 
 def _ref(id_node: Node | None, links: list[Node]) -> TitleRef:
