@@ -10,6 +10,7 @@ from service.errors import InvalidInput, NotFound
 from service.limits import MAX_INLINED_SEASONS, MAX_INLINED_SIMILARS, MAX_PAGE_SIZE
 from service.netflix.normalize import index as index_normalizer
 from service.netflix.normalize import people, seasons, titles
+from service.netflix.normalize.title_fields import Fields
 from service.netflix.params import page, search_term
 from service.netflix.refs import TitleRef
 from service.netflix.signing import Security
@@ -42,13 +43,28 @@ def _expand(parts: Sequence[TitlePart]) -> list[tuple[str, str]]:
     return [("expand", ",".join(names))] if names else []
 
 
+def _part_fields(parts: Sequence[TitlePart]) -> list[str]:
+    """The `Title` fields of the parts asked for."""
+    fields = [titles.PART_FIELDS[p] for p in map(TitlePart, parts) if p in titles.PART_FIELDS]
+    return [*fields, "formats"] if TitlePart.FORMATS in parts else fields
+
+
 def _with_parts(title: Title, parts: Sequence[TitlePart]) -> Title:
     """Parts asked for but not linked upstream (a title without awards) become []."""
-    fields = [titles.PART_FIELDS[p] for p in map(TitlePart, parts) if p in titles.PART_FIELDS]
-    if TitlePart.FORMATS in parts:
-        fields.append("formats")
-    missing: dict[str, list[object]] = {f: [] for f in fields if getattr(title, f) is None}
+    missing: dict[str, list[object]] = {
+        f: [] for f in _part_fields(parts) if getattr(title, f) is None
+    }
     return title.model_copy(update=missing) if missing else title
+
+
+def _page_with_parts(page: Fields, parts: Sequence[TitlePart]) -> Fields:
+    """`_with_parts` over the titles of a page of `TitlePage` fields, in place."""
+    fields = _part_fields(parts)
+    for item in page["items"]:
+        for field in fields:
+            if item[field] is None:
+                item[field] = []
+    return page
 
 
 class CatalogCalls:
@@ -66,14 +82,26 @@ class CatalogCalls:
         expand: Sequence[TitlePart] = (),
     ) -> TitlePage:
         """Search movies and series by title."""
+        found = await self.search_titles_fields(
+            term, start_index=start_index, max_results=max_results, expand=expand
+        )
+        return TitlePage.model_validate(found)
+
+    async def search_titles_fields(
+        self,
+        term: str,
+        *,
+        start_index: int = 0,
+        max_results: int = 25,
+        expand: Sequence[TitlePart] = (),
+    ) -> Fields:
+        """`search_titles` as `TitlePage` fields, for answers written without a model."""
         params = [("term", search_term(term)), *page(start_index, max_results), *_expand(expand)]
         answer = await self._upstream.document(
             Call("GET", "/catalog/titles", params, subject="titles")
         )
-        found = titles.title_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
-        if not expand:
-            return found
-        return found.model_copy(update={"items": [_with_parts(t, expand) for t in found.items]})
+        found = titles.title_page_fields(answer.doc, ref_base=self._ref_base, page_size=max_results)
+        return _page_with_parts(found, expand) if expand else found
 
     async def autocomplete(self, term: str, *, max_results: int = 10) -> list[str]:
         """Title suggestions for a prefix (a consumer-key-only call, as Netflix had it)."""
@@ -145,10 +173,25 @@ class CatalogCalls:
         self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25
     ) -> TitlePage:
         """Titles Netflix deems similar to one title."""
+        found = await self.similar_titles_fields(
+            ref, start_index=start_index, max_results=max_results
+        )
+        return TitlePage.model_validate(found)
+
+    async def similar_titles_fields(
+        self, ref: TitleRef, *, start_index: int = 0, max_results: int = 25
+    ) -> Fields:
+        """`similar_titles` as `TitlePage` fields, for answers written without a model."""
         answer = await self._upstream.document(
             Call("GET", ref.path + "/similars", page(start_index, max_results), subject="title")
         )
-        return titles.similars_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
+        return titles.title_page_fields(
+            answer.doc,
+            ref_base=self._ref_base,
+            page_size=max_results,
+            root="similars",
+            item="similars_item",
+        )
 
     async def search_people(
         self, term: str, *, start_index: int = 0, max_results: int = 25
@@ -174,23 +217,24 @@ class CatalogCalls:
         """Every catalog title, streamed (gzip from upstream) in constant memory."""
         async for batch in self.stream_catalog_index_batches():
             for entry in batch:
-                yield entry
+                yield IndexTitle.model_validate(entry)
 
-    async def stream_catalog_index_batches(self) -> AsyncIterator[list[IndexTitle]]:
-        """The catalog titles as each upstream chunk completes them (never an empty batch).
+    async def stream_catalog_index_batches(self) -> AsyncIterator[list[Fields]]:
+        """The catalog titles, as `IndexTitle` fields, as each upstream chunk completes them
+        (never an empty batch).
 
         One batch per chunk lets a stream write the titles of a chunk in one go.
         """
         parser = StreamParser("title_index_item")
         call = Call("GET", INDEX_PATH, subject="catalog index", negotiate=False)
-        read = index_normalizer.index_title
+        read = index_normalizer.index_fields
         ref_base = self._ref_base
         # `open` translates a failure while reading (timeout or drop) like any other call.
         async with self._upstream.open(call, headers={"Accept-Encoding": "gzip"}) as response:
             async for chunk in response.aiter_bytes():
-                batch = [read(doc, ref_base=ref_base) for doc in parser.feed(chunk)]
+                batch = [read(doc.node(), ref_base=ref_base) for doc in parser.feed(chunk)]
                 if batch:
                     yield batch
-            batch = [read(doc, ref_base=ref_base) for doc in parser.close()]
+            batch = [read(doc.node(), ref_base=ref_base) for doc in parser.close()]
             if batch:
                 yield batch

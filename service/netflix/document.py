@@ -4,15 +4,39 @@ Netflix's `output=json` mirrors the XML: attributes and child elements both beco
 single child is an object (several are an array), scalars are usually strings, and text next to
 attributes sits under `content`. `Doc` hides those differences so each normalizer is written
 once: `attr` and `child_text` both read a key in JSON, `children` always returns a list.
+
+The hot readers (catalog titles, the index) walk a `Node` instead: lxml's element itself for
+XML answers, so a title costs no view object per child; `DocNode` adapts any other `Doc`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from lxml import etree
+
+
+class Node(Protocol):
+    """The part of lxml's element API the hot readers use; `DocNode` gives it to any `Doc`."""
+
+    @property
+    def tag(self) -> Any:
+        """The element name (lxml gives comments and PIs a non-string tag)."""
+
+    @property
+    def text(self) -> str | None:
+        """The element's own text."""
+
+    def get(self, key: str) -> str | None:
+        """An attribute value, or None."""
+
+    def __iter__(self) -> Iterator[Any]:
+        """Direct children (`Node`s), in document order."""
+
+    def __len__(self) -> int:
+        """How many direct children."""
 
 
 class Doc(ABC):
@@ -45,12 +69,49 @@ class Doc(ABC):
         value = found.text().strip()
         return value or None
 
+    def node(self) -> Node:
+        """This element for the hot readers."""
+        return DocNode(self)
+
     def descendants(self, tag: str) -> Iterator[Doc]:
         """Every element below this one with `tag`, depth first."""
         for child in self.children():
             if child.tag == tag:
                 yield child
             yield from child.descendants(tag)
+
+
+class DocNode:
+    """Any `Doc` seen as a `Node` (Netflix JSON answers and other non-lxml views)."""
+
+    __slots__ = ("doc",)
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+
+    @property
+    def tag(self) -> str:
+        return self.doc.tag
+
+    @property
+    def text(self) -> str | None:
+        return self.doc.text()
+
+    def get(self, key: str) -> str | None:
+        return self.doc.attr(key)
+
+    def __iter__(self) -> Iterator[DocNode]:
+        return (DocNode(child) for child in self.doc.children())
+
+    def __len__(self) -> int:
+        return len(self.doc.children())
+
+
+def doc_of(node: Node) -> Doc:
+    """The `Doc` of a node, for the readers written over `Doc` (expanded parts)."""
+    if isinstance(node, DocNode):
+        return node.doc
+    return XmlDoc(node)  # type: ignore[arg-type]  # every other Node is an lxml element
 
 
 class XmlDoc(Doc):
@@ -71,6 +132,9 @@ class XmlDoc(Doc):
     def children(self, tag: str | None = None) -> list[Doc]:
         # lxml filters by tag in C; `etree.Element` selects elements only (no comments, PIs).
         return [XmlDoc(c) for c in self._element.iterchildren(tag or etree.Element)]
+
+    def node(self) -> etree._Element:
+        return self._element
 
     def child(self, tag: str) -> Doc | None:
         found = next(self._element.iterchildren(tag), None)

@@ -39,6 +39,11 @@ def _path_of(url: str) -> str:
 _SHORT = re.compile(
     rf"(?P<kind>{KIND_REGEX})/(?P<id>{ID_REGEX})(?:/seasons/(?P<season>{ID_REGEX}))?"
 )
+# A plain absolute title URL, as upstream documents write them: read in one match.
+_TITLE_URL = re.compile(
+    rf"https?://[^/?#\s]*/catalog/titles/(?P<kind>{KIND_REGEX})/(?P<id>{ID_REGEX})"
+    rf"(?:/seasons/(?P<season>{ID_REGEX}))?/*"
+)
 _KIND_OF: dict[str, TitleKind] = {
     "movies": TitleKind.MOVIE,
     "series": TitleKind.SERIES,
@@ -110,7 +115,13 @@ class TitleRef:
         Any host is accepted here because the result is used only as an identifier; the
         host never becomes a URL the proxy fetches.
         """
-        path = _path_of(url.strip())
+        url = url.strip()
+        match = _TITLE_URL.fullmatch(url)
+        if match is not None:  # the usual shape, without splitting the URL first
+            season = match["season"]
+            kind: Kind = match["kind"]  # type: ignore[assignment]  # the regex allows only Kinds
+            return cls(kind, int(match["id"]), int(season) if season else None)
+        path = _path_of(url)
         prefix = "/catalog/titles/"
         if not path.startswith(prefix):
             return None
@@ -118,7 +129,7 @@ class TitleRef:
         if match is None:
             return None
         season = match["season"]
-        kind: Kind = match["kind"]  # type: ignore[assignment]
+        kind = match["kind"]  # type: ignore[assignment]
         return cls(kind, int(match["id"]), int(season) if season else None)
 
     @property

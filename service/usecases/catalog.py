@@ -20,8 +20,10 @@ from service.catalog_reads import CatalogRead, normalize_parts, normalize_term
 from service.errors import ServiceError, problem_json
 from service.limits import AUTOCOMPLETE_SIZE
 from service.netflix.client import NetflixClient
+from service.netflix.normalize.common import dump_json
+from service.netflix.normalize.title_fields import Fields
 from service.netflix.refs import TitleRef
-from service.schemas.titles import IndexTitle, Suggestions, TitlePart
+from service.schemas.titles import Suggestions, TitlePart
 from service.settings import Settings
 from service.store.cache import CacheResult, ResponseCache
 
@@ -52,10 +54,10 @@ class CatalogReads:
         term = normalize_term(term)
 
         async def fetch() -> bytes:
-            page = await self.client.search_titles(
+            page = await self.client.search_titles_fields(
                 term, start_index=start_index, max_results=page_size, expand=parts
             )
-            return _json(page)
+            return dump_json(page)
 
         return await self._read(
             reads.SEARCH_TITLES,
@@ -97,10 +99,10 @@ class CatalogReads:
         """A page of titles similar to one title."""
 
         async def fetch() -> bytes:
-            page = await self.client.similar_titles(
+            page = await self.client.similar_titles_fields(
                 ref, start_index=start_index, max_results=page_size
             )
-            return _json(page)
+            return dump_json(page)
 
         return await self._read(
             reads.LIST_SIMILAR,
@@ -160,7 +162,7 @@ class CatalogReads:
         returns, so an upstream failure still becomes a problem document, not a truncated 200.
         """
         batches = aiter(self.client.stream_catalog_index_batches())
-        first: list[IndexTitle] | None = await anext(batches, None)
+        first: list[Fields] | None = await anext(batches, None)
         return _ndjson(first, batches)
 
     async def _read(
@@ -173,13 +175,12 @@ class CatalogReads:
         return result
 
 
-def _lines(batch: list[IndexTitle]) -> bytes:
-    dump = IndexTitle.__pydantic_serializer__.to_json
-    return b"".join([dump(entry) + b"\n" for entry in batch])
+def _lines(batch: list[Fields]) -> bytes:
+    return b"".join([dump_json(entry) + b"\n" for entry in batch])
 
 
 async def _ndjson(
-    first: list[IndexTitle] | None, rest: AsyncIterator[list[IndexTitle]]
+    first: list[Fields] | None, rest: AsyncIterator[list[Fields]]
 ) -> AsyncIterator[bytes]:
     """The lines of the stream; a failure past the first line ends it with an error record.
 

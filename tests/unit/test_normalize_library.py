@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from emulator.document import Node, el
+from service.errors import BadUpstream
 from service.netflix.normalize import index, ratings, rentals
-from service.schemas.titles import TitleKind
+from service.schemas.titles import IndexTitle, TitleKind
 from tests.support.samples import rendered_both
 
 BASE = "http://api-public.netflix.com"
@@ -121,7 +124,7 @@ def test_index_item_keeps_actors_not_directors() -> None:
         ),
     )
     for doc in rendered_both(node):
-        item = index.index_title(doc, ref_base=BASE)
+        item = IndexTitle.model_validate(index.index_fields(doc.node(), ref_base=BASE))
         assert (item.id, item.kind, item.title, item.release_year) == (
             "series/77",
             TitleKind.SERIES,
@@ -131,3 +134,21 @@ def test_index_item_keeps_actors_not_directors() -> None:
         assert [p.name for p in item.cast_members] == ["Actor One"]
         assert item.genres == ["Drama"]
         assert [a.format for a in item.availability] == ["DVD"]
+
+
+def test_index_item_named_by_its_link_and_one_without_reference() -> None:
+    linked = el(
+        "title_index_item",
+        None,
+        el("title", short="Short Only"),
+        el("link", href="http://api.netflix.com/catalog/people/x", rel=f"{SCHEMAS}/other"),
+        el("link", href="http://api.netflix.com/catalog/titles/discs/5", rel=f"{SCHEMAS}/id"),
+        el("link", href="http://api.netflix.com/catalog/people/bad", rel="x/catalog/person.actor"),
+    )
+    for doc in rendered_both(linked):
+        item = IndexTitle.model_validate(index.index_fields(doc.node(), ref_base=BASE))
+        assert (item.id, item.title, item.cast_members) == ("discs/5", "Short Only", [])
+    bare = el("title_index_item", None, el("title", "Nameless"))
+    for doc in rendered_both(bare):
+        with pytest.raises(BadUpstream, match="without a catalog title reference"):
+            index.index_fields(doc.node(), ref_base=BASE)

@@ -159,7 +159,7 @@ def test_recorded_autocomplete(name: str, expected: list[str]) -> None:
 
 def test_recorded_delivery_formats() -> None:
     doc = sample_doc("other", "delivery_formats-instant-bluray-dvd-netflix4ruby.xml")
-    assert parts.availability(doc) == [
+    assert [Availability.model_validate(a) for a in parts.availability(doc.node())] == [
         Availability(
             format="instant",
             available_from=datetime.fromtimestamp(1308985200, UTC),
@@ -433,3 +433,53 @@ def test_expanded_parts_read_from_both_formats() -> None:
     assert (from_xml.awards[0].name, from_xml.awards[0].won) == ("Emmy Awards", True)
     assert from_xml.episodes == []
     assert from_xml.similars is None
+
+
+def test_a_title_named_by_its_links_with_box_art_links_and_parents() -> None:
+    base = "http://api.netflix.com/catalog/titles"
+    node = el(
+        "catalog_title",
+        None,
+        el("title", short="Ep"),
+        el("link", href=f"{base}/programs/7", rel=f"{SCHEMAS}/catalog/title", title="Ep"),
+        el("link", href=f"{base}/series/5", rel=f"{SCHEMAS}/catalog/titles.series", title="S"),
+        el("link", href=f"{base}/programs/7", rel=f"{SCHEMAS}/catalog/titles.season"),
+        el("box_art", None, el("link", href="http://img/b.jpg", rel=f"{SCHEMAS}/box_art/150")),
+        el("link", href="http://img/t.jpg", rel=f" {SCHEMAS}/catalog/titles/box_art/88 "),
+        el("link", href=f"{base}/programs/7/cast", rel=f"{SCHEMAS}/catalog/people.cast"),
+    )
+    for doc in rendered_both(node):
+        title = titles.title(doc, ref_base=BASE)
+        assert (title.id, title.title, title.short_title) == ("programs/7", "Ep", "Ep")
+        assert title.series is not None and title.series.id == "series/5"
+        assert title.series.title == "S"
+        assert title.season is None  # a link to the title itself names no parent
+        assert title.box_art == {"150": "http://img/b.jpg", "88": "http://img/t.jpg"}
+        assert title.cast_members is None  # linked, not expanded
+
+
+def test_an_expanded_cast_of_one_unwrapped_person() -> None:
+    base = "http://api.netflix.com/catalog"
+    node = el(
+        "catalog_title",
+        None,
+        el("id", f"{base}/titles/movies/3"),
+        el(
+            "link",
+            None,
+            el("link", href=f"{base}/people/11", rel=f"{SCHEMAS}/catalog/person", title="Al"),
+            href=f"{base}/titles/movies/3/cast",
+            rel=f"{SCHEMAS}/catalog/people.cast",
+        ),
+    )
+    for doc in rendered_both(node):
+        title = titles.title(doc, ref_base=BASE)
+        assert [(p.id, p.name) for p in title.cast_members or []] == [("people/11", "Al")]
+        assert title.directors is None
+
+
+def test_a_title_without_any_reference_is_refused() -> None:
+    node = el("catalog_title", None, el("title", regular="Nothing"))
+    for doc in rendered_both(node):
+        with pytest.raises(BadUpstream, match="without a catalog title reference"):
+            titles.title(doc, ref_base=BASE)

@@ -47,7 +47,8 @@ def test_format_labels_in_any_case(label: str, expected: TitleFormat | None) -> 
 def test_maturity_ratings_are_upper_case(scheme: str, label: str, expected: MaturityRating) -> None:
     node = el("catalog_title", None, _category(scheme, label))
     for doc in rendered_both(node):
-        assert common.maturity(common.categories(doc)) == expected
+        _genres, rating = common.genres_and_rating(doc.node())
+        assert MaturityRating.model_validate(rating) == expected
 
 
 def test_title_state_labels_in_any_case_become_actions() -> None:
@@ -80,7 +81,7 @@ def test_availability_of_an_unknown_format_is_left_out() -> None:
         el("availability", None, _category("title_formats", "blu-ray")),
     )
     for doc in rendered_both(node):
-        assert [a.format for a in parts.availability(doc)] == [
+        assert [a["format"] for a in parts.availability(doc.node())] == [
             TitleFormat.INSTANT,
             TitleFormat.BLU_RAY,
         ]

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import orjson
+
 from service.errors import BadUpstream
-from service.netflix.document import Doc
+from service.netflix.document import Doc, Node
 from service.schemas.common import Page
-from service.schemas.titles import MaturityRating, RatingSystem, TitleFormat
+from service.schemas.titles import RatingSystem, TitleFormat
 from service.schemas.users import TitleAction
 
 SCHEMAS = "http://schemas.netflix.com/"
@@ -21,6 +23,8 @@ _BREAK_RE = re.compile(r"<\s*(?:br|p)\b[^>]*>", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 _MATURITY_SYSTEMS = {"mpaa_ratings": RatingSystem.MPAA, "tv_ratings": RatingSystem.TV}
 PageT = TypeVar("PageT", bound=Page[Any])
+# The bound of each memo of upstream strings (rels, schemes, dates...): cleared when full.
+_MAX_MEMO = 4096
 
 
 def to_int(value: str | None) -> int | None:
@@ -59,8 +63,26 @@ def to_bool(value: str | None) -> bool | None:
     return None
 
 
+_EPOCHS: dict[str, datetime | None] = {}
+
+
 def epoch(value: str | None) -> datetime | None:
-    """Unix epoch seconds as an aware UTC datetime; None when absent or invalid."""
+    """Unix epoch seconds as an aware UTC datetime; None when absent or invalid.
+
+    Memoized: the catalog index repeats a few thousand availability dates over its titles.
+    """
+    if value is None:
+        return None
+    if value in _EPOCHS:
+        return _EPOCHS[value]
+    found = _epoch(value)
+    if len(_EPOCHS) >= _MAX_MEMO:
+        _EPOCHS.clear()
+    _EPOCHS[value] = found
+    return found
+
+
+def _epoch(value: str) -> datetime | None:
     seconds = to_float(value)
     if seconds is None or seconds < 0:
         return None
@@ -86,15 +108,14 @@ def rel_is(rel: str | None, suffix: str) -> bool:
 
 _SUFFIXES: dict[str, tuple[str, ...]] = {}
 _SCHEME_MATCHES: dict[tuple[str, str], bool] = {}
-_MAX_SUFFIXES = 4096
 
 
-def _suffixes(rel: str) -> tuple[str, ...]:
+def suffixes(rel: str) -> tuple[str, ...]:
     """Every suffix `rel_is` accepts for a rel; memoized (upstream rels are a small set)."""
     found = _SUFFIXES.get(rel)
     if found is None:
         found = (rel, *(rel[i + 1 :] for i, char in enumerate(rel) if char == "/"))
-        if len(_SUFFIXES) >= _MAX_SUFFIXES:
+        if len(_SUFFIXES) >= _MAX_MEMO:
             _SUFFIXES.clear()
         _SUFFIXES[rel] = found
     return found
@@ -113,7 +134,7 @@ class Links:
         self._rels = [((link.attr("rel") or "").strip(), link) for link in doc.children("link")]
         index: dict[str, list[Doc]] = {}
         for rel, link in self._rels:
-            for suffix in _suffixes(rel):
+            for suffix in suffixes(rel):
                 if suffix in index:
                     index[suffix].append(link)
                 else:
@@ -151,7 +172,7 @@ def scheme_is(scheme: str | None, suffix: str) -> bool:
     found = _SCHEME_MATCHES.get(key)
     if found is None:  # upstream schemes are a small set: remember each answer
         found = scheme.strip().rstrip("/").endswith("/" + suffix)
-        if len(_SCHEME_MATCHES) >= _MAX_SUFFIXES:
+        if len(_SCHEME_MATCHES) >= _MAX_MEMO:
             _SCHEME_MATCHES.clear()
         _SCHEME_MATCHES[key] = found
     return found
@@ -221,13 +242,51 @@ def title_actions(items: Iterable[Category]) -> list[TitleAction]:
     return list(dict.fromkeys(name for name in names if name is not None))
 
 
-def maturity(items: Iterable[Category]) -> MaturityRating | None:
-    """The first MPAA or TV rating among categories, its value upper case (`pg-13` is PG-13)."""
-    for item in items:
-        for suffix, system in _MATURITY_SYSTEMS.items():
-            if scheme_is(item.scheme, suffix) and item.label:
-                return MaturityRating(system=system, value=item.label.strip().upper())
+def maturity_system(scheme: str) -> RatingSystem | None:
+    """The rating system a category scheme names (`.../mpaa_ratings`, `.../tv_ratings`)."""
+    for suffix, system in _MATURITY_SYSTEMS.items():
+        if scheme_is(scheme, suffix):
+            return system
     return None
+
+
+_GENRES = "genres"
+_SCHEME_KINDS: dict[str, RatingSystem | str | None] = {}
+
+
+def _scheme_kind(scheme: str) -> RatingSystem | str | None:
+    """`_GENRES`, a rating system, or None for a category scheme; memoized."""
+    if scheme in _SCHEME_KINDS:
+        return _SCHEME_KINDS[scheme]
+    kind = _GENRES if scheme_is(scheme, _GENRES) else maturity_system(scheme)
+    if len(_SCHEME_KINDS) >= _MAX_MEMO:
+        _SCHEME_KINDS.clear()
+    _SCHEME_KINDS[scheme] = kind
+    return kind
+
+
+def genres_and_rating(cats: Iterable[Node]) -> tuple[list[str], dict[str, Any] | None]:
+    """Genre labels (in order, without duplicates) and the first maturity rating (its value
+    upper case, `pg-13` is PG-13, as `MaturityRating` fields) among `category` nodes."""
+    genres: dict[str, None] = {}
+    rating: dict[str, Any] | None = None
+    for node in cats:
+        kind = _scheme_kind(node.get("scheme") or "")
+        if kind is None or (rating is not None and kind is not _GENRES):
+            continue
+        label = (node.get("label") or node.get("term") or node.text or "").strip()
+        if not label:
+            continue
+        if kind is _GENRES:
+            genres[label] = None
+        else:
+            rating = {"system": kind, "value": label.upper()}
+    return list(genres), rating
+
+
+def dump_json(values: object) -> bytes:
+    """JSON-ready values (fields of the public models) as the bytes pydantic would write."""
+    return orjson.dumps(values, option=orjson.OPT_UTC_Z)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,34 +2,62 @@
 
 from __future__ import annotations
 
-from service.netflix.document import Doc
+from typing import Any
+
+from service.netflix.document import Doc, Node
 from service.netflix.normalize.common import (
     FORMAT_SCHEMES,
     categories,
     epoch,
     first_link,
     format_labels,
+    format_name,
     labels,
     scheme_is,
     to_int,
 )
 from service.netflix.normalize.people import person_id, person_ref
-from service.schemas.titles import Availability, Award, LanguageAudio, ScreenFormat
+from service.schemas.titles import Award, LanguageAudio, ScreenFormat, TitleFormat
+
+_FORMATS_BY_CATEGORY: dict[tuple[str, str], TitleFormat | None] = {}
+_MAX_MEMO = 4096
 
 
-def availability(container: Doc) -> list[Availability]:
-    """A `delivery_formats` element: one entry per `availability`."""
-    found: list[Availability] = []
-    for node in container.children("availability"):
-        formats = format_labels(categories(node))
-        if not formats:
+def _format_of(node: Node) -> TitleFormat | None:
+    """The first delivery format named by a node's categories (`format_labels(...)[0]`)."""
+    for category in node:
+        if category.tag != "category":
+            continue
+        label = (category.get("label") or category.get("term") or category.text or "").strip()
+        key = (category.get("scheme") or "", label)
+        if key in _FORMATS_BY_CATEGORY:
+            found = _FORMATS_BY_CATEGORY[key]
+        else:  # a small vocabulary: each (scheme, label) is judged once
+            named = label and any(scheme_is(key[0], s) for s in FORMAT_SCHEMES)
+            found = format_name(label) if named else None
+            if len(_FORMATS_BY_CATEGORY) >= _MAX_MEMO:
+                _FORMATS_BY_CATEGORY.clear()
+            _FORMATS_BY_CATEGORY[key] = found
+        if found is not None:
+            return found
+    return None
+
+
+def availability(node: Node) -> list[dict[str, Any]]:
+    """A `delivery_formats` element: one entry per `availability`, as `Availability` fields."""
+    found: list[dict[str, Any]] = []
+    for item in node:
+        if item.tag != "availability":
+            continue
+        format_ = _format_of(item)
+        if format_ is None:
             continue  # a format the proxy does not name: nothing a client could use
         found.append(
-            Availability(
-                format=formats[0],
-                available_from=epoch(node.attr("available_from")),
-                available_until=epoch(node.attr("available_until")),
-            )
+            {
+                "format": format_,
+                "available_from": epoch(item.get("available_from")),
+                "available_until": epoch(item.get("available_until")),
+            }
         )
     return found
 

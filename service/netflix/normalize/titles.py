@@ -7,31 +7,16 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from service.netflix.document import Doc
-from service.netflix.normalize.common import (
-    Links,
-    categories,
-    expect_root,
-    format_labels,
-    html_to_text,
-    labels,
-    maturity,
-    to_float,
-    to_int,
-    to_page,
-)
-from service.netflix.normalize.members import expansion, members, title_names, title_ref_of
+from service.netflix.normalize.common import Links, expect_root, html_to_text, page_info
+from service.netflix.normalize.members import expansion
 from service.netflix.normalize.parts import availability, awards, languages, screen_formats
 from service.netflix.normalize.people import person_refs
 from service.netflix.normalize.seasons import (
-    DISCS_REL,
-    EPISODES_REL,
-    SEASONS_REL,
     disc_summaries,
     episode_summaries,
     season_summaries,
 )
-from service.netflix.refs import TitleRef
-from service.schemas.people import PersonRef
+from service.netflix.normalize.title_fields import PART_RELS, Fields, title_fields, title_links
 from service.schemas.titles import (
     Availability,
     Suggestions,
@@ -56,155 +41,6 @@ PART_FIELDS: dict[TitlePart, str] = {
     TitlePart.DISCS: "discs",
     TitlePart.SIMILARS: "similars",
 }
-# The link rel of each inlinable part of a title.
-PART_RELS: dict[TitlePart, str] = {
-    TitlePart.SYNOPSIS: "catalog/titles/synopsis",
-    TitlePart.CAST: "catalog/people.cast",
-    TitlePart.DIRECTORS: "catalog/people.directors",
-    TitlePart.FORMATS: "catalog/titles/format_availability",
-    TitlePart.SCREEN_FORMATS: "catalog/titles/screen_formats",
-    TitlePart.LANGUAGES: "catalog/titles/languages_and_audio",
-    TitlePart.AWARDS: "catalog/titles/awards",
-    TitlePart.SEASONS: SEASONS_REL,
-    TitlePart.EPISODES: EPISODES_REL,
-    TitlePart.DISCS: DISCS_REL,
-    TitlePart.SIMILARS: "catalog/titles.similars",
-}
-
-
-def _box_art(doc: Doc, links: Links) -> dict[str, str]:
-    art: dict[str, str] = {}
-    for node in doc.children("box_art"):
-        for size in ("small", "medium", "large"):
-            url = node.attr(size)
-            if url:
-                art[size] = url
-        for link in node.children("link"):
-            href, rel = link.attr("href"), link.attr("rel") or ""
-            if href:
-                art[rel.rstrip("/").rsplit("/", 1)[-1] or "default"] = href
-    for rel, link in links:
-        href = link.attr("href") if "/box_art/" in rel else None
-        if href:
-            art[rel.rstrip("/").rsplit("/", 1)[-1]] = href
-    return art
-
-
-def title_links(nodes: list[Doc] | None, *, ref_base: str) -> list[TitleLink] | None:
-    """Titles listed in an expanded link, as links (similars)."""
-    listed = members(nodes)
-    if listed is None:
-        return None
-    return [TitleLink(id=m.ref.short, ref=m.ref.url(ref_base), title=m.name) for m in listed]
-
-
-def _synopsis(doc: Doc, links: Links) -> str | None:
-    direct = doc.child("synopsis")
-    if direct is not None:
-        return direct.text().strip()
-    inner = expansion(links.first(PART_RELS[TitlePart.SYNOPSIS]))
-    if inner is None:
-        return None
-    return " ".join(n.text().strip() for n in inner if n.tag == "synopsis").strip()
-
-
-def _people(links: Links, rel: str, *, ref_base: str) -> list[PersonRef] | None:
-    inner = expansion(links.first(rel))
-    if inner is None:
-        return None
-    found: list[PersonRef] = []
-    for node in inner:
-        found.extend(
-            person_refs(node, ref_base=ref_base)
-            if node.tag == "people"
-            else person_refs(_Wrapper(node), ref_base=ref_base)
-        )
-    return found
-
-
-class _Wrapper(Doc):
-    """Presents one element as the only child of a container."""
-
-    def __init__(self, only: Doc) -> None:
-        self.tag = "wrapper"
-        self._only = only
-
-    def attr(self, name: str) -> str | None:
-        return None
-
-    def text(self) -> str:
-        return ""
-
-    def children(self, tag: str | None = None) -> list[Doc]:
-        return [self._only] if tag is None or self._only.tag == tag else []
-
-
-def _part(links: Links, rel: str, tag: str, read: Callable[[Doc], list[T]]) -> list[T] | None:
-    """Read one expanded part; None when its link was not expanded, [] when it is empty."""
-    inner = expansion(links.first(rel))
-    if inner is None:
-        return None
-    found = next((n for n in inner if n.tag == tag), None)
-    return read(found) if found is not None else []
-
-
-def title(doc: Doc, *, ref_base: str) -> Title:
-    """Any catalog_title-like element as a `Title`; unexpanded parts stay null."""
-    linked = Links(doc)
-    ref = title_ref_of(doc, linked)
-    regular, short = title_names(doc)
-    cats = categories(doc)
-    synopsis = _synopsis(doc, linked)
-    available = _part(linked, PART_RELS[TitlePart.FORMATS], "delivery_formats", availability)
-    web = linked.first("alternate")
-    # Formats are a part (`include=formats`): named only when the availability was asked for.
-    formats = _with_available(format_labels(cats), available) if available is not None else None
-    return Title(
-        id=ref.short,
-        ref=ref.url(ref_base),
-        kind=ref.title_kind,
-        title=regular,
-        short_title=short,
-        release_year=to_int(doc.child_text("release_year")),
-        runtime_s=to_int(doc.child_text("runtime")),
-        average_rating=to_float(doc.child_text("average_rating")),
-        predicted_rating=to_float(doc.child_text("predicted_rating")),
-        box_art=_box_art(doc, linked),
-        genres=labels(cats, "genres"),
-        maturity_rating=maturity(cats),
-        formats=formats,
-        web_page=web.attr("href") if web is not None else None,
-        season_number=to_int(doc.child_text("season_number")),
-        series=_parent(linked, "catalog/titles.series", ref, ref_base),
-        season=_parent(linked, "catalog/titles.season", ref, ref_base),
-        synopsis_html=synopsis,
-        synopsis_text=html_to_text(synopsis) if synopsis is not None else None,
-        cast_members=_people(linked, PART_RELS[TitlePart.CAST], ref_base=ref_base),
-        directors=_people(linked, PART_RELS[TitlePart.DIRECTORS], ref_base=ref_base),
-        availability=available,
-        screen_formats=_part(
-            linked, PART_RELS[TitlePart.SCREEN_FORMATS], "screen_formats", screen_formats
-        ),
-        languages=_part(linked, PART_RELS[TitlePart.LANGUAGES], "languages_and_audio", languages),
-        awards=_part(
-            linked, PART_RELS[TitlePart.AWARDS], "awards", lambda n: awards(n, ref_base=ref_base)
-        ),
-        similars=title_links(
-            expansion(linked.first(PART_RELS[TitlePart.SIMILARS])), ref_base=ref_base
-        ),
-        seasons=season_summaries(expansion(linked.first(SEASONS_REL)), ref_base=ref_base),
-        episodes=episode_summaries(expansion(linked.first(EPISODES_REL)), ref_base=ref_base),
-        discs=disc_summaries(expansion(linked.first(DISCS_REL)), ref_base=ref_base),
-    )
-
-
-def _parent(links: Links, rel: str, own: TitleRef, ref_base: str) -> TitleLink | None:
-    """The series or season a title belongs to, from its link (never the title itself)."""
-    link = links.first(rel)
-    found = TitleRef.from_upstream(link.attr("href") or "") if link is not None else None
-    if link is None or found is None or found == own:
-        return None
-    return TitleLink(id=found.short, ref=found.url(ref_base), title=link.attr("title"))
 
 
 def _with_available(
@@ -244,7 +80,10 @@ def part_fields(doc: Doc, part: TitlePart, *, ref_base: str) -> dict[str, object
     readers: dict[TitlePart, tuple[str, Callable[[Doc], Sequence[object]]]] = {
         TitlePart.CAST: ("people", lambda d: person_refs(d, ref_base=ref_base)),
         TitlePart.DIRECTORS: ("people", lambda d: person_refs(d, ref_base=ref_base)),
-        TitlePart.FORMATS: ("delivery_formats", availability),
+        TitlePart.FORMATS: (
+            "delivery_formats",
+            lambda d: [Availability.model_validate(a) for a in availability(d.node())],
+        ),
         TitlePart.SCREEN_FORMATS: ("screen_formats", screen_formats),
         TitlePart.LANGUAGES: ("languages_and_audio", languages),
         TitlePart.AWARDS: ("awards", lambda d: awards(d, ref_base=ref_base)),
@@ -253,7 +92,10 @@ def part_fields(doc: Doc, part: TitlePart, *, ref_base: str) -> dict[str, object
         TitlePart.DISCS: ("catalog_titles", lambda d: _listed(disc_summaries, d, ref_base)),
         TitlePart.SIMILARS: (
             "similars",
-            lambda d: title_links(d.children("similars_item"), ref_base=ref_base) or [],
+            lambda d: [
+                TitleLink.model_validate(link)
+                for link in title_links(d.children("similars_item"), ref_base=ref_base) or []
+            ],
         ),
     }
     root, read = readers[part]
@@ -268,10 +110,37 @@ def _listed(
     return read(doc.children("catalog_title"), ref_base=ref_base) or []
 
 
+def title(doc: Doc, *, ref_base: str) -> Title:
+    """Any catalog_title-like element as a `Title`; unexpanded parts stay null."""
+    return Title.model_validate(title_fields(doc.node(), ref_base=ref_base))
+
+
 def title_document(doc: Doc, *, ref_base: str) -> Title:
     """`/catalog/titles/{kind}/{id}`: a `catalog_title` root."""
     expect_root(doc, "catalog_title")
     return title(doc, ref_base=ref_base)
+
+
+def title_page_fields(
+    doc: Doc,
+    *,
+    ref_base: str,
+    page_size: int,
+    root: str = "catalog_titles",
+    item: str = "catalog_title",
+) -> Fields:
+    """A page of titles as `TitlePage` fields: search (`catalog_titles`), `similars`,
+    `recommendations`."""
+    expect_root(doc, root)
+    items = [title_fields(node, ref_base=ref_base) for node in doc.node() if node.tag == item]
+    info = page_info(doc, len(items))
+    return {
+        "items": items,
+        "total": info.total,
+        "start_index": info.start_index,
+        "page_size": page_size,
+        "next": info.next_index(len(items)),
+    }
 
 
 def title_page(
@@ -282,10 +151,9 @@ def title_page(
     root: str = "catalog_titles",
     item: str = "catalog_title",
 ) -> TitlePage:
-    """A page of titles: search (`catalog_titles`), `similars`, `recommendations`."""
-    expect_root(doc, root)
-    items = [title(node, ref_base=ref_base) for node in doc.children(item)]
-    return to_page(TitlePage, doc, items, page_size=page_size)
+    """A page of titles (`title_page_fields`) as a model."""
+    fields = title_page_fields(doc, ref_base=ref_base, page_size=page_size, root=root, item=item)
+    return TitlePage.model_validate(fields)
 
 
 def similars_page(doc: Doc, *, ref_base: str, page_size: int) -> TitlePage:
