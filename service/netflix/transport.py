@@ -23,7 +23,13 @@ from service.metrics import Metrics
 from service.netflix.document import Doc
 from service.netflix.errors import raise_for_status, read_status, status_from_doc
 from service.netflix.netflix_json import is_json, parse_json
-from service.netflix.signing import Credentials, OAuth1Signer, Security
+from service.netflix.signing import (
+    Credentials,
+    Security,
+    authorization_header,
+    default_nonce,
+    sign,
+)
 from service.netflix.xml import parse_xml
 
 Params = Sequence[tuple[str, str]]
@@ -177,10 +183,14 @@ class Upstream:
         params = list(call.params)
         if call.negotiate and self._prefer_json:
             params.append(("output", "json"))
-        signer: OAuth1Signer | None = None
+        url = self._base + call.path
+        form = dict(call.form)
+        sent = dict(headers) if headers else {}
         if call.security is Security.CONSUMER:
             params.append(("oauth_consumer_key", self._consumer_key))
         else:
+            # Signed here rather than by an `httpx.Auth`: the parameters are known (no parse
+            # of the URL built from them), and httpx's auth flow is skipped for every call.
             credentials = Credentials(
                 self._consumer_key,
                 self._consumer_secret,
@@ -189,18 +199,26 @@ class Upstream:
                 callback=call.callback,
                 verifier=call.verifier,
             )
-            signer = OAuth1Signer(credentials, clock=self._clock)
+            signed = sign(
+                credentials,
+                call.method,
+                url,
+                [*params, *form.items()],
+                timestamp=int(self._clock()),
+                nonce=default_nonce(),
+            )
+            sent["Authorization"] = authorization_header(signed)
         request = self._http.build_request(
             call.method,
-            self._base + call.path,
+            url,
             params=tuple(params),
-            data=dict(call.form) if call.form else None,
-            headers=headers,
+            data=form or None,
+            headers=sent,
         )
         request_context.count_upstream_call()
         started = time.perf_counter()
         try:
-            response = await self._http.send(request, stream=True, auth=signer)
+            response = await self._http.send(request, stream=True)
         except httpx.TimeoutException as exc:
             self._observe(call, "timeout", started)
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
