@@ -1,6 +1,9 @@
 """The one path every upstream call takes: throttle, sign, send, cap the body, parse, translate.
 
-`Upstream` owns no connection pool: the app's pooled `httpx.AsyncClient` is passed in. httpx
+`Upstream` owns no connection pool: the app's pooled `httpx.AsyncClient` is passed in, and
+with it, when given, the client's transport: calls then go straight to the transport, past
+the client's per-request layers that upstream calls never use (auth and redirect handling,
+its cookie jar, event hooks), with headers and timeouts taken from the client once. httpx
 exceptions and upstream status codes are turned into `service.errors` classes here. Each call
 sent is counted for the request being served (`service.request_context`) and, with its
 status and the time until that status came, by resource (the call's `subject`) in `Metrics`.
@@ -124,9 +127,13 @@ class Upstream:
         max_body_bytes: int = 20_000_000,
         clock: Callable[[], float] = time.time,
         metrics: Metrics | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._metrics = metrics
         self._http = http
+        self._transport = transport
+        self._headers = httpx.Headers(http.headers)
+        self._timeout = http.timeout.as_dict()
         self._base = base_url.rstrip("/")
         self._consumer_key = consumer_key
         self._consumer_secret = consumer_secret
@@ -185,7 +192,9 @@ class Upstream:
             params.append(("output", "json"))
         url = self._base + call.path
         form = dict(call.form)
-        sent = dict(headers) if headers else {}
+        sent = self._headers.copy()
+        if headers:
+            sent.update(headers)
         if call.security is Security.CONSUMER:
             params.append(("oauth_consumer_key", self._consumer_key))
         else:
@@ -208,17 +217,21 @@ class Upstream:
                 nonce=default_nonce(),
             )
             sent["Authorization"] = authorization_header(signed)
-        request = self._http.build_request(
+        request = httpx.Request(
             call.method,
             url,
             params=tuple(params),
             data=form or None,
             headers=sent,
+            extensions={"timeout": self._timeout},
         )
         request_context.count_upstream_call()
         started = time.perf_counter()
         try:
-            response = await self._http.send(request, stream=True)
+            if self._transport is not None:
+                response = await self._transport.handle_async_request(request)
+            else:
+                response = await self._http.send(request, stream=True)
         except httpx.TimeoutException as exc:
             self._observe(call, "timeout", started)
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc
