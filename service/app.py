@@ -6,6 +6,7 @@ Nothing happens at import. Run with `uvicorn --factory service.app:create_app`; 
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -93,20 +94,26 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        limits = httpx.Limits(
+            max_connections=MAX_UPSTREAM_CONNECTIONS,
+            max_keepalive_connections=MAX_UPSTREAM_CONNECTIONS // 5,
+        )
+        # Upstream calls go straight to this transport (see `service.netflix.transport`),
+        # unless the environment names an HTTP proxy: then the client routes them.
+        transport = upstream_transport
+        if transport is None and not _environment_proxies():
+            transport = httpx.AsyncHTTPTransport(limits=limits)
         http = httpx.AsyncClient(
-            transport=upstream_transport,
+            transport=transport,
             timeout=httpx.Timeout(
                 settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s
             ),
-            limits=httpx.Limits(
-                max_connections=MAX_UPSTREAM_CONNECTIONS,
-                max_keepalive_connections=MAX_UPSTREAM_CONNECTIONS // 5,
-            ),
+            limits=limits,
             follow_redirects=False,
         )
         store = redis if redis is not None else connect(settings)
         try:
-            app.state.runtime = _runtime(settings, http, store, front, metrics, clock)
+            app.state.runtime = _runtime(settings, http, transport, store, front, metrics, clock)
             yield
         finally:
             app.state.runtime = None
@@ -181,9 +188,16 @@ def create_app(
     return app
 
 
+def _environment_proxies() -> bool:
+    """Whether the environment names a proxy for http or https (httpx's clients use it)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
 def _runtime(
     settings: Settings,
     http: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport | None,
     store: RedisLike,
     front: FrontCache,
     metrics: Metrics,
@@ -200,6 +214,7 @@ def _runtime(
         throttle=UpstreamBudget(store, settings, breaker=breaker, metrics=metrics),
         max_body_bytes=settings.upstream_max_body_bytes,
         metrics=metrics,
+        transport=transport,
     )
     return Runtime(
         settings=settings,

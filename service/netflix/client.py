@@ -41,6 +41,7 @@ class NetflixClient(CatalogCalls, SignInCalls):
         max_body_bytes: int = 20_000_000,
         clock: Callable[[], float] = time.time,
         metrics: Metrics | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._upstream = Upstream(
             http,
@@ -52,6 +53,7 @@ class NetflixClient(CatalogCalls, SignInCalls):
             max_body_bytes=max_body_bytes,
             clock=clock,
             metrics=metrics,
+            transport=transport,
         )
         self._consumer_key = consumer_key
         self._ref_base = ref_base.rstrip("/")

@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote
 
 import httpx
-from authlib.oauth1.rfc5849.signature import (
-    construct_base_string,
-    hmac_sha1_signature,
-)
+from authlib.oauth1.rfc5849.signature import hmac_sha1_signature, normalize_base_string_uri
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 Params = Sequence[tuple[str, str]]
+# Never part of the signed parameters (RFC 5849 §3.4.1.3.1).
+_NOT_SIGNED = frozenset({"oauth_signature", "realm"})
 
 
 class Security(enum.Enum):
@@ -51,11 +50,15 @@ def _escape(value: str) -> str:
 def base_string(method: str, url: str, params: Params) -> str:
     """The RFC 5849 §3.4.1 signature base string (query, body and oauth_* params together).
 
-    All values are given decoded. authlib percent-decodes `oauth_*` values before encoding
-    them, so they are encoded once here to survive that round trip (callback URLs with `%`).
+    All values are given decoded; `url`'s query is left out (its parameters are in `params`).
+    The parameters are normalized here (§3.4.1.3.2: each name and value encoded, then sorted)
+    rather than by authlib, which decodes `oauth_*` values first and so needs them encoded
+    twice: once is enough, and a signature is made for every upstream call.
     """
-    prepared = [(k, _escape(v) if k.startswith("oauth_") else v) for k, v in params]
-    return str(construct_base_string(method, url, prepared))
+    pairs = sorted((_escape(k), _escape(v)) for k, v in params if k not in _NOT_SIGNED)
+    normalized = "&".join([f"{k}={v}" for k, v in pairs])
+    uri = str(normalize_base_string_uri(url))
+    return f"{_escape(method.upper())}&{_escape(uri)}&{_escape(normalized)}"
 
 
 def hmac_sha1(text: str, consumer_secret: str, token_secret: str | None) -> str:
@@ -109,10 +112,13 @@ def sign(
 ) -> list[tuple[str, str]]:
     """The protocol parameters including `oauth_signature` for one request.
 
-    `url` may carry a query; `extra` holds form-encoded body parameters (which RFC 5849 signs).
+    `url` may carry a query; `extra` holds the other parameters sent (decoded): the query
+    parameters of a `url` without one, form-encoded body parameters (which RFC 5849 signs).
     """
     protocol = oauth_params(credentials, timestamp=timestamp, nonce=nonce)
-    query = parse_qsl(httpx.URL(url).query.decode("ascii"), keep_blank_values=True)
+    query: list[tuple[str, str]] = []
+    if "?" in url:
+        query = parse_qsl(httpx.URL(url).query.decode("ascii"), keep_blank_values=True)
     text = base_string(method, url, [*query, *extra, *protocol])
     signature = hmac_sha1(text, credentials.consumer_secret, credentials.token_secret)
     return [*protocol, ("oauth_signature", signature)]

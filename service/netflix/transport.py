@@ -1,6 +1,9 @@
 """The one path every upstream call takes: throttle, sign, send, cap the body, parse, translate.
 
-`Upstream` owns no connection pool: the app's pooled `httpx.AsyncClient` is passed in. httpx
+`Upstream` owns no connection pool: the app's pooled `httpx.AsyncClient` is passed in, and
+with it, when given, the client's transport: calls then go straight to the transport, past
+the client's per-request layers that upstream calls never use (auth and redirect handling,
+its cookie jar, event hooks), with headers and timeouts taken from the client once. httpx
 exceptions and upstream status codes are turned into `service.errors` classes here. Each call
 sent is counted for the request being served (`service.request_context`) and, with its
 status and the time until that status came, by resource (the call's `subject`) in `Metrics`.
@@ -23,7 +26,13 @@ from service.metrics import Metrics
 from service.netflix.document import Doc
 from service.netflix.errors import raise_for_status, read_status, status_from_doc
 from service.netflix.netflix_json import is_json, parse_json
-from service.netflix.signing import Credentials, OAuth1Signer, Security
+from service.netflix.signing import (
+    Credentials,
+    Security,
+    authorization_header,
+    default_nonce,
+    sign,
+)
 from service.netflix.xml import parse_xml
 
 Params = Sequence[tuple[str, str]]
@@ -118,9 +127,13 @@ class Upstream:
         max_body_bytes: int = 20_000_000,
         clock: Callable[[], float] = time.time,
         metrics: Metrics | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._metrics = metrics
         self._http = http
+        self._transport = transport
+        self._headers = httpx.Headers(http.headers)
+        self._timeout = http.timeout.as_dict()
         self._base = base_url.rstrip("/")
         self._consumer_key = consumer_key
         self._consumer_secret = consumer_secret
@@ -177,10 +190,16 @@ class Upstream:
         params = list(call.params)
         if call.negotiate and self._prefer_json:
             params.append(("output", "json"))
-        signer: OAuth1Signer | None = None
+        url = self._base + call.path
+        form = dict(call.form)
+        sent = self._headers.copy()
+        if headers:
+            sent.update(headers)
         if call.security is Security.CONSUMER:
             params.append(("oauth_consumer_key", self._consumer_key))
         else:
+            # Signed here rather than by an `httpx.Auth`: the parameters are known (no parse
+            # of the URL built from them), and httpx's auth flow is skipped for every call.
             credentials = Credentials(
                 self._consumer_key,
                 self._consumer_secret,
@@ -189,18 +208,30 @@ class Upstream:
                 callback=call.callback,
                 verifier=call.verifier,
             )
-            signer = OAuth1Signer(credentials, clock=self._clock)
-        request = self._http.build_request(
+            signed = sign(
+                credentials,
+                call.method,
+                url,
+                [*params, *form.items()],
+                timestamp=int(self._clock()),
+                nonce=default_nonce(),
+            )
+            sent["Authorization"] = authorization_header(signed)
+        request = httpx.Request(
             call.method,
-            self._base + call.path,
+            url,
             params=tuple(params),
-            data=dict(call.form) if call.form else None,
-            headers=headers,
+            data=form or None,
+            headers=sent,
+            extensions={"timeout": self._timeout},
         )
         request_context.count_upstream_call()
         started = time.perf_counter()
         try:
-            response = await self._http.send(request, stream=True, auth=signer)
+            if self._transport is not None:
+                response = await self._transport.handle_async_request(request)
+            else:
+                response = await self._http.send(request, stream=True)
         except httpx.TimeoutException as exc:
             self._observe(call, "timeout", started)
             raise UpstreamTimeout(f"Netflix did not answer in time ({call.subject})") from exc

@@ -81,8 +81,11 @@ USER_READ: dict[int | str, dict[str, object]] = {
 }
 
 
-def no_store(response: Response) -> None:
-    """Mark the answer private: user data must never sit in a shared cache."""
+async def no_store(response: Response) -> None:
+    """Mark the answer private: user data must never sit in a shared cache.
+
+    `async` like every dependency here: FastAPI runs a plain `def` in a worker thread, a
+    thread hop per request for a line of work."""
     response.headers["Cache-Control"] = PRIVATE
 
 
@@ -135,7 +138,7 @@ class ReorderedQueue(Schema):
     moves: int = Field(ge=0, description="Titles moved upstream (the fewest possible).")
 
 
-def get_queue_writes(runtime: RuntimeDep, reads: UserReadsDep) -> QueueWrites:
+async def get_queue_writes(runtime: RuntimeDep, reads: UserReadsDep) -> QueueWrites:
     """Queue operations of the caller, with this app's etag store and Redis lock."""
     return QueueWrites(
         reads,

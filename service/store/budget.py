@@ -3,7 +3,9 @@
 Netflix (and the emulator) allow a few calls per access token in any sliding second, and a
 daily number per caller, and answer 403 beyond them. Before each upstream call the client
 reserves one call in the consumer key's budget and, for subscriber calls, in the access
-token's budget, both in one script (both or neither; see `store.reservations`). The budget
+token's budget, both in one script (both or neither; see `store.reservations`); the calls
+reserving in the same loop turn (a home screen's sections) share one run of that script
+(`store.batched.BatchedReserve`), reserved in arrival order as separate runs would be. The budget
 keeps, per access token and per consumer key and whatever the number of replicas:
 
     at most `budget_*_per_s` reserved times in any window of 1 s + `budget_window_margin_s`,
@@ -42,13 +44,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable
 
 from service import ratelimit_headers
 from service.errors import RateLimited
 from service.metrics import BudgetScope, Metrics
 from service.settings import Settings
 from service.store import keys
+from service.store.batched import BatchedReserve
 from service.store.breaker import Breaker
 from service.store.redis import STORE_DOWN, RedisLike
 from service.store.reservations import Budget, Outcome, reserve
@@ -68,8 +71,8 @@ class UpstreamBudget:
         breaker: Breaker | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        self._redis = redis
-        self._breaker = breaker or Breaker(settings.redis_retry_after_s)
+        # Concurrent calls (a home screen's sections) reserve in one script run per turn.
+        self._batch = BatchedReserve(redis, breaker or Breaker(settings.redis_retry_after_s))
         self._metrics = metrics
         self._settings = settings
         self.max_wait_s = settings.budget_max_wait_s
@@ -128,10 +131,7 @@ class UpstreamBudget:
             )
         wait = self.max_wait_s if max_wait_s is None else max(0.0, max_wait_s)
         return await _take(
-            self._redis,
-            self._breaker,
-            budgets,
-            max_wait_s=wait,
+            lambda: self._batch.reserve(budgets, max_wait_s=wait),
             name="the upstream call budget",
             metrics=self._metrics,
             scope="user" if user_keys is not None else "consumer",
@@ -164,11 +164,9 @@ class SignInThrottle:
         budget = Budget(
             "signin", keys.sign_in_budget(client_id(client_host)), self._per_minute, 60.0, 60
         )
+        redis, breaker = self._redis, self._breaker
         await _take(
-            self._redis,
-            self._breaker,
-            [budget],
-            max_wait_s=0.0,
+            lambda: breaker.call(lambda: reserve(redis, [budget], max_wait_s=0.0)),
             name="the sign-in budget of this client",
             metrics=self._metrics,
             scope="signin",
@@ -195,20 +193,16 @@ def client_id(host: str | None) -> str:
 
 
 async def _take(
-    redis: RedisLike,
-    breaker: Breaker,
-    budgets: Sequence[Budget],
+    take: Callable[[], Awaitable[Outcome]],
     *,
-    max_wait_s: float,
     name: str,
     metrics: Metrics | None,
     scope: BudgetScope,
 ) -> float:
-    """Reserve one call in every budget; the wait, or `RateLimited` (0 when Redis is down)."""
+    """Reserve one call (`take`, through the breaker); the wait, or `RateLimited` (0 when
+    Redis is down)."""
     try:
-        outcome: Outcome = await breaker.call(
-            lambda: reserve(redis, budgets, max_wait_s=max_wait_s)
-        )
+        outcome = await take()
     except STORE_DOWN:
         _log.warning("%s is not enforced: the store is unreachable", name)
         return 0.0

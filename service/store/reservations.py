@@ -29,77 +29,95 @@ from service.store.redis import RedisLike
 
 DAY_S = 86_400
 
-# KEYS: log and day counter of each budget, in pairs. ARGV: max_wait, then per budget: limit,
-# window_s, per_day (0: no cap). Returns {taken (1/0), wait or retry_after, refused_by, now, at,
-# then per budget: in_window, oldest_in_window, day_count, day_end}.
+# One run reserves one call or several, in the order given, as that many runs back to back
+# would. KEYS: log and day counter of each budget of each reservation, in pairs. ARGV: the
+# number of reservations, then per reservation: its number of budgets, max_wait, then per
+# budget: limit, window_s, per_day (0: no cap). Returns one reply per reservation: {taken
+# (1/0), wait or retry_after, refused_by, now, at, then per budget: in_window,
+# oldest_in_window, day_count, day_end}.
 _RESERVE = """
 local now_t = redis.call('TIME')
 local now = tonumber(now_t[1]) + tonumber(now_t[2]) / 1000000
-local max_wait = tonumber(ARGV[1])
-local n = #KEYS / 2
-local at = now
-for i = 1, n do
-  local log = KEYS[2 * i - 1]
-  local limit = tonumber(ARGV[3 * i - 1])
-  local window = tonumber(ARGV[3 * i])
-  while true do
-    local head = redis.call('LINDEX', log, 0)
-    if not head or tonumber(head) > now - window then break end
-    redis.call('LPOP', log)
+
+local function reserve(K, A, max_wait)
+  local n = #K / 2
+  local at = now
+  for i = 1, n do
+    local log = K[2 * i - 1]
+    local limit = tonumber(A[3 * i - 2])
+    local window = tonumber(A[3 * i - 1])
+    while true do
+      local head = redis.call('LINDEX', log, 0)
+      if not head or tonumber(head) > now - window then break end
+      redis.call('LPOP', log)
+    end
+    local size = redis.call('LLEN', log)
+    if size >= limit then
+      at = math.max(at, tonumber(redis.call('LINDEX', log, size - limit)) + window)
+    end
+    if size > 0 then
+      at = math.max(at, tonumber(redis.call('LINDEX', log, -1)))
+    end
   end
-  local size = redis.call('LLEN', log)
-  if size >= limit then
-    at = math.max(at, tonumber(redis.call('LINDEX', log, size - limit)) + window)
+  local day = math.floor(at / 86400)
+  local day_end = (day + 1) * 86400
+  local counts = {}
+  local refused = ''
+  local retry = 0
+  for i = 1, n do
+    local per_day = tonumber(A[3 * i])
+    local stored = redis.call('HMGET', K[2 * i], 'day', 'n')
+    local count = 0
+    if tonumber(stored[1]) == day then count = tonumber(stored[2]) end
+    counts[i] = count
+    if per_day > 0 and count >= per_day then
+      refused = 'day'
+      retry = math.max(retry, day_end - now)
+    end
   end
-  if size > 0 then
-    at = math.max(at, tonumber(redis.call('LINDEX', log, -1)))
+  if refused == '' and at - now > max_wait then
+    refused = 'window'
+    retry = at - now
   end
+  local out = {refused == '' and 1 or 0, '', refused, string.format('%.6f', now),
+    string.format('%.6f', at)}
+  if refused == '' then out[2] = string.format('%.6f', at - now) else
+    out[2] = string.format('%.6f', retry) end
+  for i = 1, n do
+    local log, counter = K[2 * i - 1], K[2 * i]
+    local limit = tonumber(A[3 * i - 2])
+    local window = tonumber(A[3 * i - 1])
+    if refused == '' then
+      redis.call('RPUSH', log, string.format('%.6f', at))
+      redis.call('LTRIM', log, -limit, -1)
+      redis.call('PEXPIRE', log, math.ceil((at - now + window) * 1000) + 1000)
+      counts[i] = counts[i] + 1
+      redis.call('HSET', counter, 'day', day, 'n', counts[i])
+      redis.call('PEXPIRE', counter, math.ceil((day_end - now) * 1000) + 60000)
+    end
+    local size = redis.call('LLEN', log)
+    local oldest = ''
+    if size > 0 then oldest = redis.call('LINDEX', log, 0) end
+    table.insert(out, tostring(size))
+    table.insert(out, oldest)
+    table.insert(out, tostring(counts[i]))
+    table.insert(out, tostring(day_end))
+  end
+  return out
 end
-local day = math.floor(at / 86400)
-local day_end = (day + 1) * 86400
-local counts = {}
-local refused = ''
-local retry = 0
-for i = 1, n do
-  local per_day = tonumber(ARGV[3 * i + 1])
-  local stored = redis.call('HMGET', KEYS[2 * i], 'day', 'n')
-  local count = 0
-  if tonumber(stored[1]) == day then count = tonumber(stored[2]) end
-  counts[i] = count
-  if per_day > 0 and count >= per_day then
-    refused = 'day'
-    retry = math.max(retry, day_end - now)
-  end
+
+local replies = {}
+local k, a = 1, 2
+for r = 1, tonumber(ARGV[1]) do
+  local n = tonumber(ARGV[a])
+  local max_wait = tonumber(ARGV[a + 1])
+  a = a + 2
+  local K, A = {}, {}
+  for i = 1, 2 * n do K[i] = KEYS[k]; k = k + 1 end
+  for i = 1, 3 * n do A[i] = ARGV[a]; a = a + 1 end
+  replies[r] = reserve(K, A, max_wait)
 end
-if refused == '' and at - now > max_wait then
-  refused = 'window'
-  retry = at - now
-end
-local out = {refused == '' and 1 or 0, '', refused, string.format('%.6f', now),
-  string.format('%.6f', at)}
-if refused == '' then out[2] = string.format('%.6f', at - now) else
-  out[2] = string.format('%.6f', retry) end
-for i = 1, n do
-  local log, counter = KEYS[2 * i - 1], KEYS[2 * i]
-  local limit = tonumber(ARGV[3 * i - 1])
-  local window = tonumber(ARGV[3 * i])
-  if refused == '' then
-    redis.call('RPUSH', log, string.format('%.6f', at))
-    redis.call('LTRIM', log, -limit, -1)
-    redis.call('PEXPIRE', log, math.ceil((at - now + window) * 1000) + 1000)
-    counts[i] = counts[i] + 1
-    redis.call('HSET', counter, 'day', day, 'n', counts[i])
-    redis.call('PEXPIRE', counter, math.ceil((day_end - now) * 1000) + 60000)
-  end
-  local size = redis.call('LLEN', log)
-  local oldest = ''
-  if size > 0 then oldest = redis.call('LINDEX', log, 0) end
-  table.insert(out, tostring(size))
-  table.insert(out, oldest)
-  table.insert(out, tostring(counts[i]))
-  table.insert(out, tostring(day_end))
-end
-return out
+return replies
 """
 
 
@@ -143,13 +161,29 @@ class Outcome:
 
 async def reserve(redis: RedisLike, budgets: Sequence[Budget], *, max_wait_s: float) -> Outcome:
     """Run the script over `budgets` (all keys in one slot); raises what the client raises."""
-    args: list[float | int] = [max_wait_s]
-    for budget in budgets:
-        args += [budget.limit, budget.window_s, budget.per_day]
+    (outcome,) = await reserve_many(redis, [(budgets, max_wait_s)])
+    return outcome
+
+
+Reservation = tuple[Sequence[Budget], float]  # the budgets of one call, and its longest wait
+
+
+async def reserve_many(redis: RedisLike, reservations: Sequence[Reservation]) -> list[Outcome]:
+    """Reserve several calls in one script run, in order, as that many `reserve` calls one
+    after the other would (all keys in one slot): one round trip instead of several."""
+    args: list[float | int] = [len(reservations)]
+    names: list[str] = []
+    for budgets, max_wait_s in reservations:
+        args += [len(budgets), max_wait_s]
+        for budget in budgets:
+            args += [budget.limit, budget.window_s, budget.per_day]
+            names += [budget.keys.log, budget.keys.day]
     script = redis.register_script(_RESERVE)
-    keys = [key for budget in budgets for key in (budget.keys.log, budget.keys.day)]
-    reply = await script(keys=keys, args=args)
-    return _outcome(budgets, [_text(part) for part in reply])
+    replies = await script(keys=names, args=args)
+    return [
+        _outcome(budgets, [_text(part) for part in reply])
+        for (budgets, _), reply in zip(reservations, replies, strict=True)
+    ]
 
 
 def _text(part: object) -> str:

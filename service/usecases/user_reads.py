@@ -212,6 +212,10 @@ class UserReads:
         adapter: TypeAdapter[_T],
         fetch: Callable[[], Awaitable[_T]],
     ) -> _T:
+        if ttl_s <= 0:  # this kind's caching is off: no body to serialize for the store
+            value = await fetch()
+            self._note("BYPASS")
+            return value
         fetched: list[_T] = []
 
         async def body() -> bytes:

@@ -7,9 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from service.app import create_app
 from service.errors import BadUpstream, UpstreamTimeout
+from service.settings import Settings
 from tests.support.emulator_client import emulator_client
+from tests.support.proxy import PROXY_BASE
 from tests.support.servers import free_port, python_server
+from tests.support.store_backends import TEST_FERNET_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -63,3 +67,30 @@ async def test_slow_upstream_is_a_timeout(slow: str) -> None:
     async with httpx.AsyncClient(timeout=httpx.Timeout(0.3)) as http:
         with pytest.raises(UpstreamTimeout):
             await emulator_client(http, slow).autocomplete("th")
+
+
+async def test_the_app_routes_upstream_calls_through_a_proxy_the_environment_names(
+    healthy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Upstream calls skip the client's layers, but not a proxy set in the environment."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(
+        upstream_base_url=healthy, public_url=PROXY_BASE, token_encryption_key=TEST_FERNET_KEY
+    )
+
+    async def search() -> int:
+        app = create_app(settings)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url=PROXY_BASE
+            ) as client,
+        ):
+            answer = await client.get("/v1/titles", params={"term": "the"})
+            return answer.status_code
+
+    assert await search() == 200
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")  # nothing listens
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{free_port()}")
+    assert await search() == 502

@@ -7,9 +7,10 @@ import asyncio
 import pytest
 
 from service.store import keys
-from service.store.batched import BatchedGet
+from service.store.batched import BatchedGet, BatchedReserve
 from service.store.breaker import Breaker
 from service.store.redis import STORE_DOWN, RedisLike
+from service.store.reservations import Budget
 
 pytestmark = pytest.mark.integration
 
@@ -45,3 +46,58 @@ async def test_a_caller_that_went_away_is_skipped(store: RedisLike) -> None:
     gone.cancel()
     assert await kept == b"one"
     assert gone.cancelled()
+
+
+def budget(token: str, limit: int = 2, window_s: float = 0.5, consumer: str = "consumer") -> Budget:
+    user_keys = keys.budget(consumer, token)[1]
+    assert user_keys is not None
+    return Budget("user", user_keys, limit, window_s, 1)
+
+
+async def test_concurrent_reservations_run_in_one_script_in_arrival_order(
+    store: RedisLike,
+) -> None:
+    reserver = BatchedReserve(store, Breaker(1.0))
+    spent = budget("paced")
+    outcomes = await asyncio.gather(
+        *(reserver.reserve([spent], max_wait_s=5.0) for _ in range(5)),
+        reserver.reserve([budget("other")], max_wait_s=0.0),
+    )
+    paced, other = outcomes[:5], outcomes[5]
+    assert all(outcome.taken for outcome in outcomes)
+    first = paced[0].at
+    # One run of the script: one clock reading for all (separate runs would each read TIME).
+    assert other.at == first
+    assert [round(outcome.at - first, 3) for outcome in paced] == [0, 0, 0.5, 0.5, 1.0]
+    assert [round(outcome.wait_s, 3) for outcome in paced] == [0, 0, 0.5, 0.5, 1.0]
+    assert [state.remaining for outcome in paced for state in outcome.states] == [1, 0, 0, 0, 0]
+    # A refusal inside a batch takes nothing, like a lone refused reservation.
+    refused, taken = await asyncio.gather(
+        reserver.reserve([spent], max_wait_s=0.0),
+        reserver.reserve([budget("third")], max_wait_s=0.0),
+    )
+    assert not refused.taken and refused.refused_by == "window"
+    assert taken.taken
+    assert len(await store.lrange(spent.keys.log, 0, -1)) == 2
+
+
+async def test_reservations_of_other_slots_are_sent_apart(store: RedisLike) -> None:
+    reserver = BatchedReserve(store, Breaker(1.0))
+    mine, theirs = await asyncio.gather(
+        reserver.reserve([budget("t", consumer="one")], max_wait_s=0.0),
+        reserver.reserve([budget("t", consumer="two")], max_wait_s=0.0),
+    )
+    assert mine.taken and theirs.taken
+
+
+async def test_a_store_failure_fails_every_reservation_of_the_batch(
+    down_store: RedisLike,
+) -> None:
+    breaker = Breaker(30.0)
+    reserver = BatchedReserve(down_store, breaker)
+    found = await asyncio.gather(
+        *(reserver.reserve([budget(str(n))], max_wait_s=0.0) for n in range(3)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(error, STORE_DOWN) for error in found)
+    assert breaker.state() == "open"
