@@ -21,6 +21,7 @@ so that `FrontLayer` inside does not look again.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +39,8 @@ from service.store.redis import STORE_DOWN
 
 if TYPE_CHECKING:
     from service.deps import Runtime
+
+_log = logging.getLogger(__name__)
 
 # Recognized (route, key) per raw (path, query); None for requests the front tier never
 # answers. Bounded: emptied when full (a recognizer call is cheap, only repeated ones are not).
@@ -97,8 +100,8 @@ class CatalogEdge:
             if name in skip:
                 await self.app(scope, receive, send)
                 return
-            if name == b"x-request-id":
-                offered = value
+            if name == b"x-request-id" and offered is None:
+                offered = value  # the first, as the request layer reads it
         found = self._recognize(scope["path"], scope["query_string"])
         if found is None:
             await self.app(scope, receive, send)
@@ -151,6 +154,11 @@ class CatalogEdge:
             raw = await runtime.batched_get.get(key)
         except STORE_DOWN:
             return None  # the router answers BYPASS
+        except Exception:
+            # Any other store error (an error reply) is the full stack's to answer, with a
+            # problem document and a request id: this layer sits outside its error handling.
+            _log.warning("the catalog edge could not read the store", exc_info=True)
+            return None
         entry = decode_entry(raw)
         if entry is None:
             return _Read(raw)

@@ -65,7 +65,9 @@ def page_link(scope: Scope, paging: Paging | None) -> bytes | None:
 
 
 def _asked_size(pairs: list[tuple[str, str]]) -> int:
-    for name, value in pairs:
-        if name == "page_size" and value.isdigit():
-            return int(value)
+    """The page size asked for: the last `page_size`, as the router reads it; 0 when none is
+    a plain ASCII number (`isdigit` alone accepts `²`, which `int` refuses)."""
+    for name, value in reversed(pairs):
+        if name == "page_size":
+            return int(value) if value.isascii() and value.isdigit() else 0
     return 0

@@ -30,6 +30,9 @@ from service.store.reservations import Budget, Outcome, Reservation, reserve_man
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
+# Requests per command: a burst is sent as several bounded commands (a long script run
+# blocks the store, and one error fails only its own part of the burst).
+MAX_BATCH = 256
 
 
 class PerTurn(Generic[_In, _Out]):
@@ -53,18 +56,25 @@ class PerTurn(Generic[_In, _Out]):
         return await future
 
     def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        task = asyncio.ensure_future(self._run(batch))
-        self._running.add(task)  # a reference until it is done
-        task.add_done_callback(self._running.discard)
+        pending, self._pending = self._pending, []
+        for start in range(0, len(pending), MAX_BATCH):
+            task = asyncio.ensure_future(self._run(pending[start : start + MAX_BATCH]))
+            self._running.add(task)  # a reference until it is done
+            task.add_done_callback(self._running.discard)
 
     async def _run(self, batch: list[tuple[_In, asyncio.Future[_Out]]]) -> None:
+        # A caller that went away (its request cancelled) is not sent: it would spend budget.
+        batch = [(request, future) for request, future in batch if not future.done()]
+        if not batch:
+            return
         try:
             answers = await self._send_batch([request for request, _ in batch])
-        except Exception as exc:
+        except BaseException as exc:  # cancelled too: no caller may wait forever
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
             return
         for (_, future), answer in zip(batch, answers, strict=True):
             if not future.done():

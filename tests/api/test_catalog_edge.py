@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -116,6 +117,39 @@ async def test_a_store_that_fails_leaves_the_answer_to_the_router(redis_only: Pr
         await broken.aclose()
     assert answer.status_code == 200
     assert answer.headers["x-cache"] == "BYPASS"
+
+
+async def test_a_store_error_reply_leaves_the_answer_to_the_router(
+    redis_only: Proxy, redis_url: str
+) -> None:
+    await redis_only.client.get(TITLE)
+    user = f"edge-nomget-{uuid.uuid4().hex[:8]}"
+    await redis_only.redis.acl_setuser(
+        user, enabled=True, nopass=True, keys=["*"], commands=["+@all", "-mget"]
+    )
+    refused = Redis.from_url(redis_url, username=user)
+    runtime = redis_only.app.state.runtime
+    kept = runtime.batched_get._redis
+    runtime.batched_get._redis = refused  # its MGET is answered with a NOPERM error reply
+    try:
+        answer = await redis_only.client.get(TITLE, headers={"X-Request-ID": "edge-2"})
+    finally:
+        runtime.batched_get._redis = kept
+        await refused.aclose()
+        await redis_only.redis.acl_deluser(user)
+    # The full stack answered it, with its own request handling.
+    assert answer.status_code == 200
+    assert answer.headers["x-request-id"] == "edge-2"
+    assert answer.headers["x-cache"] == "HIT"
+
+
+async def test_the_first_of_repeated_request_ids_is_echoed(proxy: Proxy) -> None:
+    await proxy.client.get(SEARCH)
+    hit = await proxy.client.get(
+        SEARCH, headers=[("X-Request-ID", "first-id"), ("X-Request-ID", "second-id")]
+    )
+    assert hit.headers["x-cache"] == "HIT"
+    assert hit.headers["x-request-id"] == "first-id"
 
 
 async def test_requests_the_edge_leaves_alone_still_hit_inside(proxy: Proxy) -> None:

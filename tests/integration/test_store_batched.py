@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from service.store import keys
-from service.store.batched import BatchedGet, BatchedReserve
+from service.store.batched import MAX_BATCH, BatchedGet, BatchedReserve, PerTurn
 from service.store.breaker import Breaker
 from service.store.redis import STORE_DOWN, RedisLike
 from service.store.reservations import Budget
@@ -46,6 +46,40 @@ async def test_a_caller_that_went_away_is_skipped(store: RedisLike) -> None:
     gone.cancel()
     assert await kept == b"one"
     assert gone.cancelled()
+
+
+async def test_a_cancelled_caller_is_not_sent_and_a_burst_is_sent_in_bounded_parts() -> None:
+    sent: list[list[int]] = []
+
+    async def send(requests: list[int]) -> list[int]:
+        sent.append(requests)
+        return [request * 2 for request in requests]
+
+    turn: PerTurn[int, int] = PerTurn(send)
+    asks = [asyncio.ensure_future(turn.ask(number)) for number in range(MAX_BATCH + 3)]
+    await asyncio.sleep(0)  # every request joined this turn's batch
+    asks[0].cancel()
+    answers = await asyncio.gather(*asks[1:])
+    assert answers == [number * 2 for number in range(1, MAX_BATCH + 3)]
+    assert [len(part) for part in sent] == [MAX_BATCH - 1, 3]
+    assert 0 not in sent[0]
+
+
+async def test_a_cancelled_batch_fails_its_callers_instead_of_leaving_them_waiting() -> None:
+    started = asyncio.Event()
+
+    async def hang(requests: list[int]) -> list[int]:
+        started.set()
+        await asyncio.sleep(60)
+        return requests
+
+    turn: PerTurn[int, int] = PerTurn(hang)
+    asked = asyncio.ensure_future(turn.ask(1))
+    await started.wait()
+    for task in list(turn._running):
+        task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(asked, timeout=5)
 
 
 def budget(token: str, limit: int = 2, window_s: float = 0.5, consumer: str = "consumer") -> Budget:

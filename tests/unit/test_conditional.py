@@ -77,6 +77,15 @@ def test_no_link_for_a_lone_page_or_no_page() -> None:
     assert page_link(_scope("/v1/titles", b""), None) is None
 
 
+def test_the_previous_page_steps_back_by_the_last_page_size_asked() -> None:
+    scope = _scope("/v1/titles", b"page_size=20&page_size=10&start_index=25")
+    link = page_link(scope, Paging(25, 10, 35))
+    assert link is not None and b'start_index=15>; rel="prev"' in link
+    # A page size that only looks numeric (`²`) is not one: the page's own size is used.
+    odd = page_link(_scope("/v1/titles", "page_size=²&start_index=4".encode()), Paging(4, 2, 6))
+    assert odd is not None and b'start_index=2>; rel="prev"' in odd
+
+
 def test_paths_are_escaped_into_the_link() -> None:
     link = page_link(_scope("/v1/a b>", b""), Paging(0, 1, 1))
     assert link == b'</v1/a%20b%3E?start_index=1>; rel="next"'
