@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from service import catalog_reads, edge
-from service.log_format import JsonFormatter, RequestIdFilter
 from service.store.cache import CacheEntry, decode_entry
 from service.store.redis import as_bytes
 from tests.support.metrics import Samples, scrape, value
@@ -33,23 +31,6 @@ async def redis_only(redis_url: str) -> AsyncIterator[Proxy]:
     """The front tier off: hits come from Redis."""
     async with running_proxy(redis_url, front_cache_ttl_s=0) as running:
         yield running
-
-
-@pytest.fixture
-def request_log() -> Iterator[io.StringIO]:
-    lines = io.StringIO()
-    handler = logging.StreamHandler(lines)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    logger = logging.getLogger("service.requests")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield lines
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def cache_count(samples: Samples, tier: str, outcome: str) -> float:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
-from service.log_format import JsonFormatter, RequestIdFilter
 from tests.support.metrics import Samples, parse, scrape, value
 from tests.support.proxy import Proxy, running_proxy
 
@@ -25,24 +23,6 @@ FORWARDED_CLIENT = "203.0.113.9"
 async def proxy(redis_url: str) -> AsyncIterator[Proxy]:
     async with running_proxy(redis_url, trusted_proxies=["127.0.0.1/32"]) as running:
         yield running
-
-
-@pytest.fixture
-def request_log() -> Iterator[io.StringIO]:
-    """The request log as `netflix-proxy serve --log-format json` writes it, kept in memory."""
-    lines = io.StringIO()
-    handler = logging.StreamHandler(lines)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    logger = logging.getLogger("service.requests")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield lines
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 async def scrape_checked(proxy: Proxy) -> Samples:
