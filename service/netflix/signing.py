@@ -1,4 +1,4 @@
-"""OAuth 1.0a HMAC-SHA1 request signing as an `httpx.Auth`; the only module that imports authlib.
+"""OAuth 1.0a HMAC-SHA1 request signing; the only module that imports authlib.
 
 authlib's high-level clients refuse plain-http hosts other than localhost
 (`InsecureTransportError`), which would break a proxy configured with `http://emulator:8081`.
@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import enum
 import secrets
-import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote
 
 import httpx
 from authlib.oauth1.rfc5849.signature import hmac_sha1_signature, normalize_base_string_uri
-
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 Params = Sequence[tuple[str, str]]
 # Never part of the signed parameters (RFC 5849 §3.4.1.3.1).
@@ -127,37 +124,3 @@ def sign(
 def authorization_header(params: Params) -> str:
     """Render protocol parameters as an `Authorization: OAuth ...` value (no realm)."""
     return "OAuth " + ", ".join(f'{_escape(k)}="{_escape(v)}"' for k, v in params)
-
-
-class OAuth1Signer(httpx.Auth):
-    """Signs every request it sees with HMAC-SHA1, consumer-only or with a token."""
-
-    requires_request_body = True
-
-    def __init__(
-        self,
-        credentials: Credentials,
-        *,
-        clock: Callable[[], float] = time.time,
-        nonce: Callable[[], str] = default_nonce,
-    ) -> None:
-        self._credentials = credentials
-        self._clock = clock
-        self._nonce = nonce
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add the Authorization header; form-encoded body fields are part of the signature."""
-        extra: list[tuple[str, str]] = []
-        content_type = request.headers.get("Content-Type", "")
-        if content_type.split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
-            extra = parse_qsl(request.content.decode("utf-8"), keep_blank_values=True)
-        params = sign(
-            self._credentials,
-            request.method,
-            str(request.url),
-            extra,
-            timestamp=int(self._clock()),
-            nonce=self._nonce(),
-        )
-        request.headers["Authorization"] = authorization_header(params)
-        yield request

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -13,7 +14,6 @@ from oauthlib.oauth1.rfc5849.utils import escape
 
 from service.netflix.signing import (
     Credentials,
-    OAuth1Signer,
     Security,
     authorization_header,
     base_string,
@@ -94,16 +94,19 @@ def test_authorization_header_percent_encodes_values() -> None:
 
 
 async def _signed_request(credentials: Credentials, request: httpx.Request) -> httpx.Request:
-    seen: list[httpx.Request] = []
-
-    def handler(sent: httpx.Request) -> httpx.Response:
-        seen.append(sent)
-        return httpx.Response(200)
-
-    auth = OAuth1Signer(credentials, clock=lambda: 1_300_000_000.0, nonce=lambda: "n0nce")
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        await client.send(request, auth=auth)
-    return seen[0]
+    """`request` signed as `Upstream` signs its calls: the URL without its query, then the
+    query and form parameters."""
+    form = parse_qsl(request.content.decode(), keep_blank_values=True)
+    params = sign(
+        credentials,
+        request.method,
+        str(request.url.copy_with(query=None)),
+        [*request.url.params.multi_items(), *form],
+        timestamp=1_300_000_000,
+        nonce="n0nce",
+    )
+    request.headers["Authorization"] = authorization_header(params)
+    return request
 
 
 def _verify_with_oauthlib(
