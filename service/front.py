@@ -142,12 +142,6 @@ class FrontCache:
         return len(doomed)
 
 
-def front_key(path: str, query_string: bytes) -> str | None:
-    """The cache key of a cacheable catalog GET, or None when the front tier must not answer."""
-    found = front_lookup(path, query_string)
-    return None if found is None else found[1]
-
-
 def front_lookup(path: str, query_string: bytes) -> tuple[CatalogRead, str] | None:
     """The declared read a cacheable GET names (its `path` is the route template the metrics
     and log name) and its cache key, or None."""
