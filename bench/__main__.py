@@ -4,7 +4,8 @@ One run starts a private Redis, the emulator, nginx, a bare FastAPI app and prox
 (`netflix-proxy serve`), measures each figure against its target and prints the table; the
 table (Markdown) and a chart (PNG) are written to `--output`. Ratios are measured within one
 run, so they hold on the machine that ran them; absolute numbers are context only.
-`--quick` is a smoke run (short wrk runs, smaller catalog and workloads).
+`--quick` is a smoke run (short wrk runs, smaller catalog and workloads); `--only NAME` runs
+some figures alone (written apart, under `partial/`).
 `python -m bench.inprocess` is the in-process front-tier benchmark.
 """
 
@@ -46,7 +47,9 @@ FIGURES: tuple[Callable[[Run], list[Check]], ...] = (
 DEFAULT_OUTPUT = Path(__file__).parent / "results"
 
 
-def measure(quick: bool) -> tuple[Run, list[Check]]:
+def measure(
+    quick: bool, figures: Sequence[Callable[[Run], list[Check]]] = FIGURES
+) -> tuple[Run, list[Check]]:
     """Start the shared servers, then run each figure in turn (each starts what it needs)."""
     checks: list[Check] = []
     with tempfile.TemporaryDirectory() as workdir, contextlib.ExitStack() as stack:
@@ -61,7 +64,7 @@ def measure(quick: bool) -> tuple[Run, list[Check]]:
             emulator=upstream,
         )
         title_answer(run)
-        for figure in FIGURES:
+        for figure in figures:
             started = time.monotonic()
             found = figure(run)
             print(
@@ -78,16 +81,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--output", type=Path, default=None, help=f"results folder (default: {DEFAULT_OUTPUT})"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[f.__name__ for f in FIGURES],
+        help="run this figure only (repeatable)",
+    )
     args = parser.parse_args(argv)
-    output: Path = args.output or (DEFAULT_OUTPUT / "quick" if args.quick else DEFAULT_OUTPUT)
+    figures = [f for f in FIGURES if not args.only or f.__name__ in args.only]
+    default = DEFAULT_OUTPUT / "partial" if args.only else DEFAULT_OUTPUT
+    output: Path = args.output or (default / "quick" if args.quick else default)
     about = machine({"nginx": nginx_version(), "wrk": wrk_version()})
     print(about, flush=True)
     load_before = os.getloadavg()[0]
-    run, checks = measure(args.quick)
+    run, checks = measure(args.quick, figures)
     load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
     table = render_text(checks)
     print(f"\n{about}; {load}\n{table}")
     mode = "quick run" if args.quick else "full run"
+    if args.only:
+        mode += " of " + ", ".join(args.only)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     output.mkdir(parents=True, exist_ok=True)
     (output / "results.md").write_text(
