@@ -1,18 +1,22 @@
 """The full-catalog download (`/catalog/titles/index`, `/full`, `/streaming`, `/dvd`).
 
-Written as a stream of `title_index_item` fragments, optionally gzip-compressed on the fly,
-so the document never exists whole in memory. `lazy_titles` derives the titles of a catalog
-of any size from (seed, index) one at a time, without building the catalog first.
+Netflix served these as prepared files (about 300 MB, "gzip recommended"), not as documents
+built per request. Each download is written once per instance as a stream of
+`title_index_item` fragments, gzip-compressed as it is written, and kept compressed
+(`IndexFiles`): the XML never exists whole in memory, and a download costs the instance
+no more than sending its bytes. `lazy_titles` derives the titles of a catalog of any size
+from (seed, index) one at a time, without building the catalog first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from emulator.catalog.data import Catalog
 from emulator.catalog.generator import (
@@ -32,6 +36,8 @@ INDEX_NAMES = ("index", "full", "streaming", "dvd")
 REL_ACTOR = "http://schemas.netflix.com/catalog/person.actor"
 REL_DIRECTOR = "http://schemas.netflix.com/catalog/person.director"
 BATCH = 200
+# Decompressed bytes per chunk sent to a caller that refuses gzip.
+PLAIN_CHUNK = 1 << 20
 # Which titles each download holds: the streaming and DVD sets replaced the full index in 2012.
 _FILTERS: dict[str, Callable[[Title], bool]] = {
     "index": lambda t: True,
@@ -181,14 +187,59 @@ def _quality(options: list[str]) -> float:
     return 1.0
 
 
-def index_response(request: Request, catalog: Catalog) -> StreamingResponse:
-    """Stream the download named by the last path segment, gzipped when the caller allows."""
+class IndexFiles:
+    """The instance's downloads, each prepared on its first request and kept gzip-compressed.
+
+    Concurrent first requests wait for the one preparation, which runs in a worker thread so
+    the instance keeps answering other calls meanwhile.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._prepared: dict[str, bytes] = {}
+        self._locks = {name: asyncio.Lock() for name in INDEX_NAMES}
+
+    async def gzipped(self, name: str) -> bytes:
+        """The download `name` (one of `INDEX_NAMES`) as one gzip member."""
+        found = self._prepared.get(name)
+        if found is None:
+            async with self._locks[name]:
+                found = self._prepared.get(name)
+                if found is None:
+                    found = await asyncio.to_thread(self._prepare, name)
+                    self._prepared[name] = found
+        return found
+
+    def _prepare(self, name: str) -> bytes:
+        catalog = self._catalog
+        chunks = index_chunks(
+            catalog.titles, catalog.public_base, _catalog_person_name(catalog), _FILTERS[name]
+        )
+        return b"".join(gzip_chunks(chunks))
+
+
+def gunzip_chunks(data: bytes, size: int = PLAIN_CHUNK) -> Iterator[bytes]:
+    """A gzip member decompressed in chunks of at most `size` bytes."""
+    inflater = zlib.decompressobj(31)
+    view = memoryview(data)
+    for start in range(0, len(view), 1 << 16):
+        pending: bytes | memoryview = view[start : start + (1 << 16)]
+        while pending:
+            out = inflater.decompress(pending, size)
+            pending = inflater.unconsumed_tail
+            if out:
+                yield out
+    tail = inflater.flush()
+    if tail:
+        yield tail
+
+
+async def index_response(request: Request, files: IndexFiles) -> Response:
+    """The download named by the last path segment: its gzip bytes when the caller allows."""
     name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
-    chunks: Iterator[bytes] = index_chunks(
-        catalog.titles, catalog.public_base, _catalog_person_name(catalog), _FILTERS[name]
-    )
+    gzipped = await files.gzipped(name)
     headers = {"Vary": "Accept-Encoding"}
     if accepts_gzip(request):
-        chunks = gzip_chunks(chunks)
         headers["Content-Encoding"] = "gzip"
-    return StreamingResponse(chunks, media_type=XML_MEDIA_TYPE, headers=headers)
+        return Response(gzipped, media_type=XML_MEDIA_TYPE, headers=headers)
+    return StreamingResponse(gunzip_chunks(gzipped), media_type=XML_MEDIA_TYPE, headers=headers)

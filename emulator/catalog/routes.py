@@ -32,6 +32,7 @@ class CatalogResources:
 
     def __init__(self, ctx: EmulatorContext) -> None:
         self.ctx = ctx
+        self._index_files = index.IndexFiles(ctx.catalog)
 
     @property
     def catalog(self) -> Catalog:
@@ -88,9 +89,9 @@ class CatalogResources:
         return respond(request, doc)
 
     async def title_index(self, request: Request) -> Response:
-        """`GET /catalog/titles/index` (and `/full`, `/streaming`, `/dvd`): streamed XML."""
+        """`GET /catalog/titles/index` (and `/full`, `/streaming`, `/dvd`): a prepared file."""
         await self.ctx.oauth.authenticate(request, Level.SIGNED)
-        return index.index_response(request, self.catalog)
+        return await index.index_response(request, self._index_files)
 
     def _title(self, request: Request) -> Title:
         path = request.path_params

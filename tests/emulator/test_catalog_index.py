@@ -1,7 +1,8 @@
-"""The streamed catalog index: shape, download variants, gzip, chunking and bounded memory."""
+"""The catalog index: shape, download variants, gzip, prepared once, chunking, bounded memory."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import re
 import time
@@ -17,6 +18,8 @@ from starlette.applications import Starlette
 from emulator.catalog.data import Catalog, build_catalog
 from emulator.catalog.index import (
     REL_ACTOR,
+    IndexFiles,
+    gunzip_chunks,
     gzip_chunks,
     index_chunks,
     lazy_person_name,
@@ -108,6 +111,40 @@ async def test_gzip_refused_with_zero_quality_is_not_sent(
     )
     assert "content-encoding" not in response.headers
     assert len(items(response.content)) == 300
+
+
+async def test_gzipped_index_is_a_prepared_file(consumer_client: httpx.AsyncClient) -> None:
+    """Sent whole with its length, the same bytes each time, holding what the stream writes."""
+    gzipped = {"Accept-Encoding": "gzip"}
+    first = await consumer_client.get("/catalog/titles/index", headers=gzipped)
+    second = await consumer_client.get("/catalog/titles/index", headers=gzipped)
+    async with consumer_client.stream("GET", "/catalog/titles/index", headers=gzipped) as third:
+        body = b"".join([chunk async for chunk in third.aiter_raw()])
+        assert int(third.headers["content-length"]) == len(body)
+    assert first.content == second.content == gzip.decompress(body)
+    plain = await consumer_client.get("/catalog/titles/index", headers=IDENTITY)
+    assert "content-length" not in plain.headers  # decompressed as it is sent
+    assert plain.content == first.content
+
+
+async def test_each_download_is_prepared_once_for_concurrent_callers() -> None:
+    catalog = build_catalog(seed=3, size=200, public_base=BASE)
+    files = IndexFiles(catalog)
+    together = await asyncio.gather(*(files.gzipped("streaming") for _ in range(5)))
+    later = await files.gzipped("streaming")
+    assert all(found is later for found in together)
+    assert await files.gzipped("dvd") is not later
+    streaming = [t.ref for t in catalog.titles if "instant" in t.format_labels]
+    assert [i.findtext("id") for i in items(zlib.decompress(later, 31))] == streaming
+
+
+def test_gunzip_chunks_are_bounded_and_lossless() -> None:
+    plain = b"".join(index_chunks(lazy_titles(2, 2_000, BASE), BASE, lazy_person_name(2)))
+    packed = b"".join(gzip_chunks(iter([plain])))
+    chunks = list(gunzip_chunks(packed, size=50_000))
+    assert len(chunks) > len(plain) // 50_000
+    assert max(len(c) for c in chunks) <= 50_000
+    assert b"".join(chunks) == plain
 
 
 async def test_index_needs_a_signature(emulator_app: Starlette) -> None:
