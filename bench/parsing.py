@@ -1,9 +1,9 @@
 """Figure 4: turning a 25-title search answer into the proxy's JSON, in process.
 
 Three ways over the same XML bytes to the same JSON bytes, each timed as the best of several
-batches: the raw lxml parse (`etree.fromstring`, nothing else), the proxy's path (hardened
-parse, `title_page_fields`, `dump_json`: what a search miss answers), and an xmltodict-based
-normalizer written apart from the proxy's (`bench/xmltodict_normalizer.py`).
+batches taken in turns: the raw lxml parse (`etree.fromstring`, nothing else), the proxy's
+path (hardened parse, `title_page_fields`, `dump_json`: what a search miss answers), and an
+xmltodict-based normalizer written apart from the proxy's (`bench/xmltodict_normalizer.py`).
 """
 
 from __future__ import annotations
@@ -49,14 +49,20 @@ def theirs(body: bytes) -> bytes:
     return search_page(body, ref_base=REF_BASE, page_size=PAGE_SIZE)
 
 
-def seconds_per_call(work: Callable[[], object], calls: int, batches: int = 5) -> float:
-    """The fastest batch's time per call (noise on a shared machine only ever adds time)."""
-    best = float("inf")
-    for _ in range(batches):
-        started = time.perf_counter()
-        for _ in range(calls):
-            work()
-        best = min(best, (time.perf_counter() - started) / calls)
+def seconds_per_call(
+    works: dict[str, Callable[[], object]], calls: int, rounds: int = 9
+) -> dict[str, float]:
+    """Each work's fastest batch time per call (noise on a shared machine only ever adds time).
+
+    The works take turns batch by batch, so a noisy spell slows all of them alike.
+    """
+    best = dict.fromkeys(works, float("inf"))
+    for _ in range(rounds):
+        for name, work in works.items():
+            started = time.perf_counter()
+            for _ in range(calls):
+                work()
+            best[name] = min(best[name], (time.perf_counter() - started) / calls)
     return best
 
 
@@ -65,10 +71,15 @@ def normalizing(run: Run) -> list[Check]:
     body = search_xml(run.emulator.url)
     if ours(body) != theirs(body):
         raise RuntimeError("the xmltodict normalizer does not produce the proxy's output")
-    calls = run.scaled(200, 40)
-    raw = seconds_per_call(lambda: etree.fromstring(body), calls)
-    proxy = seconds_per_call(lambda: ours(body), calls)
-    xmltodict = seconds_per_call(lambda: theirs(body), calls)
+    timed = seconds_per_call(
+        {
+            "raw": lambda: etree.fromstring(body),
+            "proxy": lambda: ours(body),
+            "xmltodict": lambda: theirs(body),
+        },
+        calls=run.scaled(100, 20),
+    )
+    raw, proxy, xmltodict = timed["raw"], timed["proxy"], timed["xmltodict"]
     size = f"{len(body) / 1024:.0f} KB XML"
     return [
         Check(
