@@ -103,6 +103,27 @@ def _text(node: Node | None) -> str | None:
     return (node.text or "").strip() or None
 
 
+def _int(node: Node | None) -> int | None:
+    """`to_int(_text(node))`, reading the usual plain number without stripping it first
+    (`int` and `float` ignore surrounding whitespace as `str.strip` does)."""
+    if node is None:
+        return None
+    try:
+        return int(node.text)  # type: ignore[arg-type]  # None is a TypeError, then read below
+    except (TypeError, ValueError):
+        return to_int(_text(node))
+
+
+def _float(node: Node | None) -> float | None:
+    """`to_float(_text(node))`, like `_int`."""
+    if node is None:
+        return None
+    try:
+        return float(node.text)  # type: ignore[arg-type]  # as in `_int`
+    except (TypeError, ValueError):
+        return to_float(_text(node))
+
+
 def _inner(link: Node | None) -> list[Doc] | None:
     """What an expanded link wraps (`members.expansion`); None, cheaply, when it wraps nothing."""
     if link is None or not len(link):
@@ -224,8 +245,6 @@ def title_fields(node: Node, *, ref_base: str) -> Fields:
         regular = names.get("regular") or (names.text or "").strip()
         short = names.get("short") or regular
         regular = regular or short
-    year, runtime, average = own.get("release_year"), own.get("runtime"), own.get("average_rating")
-    predicted, season_number = own.get("predicted_rating"), own.get("season_number")
     genres, rating = genres_and_rating(cats)
     web = linked.get("alternate")
     synopsis = own.get("synopsis")
@@ -237,16 +256,16 @@ def title_fields(node: Node, *, ref_base: str) -> Fields:
         "kind": kind,
         "title": regular,
         "short_title": short,
-        "release_year": None if year is None else to_int(_text(year)),
-        "runtime_s": None if runtime is None else to_int(_text(runtime)),
-        "average_rating": None if average is None else to_float(_text(average)),
-        "predicted_rating": None if predicted is None else to_float(_text(predicted)),
+        "release_year": _int(own.get("release_year")),
+        "runtime_s": _int(own.get("runtime")),
+        "average_rating": _float(own.get("average_rating")),
+        "predicted_rating": _float(own.get("predicted_rating")),
         "box_art": _box_art(boxes, art_links) if boxes or art_links else {},
         "genres": genres,
         "maturity_rating": rating,
         "formats": None,
         "web_page": web.get("href") if web is not None else None,
-        "season_number": None if season_number is None else to_int(_text(season_number)),
+        "season_number": _int(own.get("season_number")),
         "series": None if series is None else _parent(series, short_id, ref_base),
         "season": None if season is None else _parent(season, short_id, ref_base),
         "synopsis_html": synopsis_html,
