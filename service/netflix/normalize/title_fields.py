@@ -223,7 +223,7 @@ def title_fields(node: Node, *, ref_base: str) -> Fields:
             asked = _RELS.get(rel)
             if asked is None:
                 asked = _asked(rel)
-            if asked:  # most links (bonus materials, box art sizes...) answer to nothing asked
+            if asked:  # links that answer to nothing asked (bonus materials...) are done
                 for suffix in asked:
                     if suffix is _BOX_ART:
                         art_links.append(child)
