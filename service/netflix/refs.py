@@ -52,6 +52,16 @@ _KIND_OF: dict[str, TitleKind] = {
 }
 
 
+def title_id(url: str) -> tuple[str, TitleKind] | None:
+    """`TitleRef.from_upstream(url)` as its short id and public kind, without building the ref
+    when the URL has the usual shape (ids match `ID_REGEX`: the digits are the number)."""
+    match = _TITLE_URL.fullmatch(url.strip())
+    if match is not None and match["season"] is None:
+        return f"{match['kind']}/{match['id']}", _KIND_OF[match["kind"]]
+    ref = TitleRef.from_upstream(url)
+    return None if ref is None else (ref.short, ref.title_kind)
+
+
 def host_of(base_url: str) -> str:
     """The lower-cased host (with a non-default port) of a configured base URL."""
     return urlsplit(base_url).netloc.lower()

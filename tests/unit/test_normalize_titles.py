@@ -246,6 +246,25 @@ def test_missing_optional_fields_are_null_or_empty() -> None:
         assert title.short_title == "Disc 1"
 
 
+def test_numbers_read_through_whitespace_decimals_and_junk() -> None:
+    node = el(
+        "catalog_title",
+        None,
+        el("id", " http://api.netflix.com/catalog/titles/series/4/seasons/5 "),
+        el("title", regular="Season 1"),
+        el("release_year", " 1999\n"),
+        el("runtime", "5400.0"),
+        el("average_rating", "\t3.5 "),
+        el("predicted_rating", "about 4"),
+        el("season_number", " "),
+    )
+    for doc in rendered_both(node):
+        title = titles.title_document(doc, ref_base=BASE)
+        assert (title.id, title.kind) == ("series/4/seasons/5", TitleKind.SEASON)
+        assert (title.release_year, title.runtime_s, title.average_rating) == (1999, 5400, 3.5)
+        assert (title.predicted_rating, title.season_number) == (None, None)
+
+
 def test_empty_page_has_no_next() -> None:
     node = el(
         "catalog_titles",

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from service.errors import InvalidInput, NotFound
-from service.netflix.refs import TitleRef
+from service.netflix.refs import TitleRef, title_id
 from service.schemas.patterns import TITLE_REF
 from service.schemas.titles import TitleKind
 
@@ -135,3 +135,34 @@ def test_from_upstream_reads_any_host_but_only_title_paths() -> None:
     assert TitleRef.from_upstream("http://x/users/u/queues/disc/available/1/3") is None
     assert TitleRef.from_upstream("http://x/catalog/titles/movies/3/synopsis") is None
     assert TitleRef.from_upstream("") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api-public.netflix.com/catalog/titles/movies/60010110",
+        " https://api.netflix.com/catalog/titles/series/70136120// \n",
+        "http://x:8080/catalog/titles/series/70136120/seasons/70136130",
+        "http://x/catalog/titles/programs/1",
+        "http://x/catalog/titles/discs/999999999999999",
+        "/catalog/titles/movies/3",
+        "http://x/catalog/titles/movies/3?x=1",
+        "http://x/catalog/titles/movies/03",
+        "http://x/catalog/titles/movies/0",
+        "http://x/catalog/titles/movies/3/synopsis",
+        "http://x/catalog/titles/users/3",
+        "not a url",
+        "",
+    ],
+)
+def test_title_id_is_from_upstream_as_short_id_and_kind(url: str) -> None:
+    ref = TitleRef.from_upstream(url)
+    assert title_id(url) == (None if ref is None else (ref.short, ref.title_kind))
+
+
+def test_title_id_refuses_a_season_of_anything_but_a_series_as_from_upstream_does() -> None:
+    url = "http://x/catalog/titles/movies/3/seasons/4"
+    with pytest.raises(InvalidInput):
+        TitleRef.from_upstream(url)
+    with pytest.raises(InvalidInput):
+        title_id(url)

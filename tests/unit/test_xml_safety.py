@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from service.errors import BadUpstream
@@ -78,6 +80,30 @@ def test_json_that_is_not_one_rooted_document_is_a_bad_upstream(body: bytes) -> 
 def test_oversized_json_is_refused() -> None:
     with pytest.raises(BadUpstream, match="exceeds"):
         parse_json(b'{"status": {"message": "' + b"x" * 100 + b'"}}', max_bytes=50)
+
+
+def test_the_parser_reused_after_a_refusal_or_an_error_reads_the_next_document() -> None:
+    for bad in (EXTERNAL_ENTITY, b"<status><message>cut", b"<a></b>"):
+        with pytest.raises(BadUpstream):
+            parse_xml(bad, max_bytes=LIMIT)
+        assert (
+            parse_xml(b"<status><message>ok</message></status>", max_bytes=LIMIT).child_text(
+                "message"
+            )
+            == "ok"
+        )
+    with pytest.raises(UnsafeXml):
+        parse_xml(BILLION_LAUGHS, max_bytes=LIMIT)
+
+
+def test_threads_parsing_at_once_each_read_their_own_document() -> None:
+    def read(n: int) -> list[str | None]:
+        body = b"<index>" + _items(200 + n % 7) + b"</index>"
+        return [doc.child_text("id") for doc in parse_xml(body, max_bytes=LIMIT).children("item")]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for n, ids in enumerate(pool.map(read, range(40))):
+            assert ids == [str(i) for i in range(200 + n % 7)]
 
 
 def _items(n: int) -> bytes:

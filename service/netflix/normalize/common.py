@@ -270,8 +270,10 @@ def genres_and_rating(cats: Iterable[Node]) -> tuple[list[str], dict[str, Any] |
     upper case, `pg-13` is PG-13, as `MaturityRating` fields) among `category` nodes."""
     genres: dict[str, None] = {}
     rating: dict[str, Any] | None = None
+    kinds = _SCHEME_KINDS
     for node in cats:
-        kind = _scheme_kind(node.get("scheme") or "")
+        scheme = node.get("scheme") or ""
+        kind = kinds[scheme] if scheme in kinds else _scheme_kind(scheme)
         if kind is None or (rating is not None and kind is not _GENRES):
             continue
         label = (node.get("label") or node.get("term") or node.text or "").strip()

@@ -36,8 +36,8 @@ from service.netflix.normalize.seasons import (
     episode_summaries,
     season_summaries,
 )
-from service.netflix.refs import TitleRef
-from service.schemas.titles import TitlePart
+from service.netflix.refs import TitleRef, title_id
+from service.schemas.titles import TitleKind, TitlePart
 
 T = TypeVar("T")
 Fields = dict[str, Any]
@@ -78,16 +78,17 @@ _NO_PARTS: Fields = dict.fromkeys(
         "discs",
     )
 )
-_RELS: dict[str, tuple[str, ...]] = {}
+_RELS: dict[str | None, tuple[str, ...]] = {}
 _MAX_RELS = 4096
 
 
-def _asked(rel: str) -> tuple[str, ...]:
+def _asked(rel: str | None) -> tuple[str, ...]:
     """The asked suffixes a rel (as sent) answers to, and `_BOX_ART` for box art; memoized."""
     found = _RELS.get(rel)
     if found is None:
-        found = tuple(s for s in suffixes(rel.strip()) if s in _ASKED)
-        if _BOX_ART in rel.strip():
+        text = (rel or "").strip()
+        found = tuple(s for s in suffixes(text) if s in _ASKED)
+        if _BOX_ART in text:
             found += (_BOX_ART,)
         if len(_RELS) >= _MAX_RELS:
             _RELS.clear()
@@ -100,6 +101,27 @@ def _text(node: Node | None) -> str | None:
     if node is None:
         return None
     return (node.text or "").strip() or None
+
+
+def _int(node: Node | None) -> int | None:
+    """`to_int(_text(node))`, reading the usual plain number without stripping it first
+    (`int` and `float` ignore surrounding whitespace as `str.strip` does)."""
+    if node is None:
+        return None
+    try:
+        return int(node.text)  # type: ignore[arg-type]  # None is a TypeError, then read below
+    except (TypeError, ValueError):
+        return to_int(_text(node))
+
+
+def _float(node: Node | None) -> float | None:
+    """`to_float(_text(node))`, like `_int`."""
+    if node is None:
+        return None
+    try:
+        return float(node.text)  # type: ignore[arg-type]  # as in `_int`
+    except (TypeError, ValueError):
+        return to_float(_text(node))
 
 
 def _inner(link: Node | None) -> list[Doc] | None:
@@ -160,10 +182,10 @@ def title_links(nodes: list[Doc] | None, *, ref_base: str) -> list[Fields] | Non
     return [{"id": m.ref.short, "ref": m.ref.url(ref_base), "title": m.name} for m in listed]
 
 
-def _parent(link: Node | None, own: TitleRef, ref_base: str) -> Fields | None:
+def _parent(link: Node, own: str, ref_base: str) -> Fields | None:
     """The series or season a title belongs to, from its link (never the title itself)."""
-    found = TitleRef.from_upstream(link.get("href") or "") if link is not None else None
-    if link is None or found is None or found == own:
+    found = TitleRef.from_upstream(link.get("href") or "")
+    if found is None or found.short == own:
         return None
     return {"id": found.short, "ref": found.url(ref_base), "title": link.get("title")}
 
@@ -197,53 +219,55 @@ def title_fields(node: Node, *, ref_base: str) -> Fields:
     for child in node:
         tag = child.tag
         if tag == "link":
-            rel = child.get("rel") or ""
+            rel = child.get("rel")
             asked = _RELS.get(rel)
-            for suffix in _asked(rel) if asked is None else asked:
-                if suffix is _BOX_ART:
-                    art_links.append(child)
-                elif suffix not in linked:
-                    linked[suffix] = child
-            if len(child):
-                expanded = True
+            if asked is None:
+                asked = _asked(rel)
+            if asked:  # links that answer to nothing asked (bonus materials...) are done
+                for suffix in asked:
+                    if suffix is _BOX_ART:
+                        art_links.append(child)
+                    elif suffix not in linked:
+                        linked[suffix] = child
+                # Only asked links are read as parts: an expanded other link changes nothing.
+                if len(child):
+                    expanded = True
         elif tag == "category":
             cats.append(child)
         elif tag == "box_art":
             boxes.append(child)
         elif tag not in own:
             own[tag] = child
-    ref = _ref(node, own.get("id"), linked)
+    short_id, kind = _ref(node, own.get("id"), linked)
     names = own.get("title")
     regular = short = ""
     if names is not None:
         regular = names.get("regular") or (names.text or "").strip()
         short = names.get("short") or regular
         regular = regular or short
-    year, runtime, average = own.get("release_year"), own.get("runtime"), own.get("average_rating")
-    predicted, season_number = own.get("predicted_rating"), own.get("season_number")
     genres, rating = genres_and_rating(cats)
     web = linked.get("alternate")
     synopsis = own.get("synopsis")
     synopsis_html = None if synopsis is None else (synopsis.text or "").strip()
-    short_id = ref.short
+    series, season = linked.get(SERIES_REL), linked.get(SEASON_REL)
     fields = {
         "id": short_id,
         "ref": f"{ref_base.rstrip('/')}/catalog/titles/{short_id}",
-        "kind": ref.title_kind,
+        "kind": kind,
         "title": regular,
         "short_title": short,
-        "release_year": None if year is None else to_int(_text(year)),
-        "runtime_s": None if runtime is None else to_int(_text(runtime)),
-        "average_rating": None if average is None else to_float(_text(average)),
-        "predicted_rating": None if predicted is None else to_float(_text(predicted)),
+        "release_year": _int(own.get("release_year")),
+        "runtime_s": _int(own.get("runtime")),
+        "average_rating": _float(own.get("average_rating")),
+        "predicted_rating": _float(own.get("predicted_rating")),
         "box_art": _box_art(boxes, art_links) if boxes or art_links else {},
         "genres": genres,
         "maturity_rating": rating,
         "formats": None,
         "web_page": web.get("href") if web is not None else None,
-        "season_number": None if season_number is None else to_int(_text(season_number)),
-        "series": _parent(linked.get(SERIES_REL), ref, ref_base),
-        "season": _parent(linked.get(SEASON_REL), ref, ref_base),
+        "season_number": _int(own.get("season_number")),
+        "series": None if series is None else _parent(series, short_id, ref_base),
+        "season": None if season is None else _parent(season, short_id, ref_base),
         "synopsis_html": synopsis_html,
         "synopsis_text": None if synopsis_html is None else html_to_text(synopsis_html),
         **_NO_PARTS,
@@ -253,15 +277,16 @@ def title_fields(node: Node, *, ref_base: str) -> Fields:
     return fields
 
 
-def _ref(node: Node, id_node: Node | None, linked: dict[str, Node]) -> TitleRef:
-    """The catalog ref of a title-like element: its `id`, else its `catalog/title` link."""
-    ref = TitleRef.from_upstream(_text(id_node) or "")
-    if ref is None:
+def _ref(node: Node, id_node: Node | None, linked: dict[str, Node]) -> tuple[str, TitleKind]:
+    """The short id and kind of a title-like element: from its `id`, else its
+    `catalog/title` link."""
+    found = title_id(_text(id_node) or "")
+    if found is None:
         link = linked.get("catalog/title", linked.get("id"))
-        ref = TitleRef.from_upstream(link.get("href") or "") if link is not None else None
-    if ref is None:
+        found = title_id(link.get("href") or "") if link is not None else None
+    if found is None:
         raise BadUpstream(f"a {node.tag} without a catalog title reference")
-    return ref
+    return found
 
 
 def _read_parts(fields: Fields, node: Node, linked: dict[str, Node], ref_base: str) -> None:
