@@ -1,4 +1,8 @@
-"""Queues: listings with their etag, single entries, and queue write results."""
+"""Queues: listings with their etag, single entries, and queue write results.
+
+Listings are read in one pass per item into plain fields in `QueueEntry`'s order (the title by
+`title_fields`): `dump_json` writes them as the models would, with no model on the way.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +10,43 @@ import re
 from dataclasses import dataclass
 
 from service.errors import BadUpstream
-from service.netflix.document import Doc
-from service.netflix.normalize.common import (
-    categories,
-    epoch,
-    expect_root,
-    format_labels,
-    to_int,
-    to_page,
-)
-from service.netflix.normalize.titles import title
+from service.netflix.document import Doc, Node
+from service.netflix.normalize.common import Category, epoch, expect_root, format_labels, to_int
+from service.netflix.normalize.pages import page_fields
+from service.netflix.normalize.title_fields import Fields, title_fields
 from service.schemas.queues import QueueEntry, QueuePage, QueueState, QueueType
 from service.schemas.titles import TitleFormat
 
 _ENTRY_PATH = re.compile(r"/queues/(?P<queue>disc|instant)/(?P<state>available|saved)(?:/|$)")
+# The children a queue item is read for besides its title (the first of each counts).
+_ENTRY_TAGS = frozenset({"id", "position", "updated"})
 
 
-def _entry_location(doc: Doc) -> tuple[QueueType | None, QueueState | None]:
-    match = _ENTRY_PATH.search(doc.child_text("id") or "")
-    if match is None:
-        return None, None
-    return QueueType(match["queue"]), QueueState(match["state"])
+def _categories(nodes: list[Node]) -> list[Category]:
+    """`common.categories` over nodes already found."""
+    found: list[Category] = []
+    for node in nodes:
+        text = node.text or ""
+        label = (node.get("label") or node.get("term") or text).strip()
+        term = (node.get("term") or label).strip()
+        found.append(Category(node.get("scheme") or "", label, term, text.strip()))
+    return found
 
 
-def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> QueueEntry:
-    """One `queue_item`: the title plus its place in the queue."""
-    found_queue, state = _entry_location(doc)
-    cats = categories(doc)
+def queue_entry_fields(node: Node, *, ref_base: str, queue: QueueType | None = None) -> Fields:
+    """One `queue_item` as `QueueEntry` fields: the title plus its place in the queue."""
+    own: dict[str, str | None] = {}
+    cat_nodes: list[Node] = []
+    for child in node:
+        tag = child.tag
+        if tag == "category":
+            cat_nodes.append(child)
+        elif tag in _ENTRY_TAGS and tag not in own:
+            own[tag] = (child.text or "").strip() or None
+    match = _ENTRY_PATH.search(own.get("id") or "")
+    found_queue = QueueType(match["queue"]) if match else None
+    state = QueueState(match["state"]) if match else None
+    cats = _categories(cat_nodes)
     availability = next(
         (c for c in cats if c.scheme.rstrip("/").endswith("queue_availability")), None
     )
@@ -43,21 +57,48 @@ def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> Q
     resolved = found_queue or queue
     if resolved is None:
         resolved = QueueType.INSTANT if formats[:1] == [TitleFormat.INSTANT] else QueueType.DISC
-    position = to_int(doc.child_text("position"))
-    return QueueEntry(
-        queue=resolved,
-        state=state,
-        position=position if position and position > 0 else None,
-        queued_format=formats[0] if formats else None,
-        availability=_availability(availability.label) if availability else None,
-        updated_at=epoch(doc.child_text("updated")),
-        title=title(doc, ref_base=ref_base),
-    )
+    position = to_int(own.get("position"))
+    return {
+        "queue": resolved,
+        "state": state,
+        "position": position if position and position > 0 else None,
+        "queued_format": formats[0] if formats else None,
+        "availability": _availability(availability.label) if availability else None,
+        "updated_at": epoch(own.get("updated")),
+        "title": title_fields(node, ref_base=ref_base),
+    }
+
+
+def queue_entry(doc: Doc, *, ref_base: str, queue: QueueType | None = None) -> QueueEntry:
+    """One `queue_item` (`queue_entry_fields`) as a model."""
+    return QueueEntry.model_validate(queue_entry_fields(doc.node(), ref_base=ref_base, queue=queue))
 
 
 def _availability(label: str) -> str:
     """`available_now`, `Available Now` and `available now` alike: lower case, spaced."""
     return " ".join(label.replace("_", " ").lower().split())
+
+
+def queue_page_fields(
+    doc: Doc,
+    *,
+    ref_base: str,
+    page_size: int,
+    queue: QueueType | None = None,
+    etag_header: str | None = None,
+) -> tuple[Fields, str]:
+    """A `queue` listing as `QueuePage` fields, and its etag (from the document, else from
+    the ETag header)."""
+    expect_root(doc, "queue")
+    items = [
+        queue_entry_fields(node, ref_base=ref_base, queue=queue)
+        for node in doc.node()
+        if node.tag == "queue_item"
+    ]
+    etag = doc.child_text("etag") or _unquote(etag_header)
+    if etag is None:
+        raise BadUpstream("the upstream queue carries no etag")
+    return page_fields(doc, items, page_size=page_size), etag
 
 
 def queue_page(
@@ -68,15 +109,11 @@ def queue_page(
     queue: QueueType | None = None,
     etag_header: str | None = None,
 ) -> tuple[QueuePage, str]:
-    """A `queue` listing and its etag (from the document, else from the ETag header)."""
-    expect_root(doc, "queue")
-    items = [
-        queue_entry(node, ref_base=ref_base, queue=queue) for node in doc.children("queue_item")
-    ]
-    etag = doc.child_text("etag") or _unquote(etag_header)
-    if etag is None:
-        raise BadUpstream("the upstream queue carries no etag")
-    return to_page(QueuePage, doc, items, page_size=page_size), etag
+    """A `queue` listing (`queue_page_fields`) as a model, and its etag."""
+    fields, etag = queue_page_fields(
+        doc, ref_base=ref_base, page_size=page_size, queue=queue, etag_header=etag_header
+    )
+    return QueuePage.model_validate(fields), etag
 
 
 def queue_item_document(doc: Doc, *, ref_base: str, queue: QueueType) -> QueueEntry:
