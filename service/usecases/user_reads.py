@@ -168,7 +168,7 @@ class UserReads:
             page, etag = await self.client.queue_fields(
                 queue, state=state, sort=sort, start_index=start_index, max_results=max_results
             )
-            await self._etags.set(self.user_id, queue, etag)
+            await self._etags.keep(self.user_id, queue, etag)
             return page
 
         params: dict[str, keys.ParamValue] = {
@@ -318,6 +318,10 @@ class UserReads:
 
     async def _body(self, read: _FieldsRead) -> tuple[bytes, Any | None]:
         """The read's body through the cache, and its fields when they were fetched now."""
+        if read.ttl_s <= 0:  # this kind's caching is off: no cache field to build
+            fields = await read.fetch()
+            self._note("BYPASS")
+            return dump_json(fields), fields
         fetched: list[Any] = []
 
         async def body() -> bytes:
