@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from service.errors import BadUpstream
 from service.netflix.document import Doc, Node
-from service.netflix.normalize.common import Category, epoch, expect_root, format_labels, to_int
+from service.netflix.normalize.common import (
+    FORMAT_SCHEMES,
+    epoch,
+    expect_root,
+    format_name,
+    scheme_is,
+    to_int,
+)
 from service.netflix.normalize.pages import page_fields
 from service.netflix.normalize.title_fields import Fields, title_fields
 from service.schemas.queues import QueueEntry, QueuePage, QueueState, QueueType
@@ -20,50 +27,61 @@ from service.schemas.titles import TitleFormat
 _ENTRY_PATH = re.compile(r"/queues/(?P<queue>disc|instant)/(?P<state>available|saved)(?:/|$)")
 # The children a queue item is read for besides its title (the first of each counts).
 _ENTRY_TAGS = frozenset({"id", "position", "updated"})
+_SCHEME_ROLES: dict[str, tuple[bool, bool]] = {}
+_MAX_SCHEMES = 4096
 
 
-def _categories(nodes: list[Node]) -> list[Category]:
-    """`common.categories` over nodes already found."""
-    found: list[Category] = []
-    for node in nodes:
-        text = node.text or ""
-        label = (node.get("label") or node.get("term") or text).strip()
-        term = (node.get("term") or label).strip()
-        found.append(Category(node.get("scheme") or "", label, term, text.strip()))
+def _roles(scheme: str) -> tuple[bool, bool]:
+    """Whether a category scheme names the queue availability, and a delivery format
+    (`common.format_labels`); memoized, as upstream schemes are a small set."""
+    found = _SCHEME_ROLES.get(scheme)
+    if found is None:
+        found = (
+            scheme.rstrip("/").endswith("queue_availability"),
+            any(scheme_is(scheme, suffix) for suffix in FORMAT_SCHEMES),
+        )
+        if len(_SCHEME_ROLES) >= _MAX_SCHEMES:
+            _SCHEME_ROLES.clear()
+        _SCHEME_ROLES[scheme] = found
     return found
 
 
 def queue_entry_fields(node: Node, *, ref_base: str, queue: QueueType | None = None) -> Fields:
     """One `queue_item` as `QueueEntry` fields: the title plus its place in the queue."""
     own: dict[str, str | None] = {}
-    cat_nodes: list[Node] = []
+    availability: str | None = None  # the label of the first availability category
+    formats: dict[TitleFormat, None] = {}  # the formats named, in order
     for child in node:
         tag = child.tag
         if tag == "category":
-            cat_nodes.append(child)
+            of_availability, of_format = _roles(child.get("scheme") or "")
+            if not (of_availability or of_format):
+                continue
+            label = (child.get("label") or child.get("term") or child.text or "").strip()
+            if of_availability and availability is None:
+                availability = label
+            named = format_name(label) if of_format and label else None
+            if named is not None:
+                formats[named] = None
         elif tag in _ENTRY_TAGS and tag not in own:
             own[tag] = (child.text or "").strip() or None
     match = _ENTRY_PATH.search(own.get("id") or "")
     found_queue = QueueType(match["queue"]) if match else None
     state = QueueState(match["state"]) if match else None
-    cats = _categories(cat_nodes)
-    availability = next(
-        (c for c in cats if c.scheme.rstrip("/").endswith("queue_availability")), None
-    )
-    formats = format_labels(cats)
     if state is None:
-        saved = availability is not None and availability.label.lower() == "saved"
+        saved = availability is not None and availability.lower() == "saved"
         state = QueueState.SAVED if saved else QueueState.AVAILABLE
+    queued = next(iter(formats), None)
     resolved = found_queue or queue
     if resolved is None:
-        resolved = QueueType.INSTANT if formats[:1] == [TitleFormat.INSTANT] else QueueType.DISC
+        resolved = QueueType.INSTANT if queued is TitleFormat.INSTANT else QueueType.DISC
     position = to_int(own.get("position"))
     return {
         "queue": resolved,
         "state": state,
         "position": position if position and position > 0 else None,
-        "queued_format": formats[0] if formats else None,
-        "availability": _availability(availability.label) if availability else None,
+        "queued_format": queued,
+        "availability": None if availability is None else _availability(availability),
         "updated_at": epoch(own.get("updated")),
         "title": title_fields(node, ref_base=ref_base),
     }
