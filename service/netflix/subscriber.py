@@ -1,5 +1,9 @@
 """The Netflix client bound to one signed-in subscriber: every call is `Security.PROTECTED`,
-signed with their access token, under their `/users/{id}` (never one a request names)."""
+signed with their access token, under their `/users/{id}` (never one a request names).
+
+The reads a home screen is made of also answer plain fields (`..._fields`, JSON-ready in
+the models' field order), so a caller that only writes JSON skips the models.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from urllib.parse import quote
 
 from service.errors import BadUpstream, InvalidInput, NotFound, UnknownTitle
 from service.netflix.normalize import queues, ratings, rentals, titles, users
+from service.netflix.normalize.title_fields import Fields
 from service.netflix.params import chunks, page, user_path
 from service.netflix.refs import TitleRef
 from service.netflix.signing import Security
@@ -80,10 +85,14 @@ class SubscriberClient:
     def _title_refs(self, refs: Sequence[TitleRef]) -> list[tuple[str, str]]:
         return [("title_refs", ",".join(r.url(self._ref_base) for r in refs))]
 
+    async def user_fields(self) -> Fields:
+        """The subscriber's profile, as `User` fields."""
+        answer = await self._upstream.document(self._call("GET", "", subject="user"))
+        return users.user_fields(answer.doc)
+
     async def user(self) -> User:
         """The subscriber's profile."""
-        answer = await self._upstream.document(self._call("GET", "", subject="user"))
-        return users.user(answer.doc)
+        return User.model_validate(await self.user_fields())
 
     async def feeds(self) -> list[Feed]:
         """The subscriber's feed URLs."""
@@ -150,6 +159,21 @@ class SubscriberClient:
         sort: QueueSort | None = None,
     ) -> tuple[QueuePage, str]:
         """A page of a queue, and the queue's current etag (for the next write)."""
+        fields, etag = await self.queue_fields(
+            queue, state=state, start_index=start_index, max_results=max_results, sort=sort
+        )
+        return QueuePage.model_validate(fields), etag
+
+    async def queue_fields(
+        self,
+        queue: QueueType,
+        *,
+        state: QueueState | None = None,
+        start_index: int = 0,
+        max_results: int = 500,
+        sort: QueueSort | None = None,
+    ) -> tuple[Fields, str]:
+        """A page of a queue as `QueuePage` fields, and the queue's current etag."""
         path = f"/queues/{QueueType(queue).value}"
         if state is not None:
             path += f"/{QueueState(state).value}"
@@ -157,7 +181,7 @@ class SubscriberClient:
         if sort is not None:
             params.append(("sort", QueueSort(sort).value))
         answer = await self._upstream.document(self._call("GET", path, params, subject="queue"))
-        return queues.queue_page(
+        return queues.queue_page_fields(
             answer.doc,
             ref_base=self._ref_base,
             page_size=max_results,
@@ -206,18 +230,33 @@ class SubscriberClient:
         self, kind: RentalKind, *, start_index: int = 0, max_results: int = 25
     ) -> RentalPage:
         """A page of the subscriber's rental history."""
+        fields = await self.rental_history_fields(
+            kind, start_index=start_index, max_results=max_results
+        )
+        return RentalPage.model_validate(fields)
+
+    async def rental_history_fields(
+        self, kind: RentalKind, *, start_index: int = 0, max_results: int = 25
+    ) -> Fields:
+        """A page of the rental history, as `RentalPage` fields."""
         path = f"/rental_history{_RENTAL_PATHS[RentalKind(kind)]}"
         answer = await self._upstream.document(
             self._call("GET", path, page(start_index, max_results), subject="rental history")
         )
-        return rentals.rental_page(answer.doc, ref_base=self._ref_base, page_size=max_results)
+        return rentals.rental_page_fields(
+            answer.doc, ref_base=self._ref_base, page_size=max_results
+        )
 
     async def at_home(self) -> list[RentalEntry]:
         """Discs currently with the subscriber."""
+        return [RentalEntry.model_validate(entry) for entry in await self.at_home_fields()]
+
+    async def at_home_fields(self) -> list[Fields]:
+        """Discs currently with the subscriber, as `RentalEntry` fields."""
         answer = await self._upstream.document(
             self._call("GET", "/at_home", subject="titles at home")
         )
-        return rentals.at_home(answer.doc, ref_base=self._ref_base)
+        return rentals.at_home_fields(answer.doc, ref_base=self._ref_base)
 
     async def _rated(self, refs: Sequence[TitleRef], kind: RatingKind) -> list[ratings.RatedTitle]:
         """Ratings of up to one chunk of titles."""
@@ -273,6 +312,13 @@ class SubscriberClient:
 
     async def recommendations(self, *, start_index: int = 0, max_results: int = 25) -> TitlePage:
         """Titles Netflix recommends to the subscriber, with predicted ratings."""
+        fields = await self.recommendations_fields(start_index=start_index, max_results=max_results)
+        return TitlePage.model_validate(fields)
+
+    async def recommendations_fields(
+        self, *, start_index: int = 0, max_results: int = 25
+    ) -> Fields:
+        """Recommendations, as `TitlePage` fields."""
         answer = await self._upstream.document(
             self._call(
                 "GET",
@@ -281,8 +327,12 @@ class SubscriberClient:
                 subject="recommendations",
             )
         )
-        return titles.recommendations_page(
-            answer.doc, ref_base=self._ref_base, page_size=max_results
+        return titles.title_page_fields(
+            answer.doc,
+            ref_base=self._ref_base,
+            page_size=max_results,
+            root="recommendations",
+            item="recommendation",
         )
 
 

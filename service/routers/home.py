@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from service.deps import UserReadsDep
-from service.responses import OrjsonResponse
 from service.routers.queues import USER_ERRORS, no_store
 from service.schemas.home import HomeScreen
 from service.schemas.patterns import HOME_SECTIONS
@@ -63,10 +62,8 @@ async def get_home(
         ),
     ] = DEFAULT_HOME_PAGE_SIZE,
 ) -> Response:
-    """The home screen, serialized once: its sections are validated models already (with
-    the headers the reads dependency set: private, and `X-Cache`)."""
+    """The home screen, written by the use case as `HomeScreen` would write it (with the
+    headers the reads dependency set: private, and `X-Cache`)."""
     wanted = parse_sections(sections)
     screen = await home_screen(reads, wanted, page_size=page_size)
-    return OrjsonResponse(
-        screen.model_dump(mode="json", by_alias=True), headers=dict(response.headers)
-    )
+    return Response(screen, media_type="application/json", headers=dict(response.headers))

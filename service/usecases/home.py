@@ -9,6 +9,9 @@ others are served; when every section asked for failed, the first failure is the
 
 Sections are read through the subscriber's `UserReads`, so they share the per-subscriber
 cache with the `/v1/me` routes: a home screen right after a page of the app costs no call.
+Each section comes as JSON (`UserReads.queue_json`...): the body the cache stores, or the
+readers' fields written by orjson, so no section passes through a model; the screen embeds
+them as they are (`orjson.Fragment`), in `HomeScreen`'s field order and bytes.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
+
 from service.errors import InvalidInput, Problem, ServiceError, problem_json
-from service.schemas.home import HomeScreen
 from service.schemas.home_sections import HomeSection
 from service.schemas.queues import QueueType
 from service.schemas.rentals import RentalKind
@@ -31,18 +35,21 @@ DEFAULT_HOME_PAGE_SIZE = 10
 MAX_HOME_PAGE_SIZE = 100
 
 
-SectionRead = Callable[[UserReads, int], Awaitable[Any]]
+SectionRead = Callable[[UserReads, int], Awaitable[bytes]]
 
-# Each section and its read (one upstream call each, none when the subscriber's cache has it).
+# Each section and its read as JSON (one upstream call each, none when the subscriber's cache
+# has it).
 SECTION_READS: dict[HomeSection, SectionRead] = {
-    HomeSection.PROFILE: lambda reads, _: reads.profile(),
-    HomeSection.DISC_QUEUE: lambda reads, size: reads.queue(QueueType.DISC, max_results=size),
-    HomeSection.INSTANT_QUEUE: lambda reads, size: reads.queue(QueueType.INSTANT, max_results=size),
-    HomeSection.AT_HOME: lambda reads, _: reads.at_home(),
-    HomeSection.RENTAL_HISTORY: lambda reads, size: reads.rental_history(
+    HomeSection.PROFILE: lambda reads, _: reads.profile_json(),
+    HomeSection.DISC_QUEUE: lambda reads, size: reads.queue_json(QueueType.DISC, max_results=size),
+    HomeSection.INSTANT_QUEUE: lambda reads, size: reads.queue_json(
+        QueueType.INSTANT, max_results=size
+    ),
+    HomeSection.AT_HOME: lambda reads, _: reads.at_home_json(),
+    HomeSection.RENTAL_HISTORY: lambda reads, size: reads.rental_history_json(
         RentalKind.ALL, max_results=size
     ),
-    HomeSection.RECOMMENDATIONS: lambda reads, size: reads.recommendations(max_results=size),
+    HomeSection.RECOMMENDATIONS: lambda reads, size: reads.recommendations_json(max_results=size),
 }
 
 
@@ -71,28 +78,31 @@ def known_names() -> list[str]:
 
 async def home_screen(
     reads: UserReads, sections: Sequence[HomeSection], *, page_size: int
-) -> HomeScreen:
-    """Every section asked for, read concurrently; failures become per-section problems."""
+) -> bytes:
+    """Every section asked for, read concurrently, as the JSON `HomeScreen` writes; failures
+    become per-section problems."""
     outcomes = await asyncio.gather(
         *(_read(SECTION_READS[section], reads, page_size) for section in sections)
     )
-    served: dict[str, Any] = {}
-    failures: dict[HomeSection, ServiceError] = {}
+    screen: dict[str, Any] = dict.fromkeys(known_names())
+    failures: dict[str, ServiceError] = {}
     for section, outcome in zip(sections, outcomes, strict=True):
         if isinstance(outcome, ServiceError):
-            failures[section] = outcome
+            failures[section.value] = outcome
         else:
-            served[section.value] = outcome
-    if failures and not served:
-        raise failures[sections[0]]
-    problems = {
-        section: Problem.model_validate_json(problem_json(error))
-        for section, error in failures.items()
-    }
-    return HomeScreen(**served, problems=problems)
+            screen[section.value] = orjson.Fragment(outcome)
+    if failures and len(failures) == len(sections):
+        raise failures[sections[0].value]
+    screen["problems"] = {name: _problem(error) for name, error in failures.items()}
+    return orjson.dumps(screen)
 
 
-async def _read(read: SectionRead, reads: UserReads, page_size: int) -> Any:
+def _problem(error: ServiceError) -> dict[str, Any]:
+    """A section's problem as `Problem` writes it (every field, nulls too)."""
+    return Problem.model_validate_json(problem_json(error)).model_dump(mode="json")
+
+
+async def _read(read: SectionRead, reads: UserReads, page_size: int) -> bytes | ServiceError:
     """The section's data, or the error it failed with (never raises)."""
     try:
         return await read(reads, page_size)

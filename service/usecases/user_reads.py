@@ -6,17 +6,24 @@ write at once: a write made through the proxy names the kinds of reads it change
 (`QUEUE_CHANGES`, `RATING_CHANGES`) and runs inside `changing(...)` (see `store.user_cache`).
 Each read reports HIT, MISS or BYPASS to the `observe` callback with the worst status so far,
 which the routes answer as `X-Cache`.
+
+The reads of the home screen come in two forms: a model (`queue`) and its JSON (`queue_json`).
+Both fetch plain fields and store the same body (`dump_json` of the fields, the bytes the
+model writes); the JSON form answers that body as is, with no model on the way.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
 from service.metrics import Metrics
+from service.netflix.normalize.common import dump_json
+from service.netflix.normalize.title_fields import Fields
 from service.netflix.refs import TitleRef
 from service.netflix.subscriber import SubscriberClient
 from service.schemas.queues import QueueEntry, QueuePage, QueueSort, QueueState, QueueType
@@ -72,6 +79,18 @@ def _refs_param(refs: Sequence[TitleRef]) -> str:
     return ",".join(ref.short for ref in refs)
 
 
+@dataclass(frozen=True, slots=True)
+class _FieldsRead:
+    """A cached read whose fetch answers the model's plain fields (`..._fields` of the
+    client): `dump_json` writes them as the model would, so the stored body is the same
+    whether a model or only JSON is wanted."""
+
+    kind: str
+    params: dict[str, keys.ParamValue]
+    ttl_s: float
+    fetch: Callable[[], Awaitable[Any]]
+
+
 class UserReads:
     """The subscriber's reads through the per-subscriber cache; `client` for uncached calls."""
 
@@ -97,7 +116,14 @@ class UserReads:
 
     async def profile(self) -> User:
         """The subscriber's profile."""
-        return await self._read(PROFILE, {}, self._profile_ttl_s, _USER, self.client.user)
+        return await self._model(self._profile(), _USER)
+
+    async def profile_json(self) -> bytes:
+        """The subscriber's profile, as the JSON `User` writes."""
+        return await self._json(self._profile())
+
+    def _profile(self) -> _FieldsRead:
+        return _FieldsRead(PROFILE, {}, self._profile_ttl_s, self.client.user_fields)
 
     async def feeds(self) -> list[Feed]:
         """The subscriber's feeds."""
@@ -123,12 +149,26 @@ class UserReads:
         max_results: int = 25,
     ) -> QueuePage:
         """A page of a queue; when fetched, the queue's etag is kept for the next write."""
+        read = self._queue(queue, state, sort, start_index, max_results)
+        return await self._model(read, _QUEUE_PAGE)
 
-        async def fetch() -> QueuePage:
-            page, etag = await self.client.queue(
+    async def queue_json(self, queue: QueueType, *, max_results: int = 25) -> bytes:
+        """The first page of a queue, as the JSON `QueuePage` writes (see `queue`)."""
+        return await self._json(self._queue(queue, None, None, 0, max_results))
+
+    def _queue(
+        self,
+        queue: QueueType,
+        state: QueueState | None,
+        sort: QueueSort | None,
+        start_index: int,
+        max_results: int,
+    ) -> _FieldsRead:
+        async def fetch() -> Fields:
+            page, etag = await self.client.queue_fields(
                 queue, state=state, sort=sort, start_index=start_index, max_results=max_results
             )
-            await self._etags.set(self.user_id, queue, etag)
+            await self._etags.keep(self.user_id, queue, etag)
             return page
 
         params: dict[str, keys.ParamValue] = {
@@ -138,7 +178,7 @@ class UserReads:
             "start_index": start_index,
             "max_results": max_results,
         }
-        return await self._read(queue_kind(queue), params, self._ttl_s, _QUEUE_PAGE, fetch)
+        return _FieldsRead(queue_kind(queue), params, self._ttl_s, fetch)
 
     async def queue_entry(self, queue: QueueType, ref: TitleRef) -> QueueEntry:
         """One title's entry in a queue; `NotFound` (never cached) when it is not queued."""
@@ -154,19 +194,32 @@ class UserReads:
         self, kind: RentalKind, *, start_index: int = 0, max_results: int = 25
     ) -> RentalPage:
         """A page of the rental history."""
-        return await self._read(
+        return await self._model(self._rental_history(kind, start_index, max_results), _RENTAL_PAGE)
+
+    async def rental_history_json(self, kind: RentalKind, *, max_results: int = 25) -> bytes:
+        """The newest page of the rental history, as the JSON `RentalPage` writes."""
+        return await self._json(self._rental_history(kind, 0, max_results))
+
+    def _rental_history(self, kind: RentalKind, start_index: int, max_results: int) -> _FieldsRead:
+        return _FieldsRead(
             RENTAL_HISTORY,
             {"kind": kind, "start_index": start_index, "max_results": max_results},
             self._profile_ttl_s,
-            _RENTAL_PAGE,
-            lambda: self.client.rental_history(
+            lambda: self.client.rental_history_fields(
                 kind, start_index=start_index, max_results=max_results
             ),
         )
 
     async def at_home(self) -> list[RentalEntry]:
         """Discs at home."""
-        return await self._read(AT_HOME, {}, self._ttl_s, _AT_HOME, self.client.at_home)
+        return await self._model(self._at_home(), _AT_HOME)
+
+    async def at_home_json(self) -> bytes:
+        """Discs at home, as the JSON a list of `RentalEntry` writes."""
+        return await self._json(self._at_home())
+
+    def _at_home(self) -> _FieldsRead:
+        return _FieldsRead(AT_HOME, {}, self._ttl_s, self.client.at_home_fields)
 
     async def ratings(self, refs: Sequence[TitleRef], *, kind: RatingKind) -> list[Rating]:
         """Ratings of titles: own, predicted or either."""
@@ -180,12 +233,20 @@ class UserReads:
 
     async def recommendations(self, *, start_index: int = 0, max_results: int = 25) -> TitlePage:
         """A page of recommendations."""
-        return await self._read(
+        return await self._model(self._recommendations(start_index, max_results), _TITLE_PAGE)
+
+    async def recommendations_json(self, *, max_results: int = 25) -> bytes:
+        """The first page of recommendations, as the JSON `TitlePage` writes."""
+        return await self._json(self._recommendations(0, max_results))
+
+    def _recommendations(self, start_index: int, max_results: int) -> _FieldsRead:
+        return _FieldsRead(
             RECOMMENDATIONS,
             {"start_index": start_index, "max_results": max_results},
             self._profile_ttl_s,
-            _TITLE_PAGE,
-            lambda: self.client.recommendations(start_index=start_index, max_results=max_results),
+            lambda: self.client.recommendations_fields(
+                start_index=start_index, max_results=max_results
+            ),
         )
 
     async def set_rating(self, ref: TitleRef, value: RatingValue) -> Rating:
@@ -236,6 +297,44 @@ class UserReads:
             return await fetch()
         self._note(status)
         return value
+
+    async def _model(self, read: _FieldsRead, adapter: TypeAdapter[_T]) -> _T:
+        """A fields read as a model: validated from the fields when fetched, else from the
+        stored body."""
+        raw, fetched = await self._body(read)
+        if fetched is not None:
+            return adapter.validate_python(fetched)
+        try:
+            return adapter.validate_json(raw)
+        except ValidationError:
+            # Stored by a version with other models (`keys.USER_FORMAT` not bumped): ask again.
+            self._note("MISS")
+            return adapter.validate_python(await read.fetch())
+
+    async def _json(self, read: _FieldsRead) -> bytes:
+        """A fields read as its JSON body, stored or written from the fields: no model."""
+        raw, _ = await self._body(read)
+        return raw
+
+    async def _body(self, read: _FieldsRead) -> tuple[bytes, Any | None]:
+        """The read's body through the cache, and its fields when they were fetched now."""
+        if read.ttl_s <= 0:  # this kind's caching is off: no cache field to build
+            fields = await read.fetch()
+            self._note("BYPASS")
+            return dump_json(fields), fields
+        fetched: list[Any] = []
+
+        async def body() -> bytes:
+            fields = await read.fetch()
+            fetched.append(fields)
+            return dump_json(fields)
+
+        field = keys.user_read_field(**read.params)
+        raw, status = await self._cache.get_or_fetch(
+            self.user_id, read.kind, field, read.ttl_s, body
+        )
+        self._note(status)
+        return raw, fetched[0] if fetched else None
 
     def _note(self, status: ReadStatus) -> None:
         if self._metrics is not None:

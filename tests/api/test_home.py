@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from emulator import EmulatorConfig
+from service.schemas.home import HomeScreen
 from tests.support.arrivals import arrivals, most_in_any_window
 from tests.support.proxy import CATALOG_SIZE, Proxy, running_proxy
 
@@ -80,6 +82,37 @@ async def test_home_serves_every_section_as_its_own_endpoint_does(proxy: Proxy) 
         assert alone.status_code == 200, alone.text
         assert home[section] == alone.json(), section
     assert [e["title"]["id"] for e in home["disc_queue"]["items"]][:3] == titles
+
+
+def _model_writes(body: bytes) -> bytes:
+    """The bytes `HomeScreen` writes for the screen in `body` (the contract's serialization)."""
+    return orjson.dumps(HomeScreen.model_validate_json(body).model_dump(mode="json", by_alias=True))
+
+
+async def test_home_writes_its_models_bytes_fetched_or_cached(redis_url: str) -> None:
+    async with running_proxy(redis_url, budget_user_per_s=200.0, user_cache_ttl_s=60.0) as proxy:
+        session, _ = await proxy.sign_in()
+        cold = await proxy.client.get("/v1/me/home", headers=_auth(session))
+        warm = await proxy.client.get("/v1/me/home", headers=_auth(session))
+    assert (cold.status_code, warm.status_code) == (200, 200), cold.text
+    assert (cold.headers["x-cache"], warm.headers["x-cache"]) == ("MISS", "HIT")
+    assert cold.headers["content-type"] == "application/json"
+    assert cold.content == warm.content == _model_writes(cold.content)
+    assert cold.content.count(b'"updated_at":"') and cold.content.count(b'"shipped_at":"')
+
+
+async def test_a_partial_screen_writes_its_models_bytes(proxy: Proxy) -> None:
+    session, _ = await proxy.sign_in()
+    proxy.upstream.inner = FailingPaths(proxy.upstream.inner, "/at_home")
+    answer = await proxy.client.get(
+        "/v1/me/home?sections=at_home,profile,instant_queue", headers=_auth(session)
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.content == _model_writes(answer.content)
+    home = answer.json()
+    assert [name for name in SECTIONS if home[name] is not None] == ["profile", "instant_queue"]
+    assert list(home["problems"]) == ["at_home"]
+    assert home["problems"]["at_home"]["sub_code"] is None  # every field of `Problem`
 
 
 async def test_sections_picks_what_is_read(proxy: Proxy) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from service.errors import QueueBusy, StoreUnavailable
 from service.store import keys
-from service.store.etags import EtagStore
+from service.store.etags import REWRITE_S, EtagStore
 from service.store.locks import QueueLock
 from service.store.redis import RedisLike, connect
 from tests.support.store_backends import (
@@ -38,6 +38,31 @@ async def test_etags_per_user_and_queue(store: RedisLike) -> None:
     await etags.forget(USER, "disc")
     assert await etags.get(USER, "disc") is None
     assert await etags.get("someone-else", "disc") == "1"
+
+
+async def test_a_read_writes_an_etag_this_process_stored_only_once(store: RedisLike) -> None:
+    now = [0.0]
+    etags = EtagStore(store, settings_for(None), clock=lambda: now[0])
+    key = keys.queue_etag(USER, "disc")
+    await etags.keep(USER, "disc", "1")
+    assert await store.get(key) == b"1"
+    await store.delete(key)  # lost meanwhile: a restart, or a forget on another replica
+    await etags.keep(USER, "disc", "1")
+    assert await store.get(key) is None  # stored by this process already: nothing written
+    await EtagStore(store, settings_for(None)).keep(USER, "disc", "1")
+    assert await store.get(key) == b"1"  # another process had not stored it
+    await etags.keep(USER, "disc", "2")
+    assert await store.get(key) == b"2"  # a new etag is always written
+    await etags.forget(USER, "disc")
+    await etags.keep(USER, "disc", "2")
+    assert await store.get(key) == b"2"  # forgotten here: written again
+    await store.delete(key)
+    now[0] += REWRITE_S
+    await etags.keep(USER, "disc", "2")
+    assert await store.get(key) == b"2"  # trusted for REWRITE_S only
+    await store.delete(key)
+    await etags.set(USER, "disc", "2")
+    assert await store.get(key) == b"2"  # a write's etag is always written
 
 
 async def test_bad_etags_and_queues_are_refused(store: RedisLike) -> None:

@@ -1,33 +1,70 @@
-"""Rental history and titles at home."""
+"""Rental history and titles at home.
+
+Each item is read in one pass into plain fields in `RentalEntry`'s order (the title by
+`title_fields`): `dump_json` writes them as the models would, with no model on the way.
+"""
 
 from __future__ import annotations
 
-from service.netflix.document import Doc
-from service.netflix.normalize.common import epoch, expect_root, to_int, to_page
-from service.netflix.normalize.titles import title
+from service.netflix.document import Doc, Node
+from service.netflix.normalize.common import epoch, expect_root, to_int
+from service.netflix.normalize.pages import page_fields
+from service.netflix.normalize.title_fields import Fields, title_fields
 from service.schemas.rentals import RentalEntry, RentalPage
+
+# The dates of a rental item, by tag, as `RentalEntry` fields.
+_DATES = {
+    "shipped_date": "shipped_at",
+    "returned_date": "returned_at",
+    "watched_date": "watched_at",
+    "estimated_arrival_date": "estimated_arrival_at",
+}
+_VIEWED = "viewed_time"
+
+
+def rental_entry_fields(node: Node, *, ref_base: str) -> Fields:
+    """A `rental_history_item` or `at_home_item` as `RentalEntry` fields."""
+    own: dict[str, str | None] = {}
+    for child in node:
+        tag = child.tag
+        if (tag in _DATES or tag == _VIEWED) and tag not in own:
+            own[tag] = (child.text or "").strip() or None
+    fields: Fields = {"title": title_fields(node, ref_base=ref_base)}
+    for tag, name in _DATES.items():
+        fields[name] = epoch(own.get(tag))
+    fields["viewed_time_s"] = to_int(own.get(_VIEWED))
+    return fields
 
 
 def rental_entry(doc: Doc, *, ref_base: str) -> RentalEntry:
-    """A `rental_history_item` or `at_home_item`."""
-    return RentalEntry(
-        title=title(doc, ref_base=ref_base),
-        shipped_at=epoch(doc.child_text("shipped_date")),
-        returned_at=epoch(doc.child_text("returned_date")),
-        watched_at=epoch(doc.child_text("watched_date")),
-        estimated_arrival_at=epoch(doc.child_text("estimated_arrival_date")),
-        viewed_time_s=to_int(doc.child_text("viewed_time")),
-    )
+    """A `rental_history_item` or `at_home_item` as a model."""
+    return RentalEntry.model_validate(rental_entry_fields(doc.node(), ref_base=ref_base))
+
+
+def _items(doc: Doc, tag: str, ref_base: str) -> list[Fields]:
+    return [rental_entry_fields(n, ref_base=ref_base) for n in doc.node() if n.tag == tag]
+
+
+def rental_page_fields(doc: Doc, *, ref_base: str, page_size: int) -> Fields:
+    """`/users/{id}/rental_history[/kind]` as `RentalPage` fields."""
+    expect_root(doc, "rental_history")
+    items = _items(doc, "rental_history_item", ref_base)
+    return page_fields(doc, items, page_size=page_size)
 
 
 def rental_page(doc: Doc, *, ref_base: str, page_size: int) -> RentalPage:
-    """`/users/{id}/rental_history[/kind]`."""
-    expect_root(doc, "rental_history")
-    items = [rental_entry(n, ref_base=ref_base) for n in doc.children("rental_history_item")]
-    return to_page(RentalPage, doc, items, page_size=page_size)
+    """`/users/{id}/rental_history[/kind]` as a model."""
+    return RentalPage.model_validate(
+        rental_page_fields(doc, ref_base=ref_base, page_size=page_size)
+    )
+
+
+def at_home_fields(doc: Doc, *, ref_base: str) -> list[Fields]:
+    """`/users/{id}/at_home`: discs currently with the subscriber, as `RentalEntry` fields."""
+    expect_root(doc, "at_home")
+    return _items(doc, "at_home_item", ref_base)
 
 
 def at_home(doc: Doc, *, ref_base: str) -> list[RentalEntry]:
-    """`/users/{id}/at_home`: discs currently with the subscriber."""
-    expect_root(doc, "at_home")
-    return [rental_entry(n, ref_base=ref_base) for n in doc.children("at_home_item")]
+    """`/users/{id}/at_home` as models."""
+    return [RentalEntry.model_validate(f) for f in at_home_fields(doc, ref_base=ref_base)]

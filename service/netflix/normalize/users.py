@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from service.errors import BadUpstream
 from service.netflix.document import Doc
@@ -36,8 +37,8 @@ def current_user_id(doc: Doc) -> str:
     raise BadUpstream("the upstream did not say who the current user is")
 
 
-def user(doc: Doc) -> User:
-    """A `user` document."""
+def user_fields(doc: Doc) -> dict[str, Any]:
+    """A `user` document as `User` fields, in its field order."""
     expect_root(doc, "user")
     user_id = doc.child_text("user_id")
     if not user_id:
@@ -48,15 +49,20 @@ def user(doc: Doc) -> User:
     if maturity is not None:
         cats = categories(maturity)
         level = to_int(cats[0].label) if cats else to_int(maturity.text())
-    return User(
-        user_id=user_id,
-        first_name=doc.child_text("first_name") or "",
-        last_name=doc.child_text("last_name") or "",
-        nickname=doc.child_text("nickname"),
-        can_instant_watch=bool(to_bool(doc.child_text("can_instant_watch"))),
-        preferred_formats=format_labels(categories(preferred)) if preferred else [],
-        max_maturity_level=level,
-    )
+    return {
+        "user_id": user_id,
+        "first_name": doc.child_text("first_name") or "",
+        "last_name": doc.child_text("last_name") or "",
+        "nickname": doc.child_text("nickname"),
+        "can_instant_watch": bool(to_bool(doc.child_text("can_instant_watch"))),
+        "preferred_formats": format_labels(categories(preferred)) if preferred else [],
+        "max_maturity_level": level,
+    }
+
+
+def user(doc: Doc) -> User:
+    """A `user` document as a model."""
+    return User.model_validate(user_fields(doc))
 
 
 def feeds(doc: Doc) -> list[Feed]:
