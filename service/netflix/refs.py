@@ -123,14 +123,15 @@ class TitleRef:
         """Read a title URL found in an upstream document; None when it is not a title URL.
 
         Any host is accepted here because the result is used only as an identifier; the
-        host never becomes a URL the proxy fetches.
+        host never becomes a URL the proxy fetches. A URL naming no valid title (a season of
+        a movie) is None too: the document is at fault, not the client.
         """
         url = url.strip()
         match = _TITLE_URL.fullmatch(url)
         if match is not None:  # the usual shape, without splitting the URL first
             season = match["season"]
             kind: Kind = match["kind"]  # type: ignore[assignment]  # the regex allows only Kinds
-            return cls(kind, int(match["id"]), int(season) if season else None)
+            return cls._or_none(kind, int(match["id"]), int(season) if season else None)
         path = _path_of(url)
         prefix = "/catalog/titles/"
         if not path.startswith(prefix):
@@ -140,7 +141,14 @@ class TitleRef:
             return None
         season = match["season"]
         kind = match["kind"]  # type: ignore[assignment]
-        return cls(kind, int(match["id"]), int(season) if season else None)
+        return cls._or_none(kind, int(match["id"]), int(season) if season else None)
+
+    @classmethod
+    def _or_none(cls, kind: Kind, title_id: int, season_id: int | None) -> TitleRef | None:
+        try:
+            return cls(kind, title_id, season_id)
+        except InvalidInput:
+            return None
 
     @property
     def short(self) -> str:

@@ -34,8 +34,8 @@ def _new_parser() -> etree.XMLParser:
 
 
 class _Parsers(threading.local):
-    """One parser per thread: lxml parsers are not thread-safe, and a reused one keeps its
-    parsing context (a new parser costs a few percent of parsing a search answer)."""
+    """One parser per thread: threads sharing one would wait on its lock, and a reused one
+    keeps its parsing context (a new parser costs a few percent of parsing a search answer)."""
 
     def __init__(self) -> None:
         self.parser = _new_parser()

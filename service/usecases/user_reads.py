@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from service.metrics import Metrics
@@ -302,7 +303,7 @@ class UserReads:
         """A fields read as a model: validated from the fields when fetched, else from the
         stored body."""
         raw, fetched = await self._body(read)
-        if fetched is not None:
+        if fetched is not None or raw is None:
             return adapter.validate_python(fetched)
         try:
             return adapter.validate_json(raw)
@@ -312,16 +313,29 @@ class UserReads:
             return adapter.validate_python(await read.fetch())
 
     async def _json(self, read: _FieldsRead) -> bytes:
-        """A fields read as its JSON body, stored or written from the fields: no model."""
-        raw, _ = await self._body(read)
+        """A fields read as its JSON body, stored or written from the fields: no model.
+
+        A stored body goes out as stored (the home screen embeds it), so it must at least be
+        JSON; `keys.USER_FORMAT` keeps bodies of other models apart (a test pins it to them).
+        """
+        raw, fetched = await self._body(read)
+        if raw is None:
+            return dump_json(fetched)
+        if fetched is None:
+            try:
+                orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                self._note("MISS")
+                return dump_json(await read.fetch())
         return raw
 
-    async def _body(self, read: _FieldsRead) -> tuple[bytes, Any | None]:
-        """The read's body through the cache, and its fields when they were fetched now."""
-        if read.ttl_s <= 0:  # this kind's caching is off: no cache field to build
+    async def _body(self, read: _FieldsRead) -> tuple[bytes | None, Any]:
+        """The read's body through the cache (None when its caching is off), and its fields
+        when they were fetched now (else None)."""
+        if read.ttl_s <= 0:  # this kind's caching is off: no cache field, no body to write
             fields = await read.fetch()
             self._note("BYPASS")
-            return dump_json(fields), fields
+            return None, fields
         fetched: list[Any] = []
 
         async def body() -> bytes:

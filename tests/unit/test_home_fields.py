@@ -112,3 +112,23 @@ def test_recorded_home_sections_write_the_model_bytes() -> None:
     for path, read, model in found:
         parse = parse_json if path.suffix == ".json" else parse_xml
         _written(parse(path.read_bytes(), max_bytes=LIMIT), read, TypeAdapter(model))
+
+
+def test_numbers_beyond_64_bits_are_no_number_and_the_page_is_still_written() -> None:
+    """orjson writes 64-bit integers only; an absurd upstream count is null, not a failure."""
+    huge = "99999999999999999999"
+    body = (
+        "<queue><number_of_results>1</number_of_results><start_index>0</start_index>"
+        "<results_per_page>25</results_per_page><etag>7</etag><queue_item>"
+        f"<id>{BASE}/users/u1/queues/disc/available/1/60031236</id>"
+        f"<position>{huge}</position><runtime>{huge}</runtime>"
+        f"<release_year>1e30</release_year><title regular='Kill Bill' short='Kill Bill'/>"
+        f'<link href="{BASE}/catalog/titles/movies/60031236" '
+        'rel="http://schemas.netflix.com/catalog/title" title="Kill Bill"/>'
+        "</queue_item></queue>"
+    ).encode()
+    doc = parse_xml(body, max_bytes=LIMIT)
+    page = _written(doc, _queue(QueueType.DISC), TypeAdapter(QueuePage))
+    entry = QueuePage.model_validate_json(page).items[0]
+    assert entry.position is None
+    assert entry.title.runtime_s is None and entry.title.release_year is None

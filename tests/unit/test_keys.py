@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import Any
 
 import pytest
 from redis.crc import key_slot
@@ -158,3 +159,49 @@ def test_catalog_keys_change_with_the_cached_format(monkeypatch: pytest.MonkeyPa
     after = keys.catalog("titles.get", ref="movies/1")
     assert before != after
     assert after.startswith(keys.catalog_prefix("titles.get"))
+
+
+def test_the_user_cache_format_is_bumped_with_the_models_it_stores() -> None:
+    """The subscriber cache serves stored bodies as they are (the home screen embeds them):
+    a change to one of its models must come with a new `USER_FORMAT`, then a new pin here."""
+    from hashlib import sha256
+
+    import orjson
+    from pydantic import TypeAdapter
+
+    from service.schemas.queues import QueueEntry, QueuePage
+    from service.schemas.ratings import Rating
+    from service.schemas.rentals import RentalEntry, RentalPage
+    from service.schemas.titles import TitlePage
+    from service.schemas.users import Feed, TitleState, User
+
+    stored: list[Any] = [
+        User,
+        list[Feed],
+        list[TitleState],
+        QueuePage,
+        QueueEntry,
+        RentalPage,
+        list[RentalEntry],
+        list[Rating],
+        TitlePage,
+    ]
+    schemas = [_shape(TypeAdapter(kind).json_schema(mode="serialization")) for kind in stored]
+    digest = sha256(orjson.dumps(schemas, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+    assert (keys.USER_FORMAT, digest) == (1, "ee8509f73eaeb09f")
+
+
+def _shape(schema: object) -> object:
+    """A JSON schema without its wording (descriptions, titles, examples): what bodies hold."""
+    if isinstance(schema, dict):
+        wording = {"description", "title", "examples"}
+        return {
+            k: {name: _shape(p) for name, p in v.items()}
+            if k in ("properties", "$defs")
+            else _shape(v)
+            for k, v in schema.items()
+            if k not in wording
+        }
+    if isinstance(schema, list):
+        return [_shape(v) for v in schema]
+    return schema

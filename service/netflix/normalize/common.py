@@ -27,18 +27,26 @@ PageT = TypeVar("PageT", bound=Page[Any])
 _MAX_MEMO = 4096
 
 
+# Integers JSON writers (orjson, and most clients' parsers) hold: 64 bits, signed.
+INT_RANGE = range(-(2**63), 2**63)
+
+
 def to_int(value: str | None) -> int | None:
-    """An integer from upstream text (`"25"`, `"25.0"`); None when absent or not a number."""
+    """An integer from upstream text (`"25"`, `"25.0"`); None when absent, not a number, or
+    beyond 64 bits (no count or year is that large; orjson could not write it)."""
     if value is None:
         return None
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError:
         try:
-            number = float(value)
+            decimal = float(value)
         except ValueError:
             return None
-        return int(number) if number.is_integer() else None
+        if not decimal.is_integer():
+            return None
+        number = int(decimal)
+    return number if number in INT_RANGE else None
 
 
 def to_float(value: str | None) -> float | None:
@@ -251,13 +259,15 @@ def maturity_system(scheme: str) -> RatingSystem | None:
 
 
 _GENRES = "genres"
+_UNKNOWN = "unknown"  # a scheme not judged yet (`_SCHEME_KINDS` never holds it)
 _SCHEME_KINDS: dict[str, RatingSystem | str | None] = {}
 
 
 def _scheme_kind(scheme: str) -> RatingSystem | str | None:
     """`_GENRES`, a rating system, or None for a category scheme; memoized."""
-    if scheme in _SCHEME_KINDS:
-        return _SCHEME_KINDS[scheme]
+    kind = _SCHEME_KINDS.get(scheme, _UNKNOWN)
+    if kind is not _UNKNOWN:
+        return kind
     kind = _GENRES if scheme_is(scheme, _GENRES) else maturity_system(scheme)
     if len(_SCHEME_KINDS) >= _MAX_MEMO:
         _SCHEME_KINDS.clear()
@@ -273,7 +283,9 @@ def genres_and_rating(cats: Iterable[Node]) -> tuple[list[str], dict[str, Any] |
     kinds = _SCHEME_KINDS
     for node in cats:
         scheme = node.get("scheme") or ""
-        kind = kinds[scheme] if scheme in kinds else _scheme_kind(scheme)
+        kind = kinds.get(scheme, _UNKNOWN)
+        if kind is _UNKNOWN:
+            kind = _scheme_kind(scheme)
         if kind is None or (rating is not None and kind is not _GENRES):
             continue
         label = (node.get("label") or node.get("term") or node.text or "").strip()
@@ -317,20 +329,25 @@ def page_info(doc: Doc, count: int) -> PageInfo:
     )
 
 
-def to_page(cls: type[PageT], doc: Doc, items: list[Any], *, page_size: int) -> PageT:
-    """`items` as a `cls` page, its totals read from the collection header of `doc`.
+def page_fields(doc: Doc, items: list[Any], *, page_size: int) -> dict[str, Any]:
+    """`items` as `Page` fields, in its field order, totals read from the header of `doc`.
 
     `page_size` is the size the client asked for (or its default), whatever the upstream
     wrote in `results_per_page` (some resources echo the size asked, others count the items).
     """
     info = page_info(doc, len(items))
-    return cls(
-        items=items,
-        total=info.total,
-        start_index=info.start_index,
-        page_size=page_size,
-        next=info.next_index(len(items)),
-    )
+    return {
+        "items": items,
+        "total": info.total,
+        "start_index": info.start_index,
+        "page_size": page_size,
+        "next": info.next_index(len(items)),
+    }
+
+
+def to_page(cls: type[PageT], doc: Doc, items: list[Any], *, page_size: int) -> PageT:
+    """`items` as a `cls` page (`page_fields`)."""
+    return cls.model_validate(page_fields(doc, items, page_size=page_size))
 
 
 def expect_root(doc: Doc, *tags: str) -> None:

@@ -1,6 +1,6 @@
 """Queues: listings with their etag, single entries, and queue write results.
 
-Listings are read in one pass per item into plain fields in `QueueEntry`'s order (the title by
+Listings are read item by item into plain fields in `QueueEntry`'s order (the title by
 `title_fields`): `dump_json` writes them as the models would, with no model on the way.
 """
 
@@ -16,10 +16,10 @@ from service.netflix.normalize.common import (
     epoch,
     expect_root,
     format_name,
+    page_fields,
     scheme_is,
     to_int,
 )
-from service.netflix.normalize.pages import page_fields
 from service.netflix.normalize.title_fields import Fields, title_fields
 from service.schemas.queues import QueueEntry, QueuePage, QueueState, QueueType
 from service.schemas.titles import TitleFormat

@@ -1,14 +1,13 @@
 """Rental history and titles at home.
 
-Each item is read in one pass into plain fields in `RentalEntry`'s order (the title by
+Each item is read into plain fields in `RentalEntry`'s order (the title by
 `title_fields`): `dump_json` writes them as the models would, with no model on the way.
 """
 
 from __future__ import annotations
 
 from service.netflix.document import Doc, Node
-from service.netflix.normalize.common import epoch, expect_root, to_int
-from service.netflix.normalize.pages import page_fields
+from service.netflix.normalize.common import epoch, expect_root, page_fields, to_int
 from service.netflix.normalize.title_fields import Fields, title_fields
 from service.schemas.rentals import RentalEntry, RentalPage
 
@@ -34,11 +33,6 @@ def rental_entry_fields(node: Node, *, ref_base: str) -> Fields:
         fields[name] = epoch(own.get(tag))
     fields["viewed_time_s"] = to_int(own.get(_VIEWED))
     return fields
-
-
-def rental_entry(doc: Doc, *, ref_base: str) -> RentalEntry:
-    """A `rental_history_item` or `at_home_item` as a model."""
-    return RentalEntry.model_validate(rental_entry_fields(doc.node(), ref_base=ref_base))
 
 
 def _items(doc: Doc, tag: str, ref_base: str) -> list[Fields]:

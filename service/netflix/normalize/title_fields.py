@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from service.errors import BadUpstream
 from service.netflix.document import Doc, Node, doc_of
 from service.netflix.normalize.common import (
+    INT_RANGE,
     categories,
     format_labels,
     genres_and_rating,
@@ -106,22 +107,25 @@ def _text(node: Node | None) -> str | None:
 def _int(node: Node | None) -> int | None:
     """`to_int(_text(node))`, reading the usual plain number without stripping it first
     (`int` and `float` ignore surrounding whitespace as `str.strip` does)."""
-    if node is None:
+    text = None if node is None else node.text
+    if text is None:
         return None
     try:
-        return int(node.text)  # type: ignore[arg-type]  # None is a TypeError, then read below
-    except (TypeError, ValueError):
-        return to_int(_text(node))
+        number = int(text)
+    except ValueError:
+        return to_int(text.strip() or None)
+    return number if number in INT_RANGE else None
 
 
 def _float(node: Node | None) -> float | None:
     """`to_float(_text(node))`, like `_int`."""
-    if node is None:
+    text = None if node is None else node.text
+    if text is None:
         return None
     try:
-        return float(node.text)  # type: ignore[arg-type]  # as in `_int`
-    except (TypeError, ValueError):
-        return to_float(_text(node))
+        return float(text)
+    except ValueError:
+        return to_float(text.strip() or None)
 
 
 def _inner(link: Node | None) -> list[Doc] | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from service.netflix.document import Doc
-from service.netflix.normalize.common import Links, expect_root, html_to_text, page_info
+from service.netflix.normalize.common import Links, expect_root, html_to_text, page_fields
 from service.netflix.normalize.members import expansion
 from service.netflix.normalize.parts import availability, awards, languages, screen_formats
 from service.netflix.normalize.people import person_refs
@@ -133,14 +133,7 @@ def title_page_fields(
     `recommendations`."""
     expect_root(doc, root)
     items = [title_fields(node, ref_base=ref_base) for node in doc.node() if node.tag == item]
-    info = page_info(doc, len(items))
-    return {
-        "items": items,
-        "total": info.total,
-        "start_index": info.start_index,
-        "page_size": page_size,
-        "next": info.next_index(len(items)),
-    }
+    return page_fields(doc, items, page_size=page_size)
 
 
 def title_page(
