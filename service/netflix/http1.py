@@ -34,7 +34,8 @@ from service.netflix.http1_connection import Http1Connection, Origin
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _IDEMPOTENT = frozenset({"GET", "HEAD"})
 _RESENDS = 2
-# The whole request head, so no header can smuggle a line break (or a NUL) into the request.
+# The request head, checked whole: with one line per header (counted), no name or value
+# can smuggle in a line break, a NUL, or a header of its own.
 _TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _VALID_HEAD = re.compile(
     _TOKEN + rb" [\x21-\x7e]+ HTTP/1\.1\r\n(?:" + _TOKEN + rb": [^\r\n\x00]*\r\n)*\r\n"
@@ -309,7 +310,8 @@ def _request_head(request: httpx.Request) -> tuple[bytes, bool, bool]:
             chunked = b"chunked" in value.lower()
     parts.append(b"\r\n")
     head = b"".join(parts)
-    if _VALID_HEAD.fullmatch(head) is None:
+    lines = len(parts) // 4 + 1  # four parts per header line, request line included
+    if head.count(b"\n") != lines or _VALID_HEAD.fullmatch(head) is None:
         raise httpx.LocalProtocolError("the request head holds a character HTTP forbids there")
     return head, closing, chunked
 
