@@ -83,7 +83,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
                 if body is None:
                     await _send_stream(conn, request.stream, chunked, timeouts.get("write"))
                 await conn.drain(timeouts.get("write"))
-                status, reason, headers = await conn.response_head(timeouts.get("read"))
+                status, reason, headers, version = await conn.response_head(timeouts.get("read"))
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 stale = conn.exchanges > 1 and conn.nothing_received
                 self._discard(conn)
@@ -100,7 +100,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
             status,
             headers=headers,
             stream=stream,
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
+            extensions={"http_version": version, "reason_phrase": reason},
             request=request,
         )
 

@@ -51,6 +51,7 @@ class Http1Connection(asyncio.Protocol):
     def _reset(self, *, head: bool) -> None:
         self._head = head
         self._status = 0
+        self._version = b"HTTP/1.1"
         self._reason = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._interim = False
@@ -92,13 +93,13 @@ class Http1Connection(asyncio.Protocol):
 
     async def response_head(
         self, timeout_s: float | None
-    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        """Status, reason phrase and header list of the response, once they have arrived."""
+    ) -> tuple[int, bytes, list[tuple[bytes, bytes]], bytes]:
+        """Status, reason phrase, header list and HTTP version of the response."""
         while not self._headers_done:
             self._raise_if_broken()
             if not await self._wait_data(timeout_s):
                 raise httpx.ReadTimeout("the upstream did not answer in time")
-        return self._status, self._reason, self._headers
+        return self._status, self._reason, self._headers, self._version
 
     async def receive(self, timeout_s: float | None) -> bytes:
         """The next body bytes, or b"" once the body is complete."""
@@ -264,6 +265,7 @@ class Http1Connection(asyncio.Protocol):
             self._headers, self._reason, self._framed = [], b"", False
             return
         self._status = status
+        self._version = b"HTTP/" + parser.get_http_version().encode()
         self._headers_done = True
         if self._head:
             # llhttp does not know the request method: it would wait for the body a HEAD

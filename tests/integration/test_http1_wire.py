@@ -99,9 +99,10 @@ async def test_body_until_the_server_closes(client: httpx.AsyncClient) -> None:
         writer.write(b"it")
 
     async with raw_server(handle) as server:
-        assert (await client.get(server.url())).content == b"all of it"
-        assert (await client.get(server.url())).content == b"all of it"
+        first = await client.get(server.url())
+        assert (await client.get(server.url())).content == first.content == b"all of it"
     assert server.connections == 2
+    assert first.http_version == "HTTP/1.1" and first.reason_phrase == "OK"
 
 
 async def test_a_connection_the_server_closed_while_idle_is_not_reused(
