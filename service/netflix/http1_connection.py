@@ -3,7 +3,7 @@
 A connection carries one exchange at a time. The protocol's callbacks fill the response's
 state as bytes arrive; the caller awaits the head, then the body chunk by chunk. Reading
 pauses while more than `_HIGH_WATER` bytes of body wait unread (a 160 MB catalog index is
-streamed, not held), and resumes once the reader has taken them.
+streamed, not held), and resumes once the reader has taken them down to `_LOW_WATER`.
 
 A connection is reusable only when its response was read to the end, both sides allow
 keep-alive, and nothing else happened: the peer closing it (EOF or reset), a parse error, or
@@ -23,6 +23,10 @@ import httpx
 Origin = tuple[str, str, int]
 
 _HIGH_WATER = 1 << 20
+_LOW_WATER = 1 << 18
+# The most handed on at once, as httpcore read: a gzip body decodes to pieces a streaming
+# parser (whose buffer is capped) takes in its stride, however far the reader fell behind.
+_MAX_CHUNK = 1 << 16
 _FRAMING = (b"content-length", b"transfer-encoding")
 
 
@@ -111,14 +115,12 @@ class Http1Connection(asyncio.Protocol):
                 return b""
             if not await self._wait_data(timeout_s):
                 raise httpx.ReadTimeout("the upstream stopped sending the answer")
-        chunks = self._chunks
-        if len(chunks) == 1:
-            data = chunks.popleft()
-        else:
-            data = b"".join(chunks)
-            chunks.clear()
-        self._buffered = 0
-        if self._reading_paused and self._transport is not None:
+        data = self._chunks.popleft()
+        if len(data) > _MAX_CHUNK:
+            self._chunks.appendleft(data[_MAX_CHUNK:])
+            data = data[:_MAX_CHUNK]
+        self._buffered -= len(data)
+        if self._reading_paused and self._buffered < _LOW_WATER and self._transport is not None:
             self._reading_paused = False
             self._transport.resume_reading()
         return data

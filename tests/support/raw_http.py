@@ -27,6 +27,7 @@ class RawServer:
     scheme: str = "http"
     connections: int = 0
     requests: list[Request] = field(default_factory=list)
+    sent: int = 0  # body bytes a handler has had accepted by the socket, when it counts them
 
     def url(self, path: str = "/") -> str:
         """An absolute URL on this server."""
