@@ -7,29 +7,24 @@ ran in Python for every event, and anyio wrapped each read and write. Here a req
 write of a head built in one pass, the response is parsed in C, and the pool takes the most
 recently used idle connection of the origin.
 
-The pool keeps connections per origin (scheme, host, port) under httpx's `Limits`: at most
-`max_connections` open at once (callers beyond it queue in order and get `PoolTimeout`
-after the pool timeout), at most `max_keepalive_connections` idle, none idle longer than
-`keepalive_expiry`. A connection goes back to the pool only when its response was read to
-the end; one abandoned half-read, broken, or closed by either side is closed instead. A GET
-or HEAD sent on a reused connection that the peer had closed before answering (the keep-alive
-race) is sent once more on another connection. Timeouts come from the request's `timeout`
+Connections come from `Http1Pool` (per origin, under httpx's `Limits`) and go back to it
+only when their response was read to the end (`service.netflix.http1_pool`). A GET or HEAD
+sent on a reused connection that the peer had closed before answering (the keep-alive race)
+is sent once more on another connection. Timeouts come from the request's `timeout`
 extension (connect, read, write, pool; None is no limit), and failures are raised as httpx
 exceptions. The response body is handed back raw: `httpx.Response` decodes Content-Encoding.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
 import ssl
-from collections import deque
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
-from service.netflix.http1_connection import Http1Connection, Origin
+from service.netflix.http1_connection import Http1Connection
+from service.netflix.http1_pool import Http1Pool
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _IDEMPOTENT = frozenset({"GET", "HEAD"})
@@ -48,16 +43,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
     def __init__(
         self, *, limits: httpx.Limits | None = None, ssl_context: ssl.SSLContext | None = None
     ) -> None:
-        limits = limits if limits is not None else httpx.Limits()
-        self._max = limits.max_connections
-        self._max_idle = limits.max_keepalive_connections
-        self._expiry = limits.keepalive_expiry
-        self._ssl_context = ssl_context
-        self._idle: dict[Origin, list[Http1Connection]] = {}
-        self._idle_count = 0
-        self._count = 0  # connections open or being opened
-        self._waiters: deque[tuple[Origin, asyncio.Future[Http1Connection | None]]] = deque()
-        self._closed = False
+        self._pool = Http1Pool(limits if limits is not None else httpx.Limits(), ssl_context)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send the request on a pooled connection; the response streams its raw body."""
@@ -73,9 +59,10 @@ class Http1Transport(httpx.AsyncBaseTransport):
         except httpx.RequestNotRead:
             body = None
         method = request.method
+        pool = self._pool
         resends = _RESENDS if method in _IDEMPOTENT and not body else 0
         while True:
-            conn = await self._acquire(origin, timeouts)
+            conn = await pool.acquire(origin, timeouts)
             try:
                 conn.start(
                     head + body if body else head, head=method == "HEAD", keep_alive=not closing
@@ -86,16 +73,16 @@ class Http1Transport(httpx.AsyncBaseTransport):
                 status, reason, headers, version = await conn.response_head(timeouts.get("read"))
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 stale = conn.exchanges > 1 and conn.nothing_received
-                self._discard(conn)
+                pool.discard(conn)
                 if stale and resends:
                     resends -= 1
                     continue
                 raise
             except BaseException:
-                self._discard(conn)
+                pool.discard(conn)
                 raise
             break
-        stream = _Body(self, conn, timeouts.get("read"))
+        stream = _Body(pool, conn, timeouts.get("read"))
         return httpx.Response(
             status,
             headers=headers,
@@ -106,151 +93,13 @@ class Http1Transport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close idle connections now and the others when their responses are done."""
-        self._closed = True
-        for conns in self._idle.values():
-            for conn in conns:
-                conn.close()
-                self._count -= 1
-        self._idle.clear()
-        self._idle_count = 0
-        while self._waiters:
-            _, future = self._waiters.popleft()
-            if not future.done():
-                future.set_exception(httpx.PoolTimeout("the upstream transport was closed"))
-
-    # -- the pool ----------------------------------------------------------------------------
-
-    async def _acquire(
-        self, origin: Origin, timeouts: Mapping[str, float | None]
-    ) -> Http1Connection:
-        if self._closed:
-            raise httpx.PoolTimeout("the upstream transport is closed")
-        conn = self._take_idle(origin)
-        if conn is not None:
-            return conn
-        if self._max is None or self._count < self._max:
-            self._count += 1
-        elif not self._evict_idle():
-            waited = await self._wait_turn(origin, timeouts.get("pool"))
-            if waited is not None:
-                return waited
-        # A slot is ours: open a connection in it.
-        try:
-            return await _connect(origin, self._context(origin), timeouts.get("connect"))
-        except BaseException:
-            self._release_slot()
-            raise
-
-    def _take_idle(self, origin: Origin) -> Http1Connection | None:
-        conns = self._idle.get(origin)
-        if not conns:
-            return None
-        now = asyncio.get_running_loop().time()
-        while conns:
-            conn = conns.pop()
-            self._idle_count -= 1
-            if conn.usable_idle and (self._expiry is None or now - conn.idle_since < self._expiry):
-                return conn
-            conn.close()
-            self._release_slot()
-        return None
-
-    def _evict_idle(self) -> bool:
-        """Close the longest idle connection (of another origin) to free its slot for us."""
-        for conns in self._idle.values():
-            if conns:
-                conns.pop(0).close()
-                self._idle_count -= 1
-                return True
-        return False
-
-    async def _wait_turn(self, origin: Origin, timeout_s: float | None) -> Http1Connection | None:
-        """Queue for a slot: a connection handed over, or None (a slot to connect in)."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Http1Connection | None] = loop.create_future()
-        entry = (origin, future)
-        self._waiters.append(entry)
-        handle = None if timeout_s is None else loop.call_later(timeout_s, self._expire, entry)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled() and future.exception() is None:
-                self._hand_back(future.result())
-            raise
-        finally:
-            if handle is not None:
-                handle.cancel()
-            if not future.done() or future.cancelled():
-                _remove(self._waiters, entry)
-
-    def _expire(self, entry: tuple[Origin, asyncio.Future[Http1Connection | None]]) -> None:
-        future = entry[1]
-        if not future.done():
-            _remove(self._waiters, entry)
-            future.set_exception(httpx.PoolTimeout("no upstream connection became free in time"))
-
-    def _hand_back(self, conn: Http1Connection | None) -> None:
-        if conn is None:
-            self._release_slot()
-        else:
-            self._put_back(conn)
-
-    def release(self, conn: Http1Connection) -> None:
-        """Return a connection whose exchange has ended (called by the response body)."""
-        if conn.reusable:
-            conn.finish()
-            self._put_back(conn)
-        else:
-            self._discard(conn)
-
-    def _discard(self, conn: Http1Connection) -> None:
-        conn.close()
-        self._release_slot()
-
-    def _put_back(self, conn: Http1Connection) -> None:
-        while self._waiters:
-            origin, future = self._waiters.popleft()
-            if future.done():
-                continue
-            if origin == conn.origin:
-                future.set_result(conn)
-            else:
-                conn.close()
-                future.set_result(None)
-            return
-        if self._closed or (self._max_idle is not None and self._idle_count >= self._max_idle):
-            conn.close()
-            self._count -= 1
-            return
-        conn.idle_since = asyncio.get_running_loop().time()
-        self._idle.setdefault(conn.origin, []).append(conn)
-        self._idle_count += 1
-
-    def _release_slot(self) -> None:
-        """A connection closed: its slot goes to the first waiter, else back to the pool."""
-        while self._waiters:
-            _, future = self._waiters.popleft()
-            if not future.done():
-                future.set_result(None)
-                return
-        self._count -= 1
-
-    def _context(self, origin: Origin) -> ssl.SSLContext | None:
-        if origin[0] != "https":
-            return None
-        if self._ssl_context is None:
-            # httpx's own default: certifi's CAs (or SSL_CERT_FILE / SSL_CERT_DIR), verified.
-            self._ssl_context = httpx.create_ssl_context()
-            self._ssl_context.set_alpn_protocols(["http/1.1"])
-        return self._ssl_context
+        self._pool.close()
 
 
 class _Body(httpx.AsyncByteStream):
     """A response body read off its connection, which goes back to the pool at the end."""
 
-    def __init__(
-        self, pool: Http1Transport, conn: Http1Connection, timeout_s: float | None
-    ) -> None:
+    def __init__(self, pool: Http1Pool, conn: Http1Connection, timeout_s: float | None) -> None:
         self._pool = pool
         self._conn: Http1Connection | None = conn
         self._timeout_s = timeout_s
@@ -274,27 +123,6 @@ class _Body(httpx.AsyncByteStream):
         conn, self._conn = self._conn, None
         if conn is not None:
             self._pool.release(conn)
-
-
-async def _connect(
-    origin: Origin, context: ssl.SSLContext | None, timeout_s: float | None
-) -> Http1Connection:
-    _, host, port = origin
-    loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(timeout_s):
-            _, conn = await loop.create_connection(
-                lambda: Http1Connection(origin),
-                host,
-                port,
-                ssl=context,
-                server_hostname=host if context is not None else None,
-            )
-    except TimeoutError as exc:
-        raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out") from exc
-    except OSError as exc:  # refused, unreachable, name not found, TLS failures
-        raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
-    return conn
 
 
 def _request_head(request: httpx.Request) -> tuple[bytes, bool, bool]:
@@ -331,11 +159,3 @@ async def _send_stream(
             await conn.drain(timeout_s)
     if chunked:
         conn.write(b"0\r\n\r\n")
-
-
-def _remove(
-    waiters: deque[tuple[Origin, asyncio.Future[Http1Connection | None]]],
-    entry: tuple[Origin, asyncio.Future[Http1Connection | None]],
-) -> None:
-    with contextlib.suppress(ValueError):
-        waiters.remove(entry)
