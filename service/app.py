@@ -26,6 +26,7 @@ from service.errors import install_error_handlers
 from service.front import FrontCache, FrontLayer
 from service.metrics import Metrics, install_metrics
 from service.netflix.client import NetflixClient
+from service.netflix.http1 import Http1Transport
 from service.openapi_components import declare_component
 from service.ratelimit_headers import RateLimitHeaders, declare_in_openapi
 from service.request_layer import RequestLayer
@@ -102,7 +103,7 @@ def create_app(
         # unless the environment names an HTTP proxy: then the client routes them.
         transport = upstream_transport
         if transport is None and not _environment_proxies():
-            transport = httpx.AsyncHTTPTransport(limits=limits)
+            transport = Http1Transport(limits=limits)
         http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(
