@@ -50,7 +50,12 @@ class Check:
 
     @property
     def measured(self) -> str:
-        return "not measured" if self.value is None else f"{self._format(self.value)}{self.unit}"
+        if self.value is None:
+            return "not measured"
+        shown = self._format(self.value)
+        if shown == self._format(self.target) and self.verdict is Verdict.MISSED:
+            shown = f"{self.value:.4f}"  # a miss by less than the rounding shows by how much
+        return f"{shown}{self.unit}"
 
     @property
     def wanted(self) -> str:

@@ -70,6 +70,12 @@ def test_verdicts_follow_the_measured_values() -> None:
     assert skipped("8. Home screen", "no endpoint").verdict is Verdict.SKIPPED
 
 
+def test_a_miss_smaller_than_the_rounding_shows_its_digits() -> None:
+    assert Check("8. Home", 1.20024, "<=", 1.2, "x", "").measured == "1.2002x"
+    assert Check("8. Home", 1.19996, "<=", 1.2, "x", "").measured == "1.20x"
+    assert Check("7. Scaling", 1.304, ">=", 1.3, "x", "").measured == "1.30x"
+
+
 def test_tables_show_each_figure_with_target_and_result() -> None:
     checks = [
         Check("1. Front-tier hit vs bare FastAPI", 1.8, ">=", 2.5, "x", "3,400 vs 1,900 req/s"),
