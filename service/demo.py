@@ -24,6 +24,7 @@ from types import FrameType
 import uvicorn
 
 from service.app import create_app
+from service.cli.joined_writes import JoinedWritesProtocol
 from service.log_format import logging_config
 from service.settings import Settings
 
@@ -214,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 # The app's own request log, as text lines (`service.log_format`).
                 log_config=logging_config("text", "info"),
                 access_log=False,
+                http=JoinedWritesProtocol,  # an answer's head and body in one write
                 proxy_headers=False,  # the app reads X-Forwarded-For (NFX_TRUSTED_PROXIES)
             )
         )

@@ -30,6 +30,7 @@ import uvicorn
 from prometheus_client import multiprocess
 from uvicorn.supervisors import Multiprocess
 
+from service.cli.joined_writes import JoinedWritesProtocol
 from service.cli.problems import CliError
 from service.log_format import LogFormat, logging_config
 from service.metrics import MULTIPROC_ENV
@@ -70,6 +71,7 @@ def serve(
         log_level=log_level,
         log_config=logging_config(log_format, log_level),
         access_log=False,  # the app writes its own request log (service.request_layer)
+        http=JoinedWritesProtocol,  # an answer's head and body in one write
         # Client addresses behind a load balancer are the app's business (trusted proxies).
         proxy_headers=False,
         server_header=False,
