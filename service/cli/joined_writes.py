@@ -6,8 +6,10 @@ answer that is all the work there is, and the two system calls were about half t
 front-tier hit spent in the process (profiled under wrk on a 2-core VM). `JoinedWrites`
 holds what is written until the end of the loop turn and sends it together: a cached
 answer's head and body leave in one segment, and a streamed answer keeps its pace (each piece
-still leaves in the turn it was written). Closing, aborting and ending the stream send or drop
-what is held first, so order and framing are unchanged.
+still leaves in the turn it was written). Once `FLUSH_AT` bytes are held they are sent at
+once, so a turn that writes much reaches the transport's flow control (uvicorn waits while
+the transport's buffer is full) as before. Closing, aborting and ending the stream send or
+drop what is held first, so order and framing are unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+FLUSH_AT = 64 * 1024  # asyncio's default high-water mark for a transport's write buffer
+
 
 class JoinedWrites:
     """A transport that sends the writes of one loop turn as one write of the transport below."""
@@ -25,15 +29,21 @@ class JoinedWrites:
         self._transport = transport
         self._loop = loop
         self._held: list[bytes] = []
+        self._held_bytes = 0
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        """Hold `data` until the end of this loop turn (nothing after closing, as asyncio does)."""
+        """Hold `data` until the end of this loop turn, or send all held once `FLUSH_AT` bytes
+        are (nothing after closing, as asyncio does)."""
         if not data or self._transport.is_closing():
             return
         held = self._held
         if not held:
             self._loop.call_soon(self.flush)
-        held.append(bytes(data))
+        piece = bytes(data)
+        held.append(piece)
+        self._held_bytes += len(piece)
+        if self._held_bytes >= FLUSH_AT:
+            self.flush()
 
     def flush(self) -> None:
         """Send what is held, as one write."""
@@ -41,6 +51,7 @@ class JoinedWrites:
         if not held:
             return
         self._held = []
+        self._held_bytes = 0
         if not self._transport.is_closing():
             self._transport.write(held[0] if len(held) == 1 else b"".join(held))
 
@@ -58,10 +69,11 @@ class JoinedWrites:
 
     def abort(self) -> None:
         self._held = []
+        self._held_bytes = 0
         self._transport.abort()
 
     def get_write_buffer_size(self) -> int:
-        return self._transport.get_write_buffer_size() + sum(map(len, self._held))
+        return self._transport.get_write_buffer_size() + self._held_bytes
 
     def __getattr__(self, name: str) -> Any:
         # Everything else (reading, extra info, protocol, buffer limits) is the transport's own.

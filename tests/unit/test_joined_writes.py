@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from service.cli.joined_writes import JoinedWrites
+from service.cli.joined_writes import FLUSH_AT, JoinedWrites
 
 
 class _Recording(asyncio.Transport):
@@ -66,6 +66,19 @@ async def test_writes_of_separate_turns_leave_separately() -> None:
     joined.write(memoryview(b"c"))
     await _turn()
     assert below.calls == [("write", b"ab"), ("write", b"c")]
+
+
+async def test_a_turn_that_writes_much_reaches_the_transport_at_once() -> None:
+    below = _Recording()
+    joined = JoinedWrites(below, asyncio.get_running_loop())
+    half = b"x" * (FLUSH_AT // 2)
+    joined.write(half)
+    assert below.calls == []
+    joined.write(half)  # FLUSH_AT held: the transport below sees it now, and its flow control
+    assert below.calls == [("write", half + half)]
+    joined.write(b"tail")
+    await _turn()
+    assert below.calls == [("write", half + half), ("write", b"tail")]
 
 
 async def test_closing_and_ending_send_what_is_held_first() -> None:
