@@ -31,13 +31,19 @@ def warm(url: str, *, expect_cache: str | None = None) -> bytes:
     return answer.content
 
 
-def hit_rate(run: Run, name: str, url: str, *, cached: bool = True) -> float:
-    """Requests per second of `url` once warm (a proxy URL must then answer HIT)."""
-    warm(url)
-    warm(url, expect_cache="HIT" if cached else None)
-    rate = run_wrk(url, seconds=run.wrk_seconds).requests_per_s
-    run.throughput[name] = rate
-    return rate
+def best_rates(run: Run, urls: dict[str, tuple[str, bool]]) -> dict[str, float]:
+    """Each URL's best requests per second over `ROUNDS` turns of wrk, the URLs taking turns;
+    `urls` maps a name to (URL, whether it is the proxy's and must answer HIT once warm)."""
+    for url, cached in urls.values():
+        warm(url)
+        warm(url, expect_cache="HIT" if cached else None)
+    best = dict.fromkeys(urls, 0.0)
+    for _ in range(ROUNDS):
+        for name, (url, _cached) in urls.items():
+            rate = run_wrk(url, seconds=run.wrk_seconds).requests_per_s
+            best[name] = max(best[name], rate)
+    run.throughput.update(best)
+    return best
 
 
 @contextlib.contextmanager
@@ -74,15 +80,7 @@ def hits(run: Run) -> list[Check]:
             "proxy front-tier hit": (front.url + run.title_path, True),
             "proxy Redis-tier hit": (redis_tier.url + run.title_path, True),
         }
-        for url, cached in urls.values():
-            warm(url)
-            warm(url, expect_cache="HIT" if cached else None)
-        best = dict.fromkeys(urls, 0.0)
-        for _ in range(ROUNDS):
-            for name, (url, _cached) in urls.items():
-                rate = run_wrk(url, seconds=run.wrk_seconds).requests_per_s
-                best[name] = max(best[name], rate)
-    run.throughput.update(best)
+        best = best_rates(run, urls)
     nginx_rate, bare_rate = best["nginx static"], best["bare FastAPI"]
     front_rate, redis_rate = best["proxy front-tier hit"], best["proxy Redis-tier hit"]
     size = f"{len(run.title_body):,} B answer"
