@@ -1,15 +1,16 @@
-"""uvicorn's httptools protocol, sending what an answer writes in one loop turn as one write.
+"""uvicorn's httptools protocol, sending what an answer writes in one loop pass as one write.
 
 uvicorn writes an answer's status line and headers, then its body, with one `transport.write`
 each, and each write of an idle connection is a `send` system call at once. For a cached
 answer that is all the work there is, and the two system calls were about half the time a
 front-tier hit spent in the process (profiled under wrk on a 2-core VM). `JoinedWrites`
-holds what is written until the end of the loop turn and sends it together: a cached
-answer's head and body leave in one segment, and a streamed answer keeps its pace (each piece
-still leaves in the turn it was written). Once `FLUSH_AT` bytes are held they are sent at
-once, so a turn that writes much reaches the transport's flow control (uvicorn waits while
-the transport's buffer is full) as before. Closing, aborting and ending the stream send or
-drop what is held first, so order and framing are unchanged.
+holds what is written and sends it on the loop's next pass (`call_soon`): a cached answer's
+head and body leave in one segment, and a streamed answer keeps its pace (each piece leaves
+on the pass after the one that wrote it). Once `FLUSH_AT` bytes are held they are sent at
+once, so a pass that writes much reaches the transport's flow control (uvicorn waits while
+the transport's buffer is full) as before. What is held goes first when the connection is
+closed, ended, or half-closed by the client (the transport closes itself then); it is dropped
+only when the transport is aborted or already closing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ FLUSH_AT = 64 * 1024  # asyncio's default high-water mark for a transport's writ
 
 
 class JoinedWrites:
-    """A transport that sends the writes of one loop turn as one write of the transport below."""
+    """A transport that sends the writes of one loop pass as one write of the transport below."""
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
@@ -32,8 +33,8 @@ class JoinedWrites:
         self._held_bytes = 0
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        """Hold `data` until the end of this loop turn, or send all held once `FLUSH_AT` bytes
-        are (nothing after closing, as asyncio does)."""
+        """Hold `data` for the loop's next pass, or send all held once `FLUSH_AT` bytes are
+        (dropped once the transport is closing)."""
         if not data or self._transport.is_closing():
             return
         held = self._held
@@ -46,26 +47,34 @@ class JoinedWrites:
             self.flush()
 
     def flush(self) -> None:
-        """Send what is held, as one write."""
+        """Send what is held, in one write (vectored by uvloop, without joining the pieces)."""
         held = self._held
         if not held:
             return
         self._held = []
         self._held_bytes = 0
-        if not self._transport.is_closing():
-            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+        if self._transport.is_closing():
+            return
+        if len(held) == 1:
+            self._transport.write(held[0])
+        else:
+            self._transport.writelines(held)
 
     def writelines(self, pieces: Any) -> None:
         for piece in pieces:
             self.write(piece)
 
     def write_eof(self) -> None:
-        self.flush()
-        self._transport.write_eof()
+        try:
+            self.flush()
+        finally:
+            self._transport.write_eof()
 
     def close(self) -> None:
-        self.flush()
-        self._transport.close()
+        try:
+            self.flush()
+        finally:
+            self._transport.close()
 
     def abort(self) -> None:
         self._held = []
@@ -83,6 +92,16 @@ class JoinedWrites:
 class JoinedWritesProtocol(HttpToolsProtocol):
     """uvicorn's httptools HTTP/1.1 protocol over `JoinedWrites`."""
 
+    _joined: JoinedWrites | None = None
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        joined: Any = JoinedWrites(transport, self.loop)
+        self._joined = JoinedWrites(transport, self.loop)
+        joined: Any = self._joined  # a transport in all but its class
         super().connection_made(joined)
+
+    def eof_received(self) -> None:
+        # The client half-closed: the transport closes itself when this returns (uvicorn keeps
+        # no half-open connections), and what it has been given still leaves before it does.
+        if self._joined is not None:
+            self._joined.flush()
+        super().eof_received()

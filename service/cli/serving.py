@@ -57,12 +57,11 @@ def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     return sock
 
 
-def serve(
-    *, host: str, port: int, workers: int, log_level: str, log_format: LogFormat = "json"
-) -> None:
-    """Serve until interrupted; several workers listen on one address."""
-    sock = bind(host, port, reuse_port=workers > 1)
-    config = uvicorn.Config(
+def server_config(
+    *, host: str, port: int, workers: int, log_level: str, log_format: LogFormat
+) -> uvicorn.Config:
+    """uvicorn's settings for the proxy: the app factory, logging, the joined-writes protocol."""
+    return uvicorn.Config(
         APP,
         factory=True,
         host=host,
@@ -75,6 +74,16 @@ def serve(
         # Client addresses behind a load balancer are the app's business (trusted proxies).
         proxy_headers=False,
         server_header=False,
+    )
+
+
+def serve(
+    *, host: str, port: int, workers: int, log_level: str, log_format: LogFormat = "json"
+) -> None:
+    """Serve until interrupted; several workers listen on one address."""
+    sock = bind(host, port, reuse_port=workers > 1)
+    config = server_config(
+        host=host, port=port, workers=workers, log_level=log_level, log_format=log_format
     )
     server = uvicorn.Server(config)
     scheme_host = f"[{host}]" if ":" in host else host

@@ -1,11 +1,13 @@
-"""Several workers: each listens on a socket of its own, all on the address the parent holds."""
+"""How `serve` listens and answers: with several workers each on a socket of its own, all on
+the address the parent holds; every connection over the joined-writes protocol."""
 
 from __future__ import annotations
 
 import pickle
 import socket
 
-from service.cli.serving import _OwnSocket, bind
+from service.cli.joined_writes import JoinedWritesProtocol
+from service.cli.serving import _OwnSocket, bind, server_config
 
 
 def test_each_worker_gets_its_own_socket_on_the_held_address() -> None:
@@ -25,3 +27,11 @@ def test_each_worker_gets_its_own_socket_on_the_held_address() -> None:
     finally:
         for sock in (first, second, holder):
             sock.close()
+
+
+def test_serve_answers_over_the_joined_writes_protocol() -> None:
+    config = server_config(
+        host="127.0.0.1", port=0, workers=2, log_level="warning", log_format="json"
+    )
+    assert config.http is JoinedWritesProtocol
+    assert not config.access_log  # the app writes its own request log
